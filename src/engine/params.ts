@@ -1,0 +1,62 @@
+import type { Parameter } from '../workflow/schema.js';
+import type { Params } from './template.js';
+
+/** Parameter values in precedence order, lowest first (SPEC §6.2). */
+export interface ParamSources {
+  /** The workflow's declarations: defaults, types and `required`. */
+  declared: readonly Parameter[];
+  globals: readonly Parameter[];
+  stage: readonly Parameter[];
+  execution: readonly Parameter[];
+  /** `spec.mode` of the execution, or `rollback` for a Revert. */
+  mode?: string | undefined;
+}
+
+export interface ResolvedParams {
+  values: Params;
+  errors: string[];
+}
+
+export function resolveParams(sources: ParamSources, where: string): ResolvedParams {
+  const values: Record<string, string> = {};
+  const errors: string[] = [];
+  const layer = (params: readonly Parameter[], pick: (param: Parameter) => string | undefined): void => {
+    for (const param of params) {
+      if (param.valueFrom !== undefined) {
+        errors.push(`${where}: parameter "${param.name}" uses valueFrom, which is not supported yet`);
+        continue;
+      }
+      const value = pick(param);
+      if (value !== undefined) values[param.name] = value;
+    }
+  };
+  layer(sources.declared, (param) => (param.default ? param.default : undefined));
+  layer(sources.globals, (param) => param.value);
+  layer(sources.stage, (param) => (param.value ? param.value : undefined));
+  layer(
+    sources.execution.filter((param) => param.name !== 'mode'),
+    (param) => param.value,
+  );
+  if (sources.mode) values['mode'] = sources.mode.toLowerCase();
+
+  for (const param of [...sources.declared, ...sources.globals]) {
+    const value = values[param.name];
+    if (value === undefined) {
+      if (param.required) errors.push(`${where}: parameter "${param.name}" is required but has no value`);
+      continue;
+    }
+    const typeError = checkType(param, value);
+    if (typeError) errors.push(`${where}: ${typeError}`);
+  }
+  return { values, errors: [...new Set(errors)] };
+}
+
+function checkType(param: Parameter, value: string): string | undefined {
+  if (param.type === 'number' && (value.trim() === '' || !Number.isFinite(Number(value)))) {
+    return `parameter "${param.name}" must be a number, got "${value}"`;
+  }
+  if (param.type === 'boolean' && value !== 'true' && value !== 'false') {
+    return `parameter "${param.name}" must be true or false, got "${value}"`;
+  }
+  return undefined;
+}

@@ -1,0 +1,73 @@
+import type { ActionStatus, ExecutionSummary, StageStatus, WorkflowExecutionStatus } from '../execution/schema.js';
+import { formatDuration, parseTime } from '../k8s/time.js';
+import type { Run, RunAction, RunWorkflow } from './schema.js';
+import { isDone, type Step } from './steps.js';
+
+/** The run as the execution shows it: the upstream `stageStatuses` shape plus undo data. */
+export function stageStatusesOf(run: Run): StageStatus[] {
+  return run.stages.map((stage) => ({
+    name: stage.name,
+    phase: stage.phase,
+    parallel: stage.parallel,
+    ...(stage.dependsOn ? { dependsOn: stage.dependsOn } : {}),
+    ...timing(stage),
+    workflowExecutions: stage.workflows.map((workflow) => workflowStatus(workflow, run)),
+  }));
+}
+
+function workflowStatus(workflow: RunWorkflow, run: Run): WorkflowExecutionStatus {
+  const total = workflow.actions.length;
+  const progress =
+    run.operationType === 'Revert'
+      ? `${workflow.actions.filter((action) => action.phase === 'Succeeded').length}/${total} actions rolled back`
+      : `${workflow.actions.filter(isDone).length}/${total} actions completed`;
+  const current = workflow.actions.find((action) => action.phase === 'Running');
+  return {
+    workflowRef: workflow.workflowRef,
+    phase: workflow.phase,
+    ...timing(workflow),
+    progress,
+    ...(current ? { currentAction: current.name } : {}),
+    actionStatuses: workflow.actions.map(actionStatus),
+  };
+}
+
+function actionStatus(action: RunAction): ActionStatus {
+  return {
+    name: action.name,
+    phase: action.phase,
+    ...timing(action),
+    ...(action.outputs ? { outputs: action.outputs } : {}),
+    type: action.type,
+    ...(action.dependsOn ? { dependsOn: action.dependsOn } : {}),
+    ...(action.rollback ? { rollback: action.rollback } : {}),
+  };
+}
+
+function timing(step: Step): Pick<StageStatus, 'startTime' | 'completionTime' | 'duration' | 'message'> {
+  const start = parseTime(step.startTime);
+  const end = parseTime(step.completionTime);
+  return {
+    ...(step.startTime ? { startTime: step.startTime } : {}),
+    ...(step.completionTime ? { completionTime: step.completionTime } : {}),
+    ...(start !== undefined && end !== undefined ? { duration: formatDuration(end - start) } : {}),
+    ...(step.message ? { message: step.message } : {}),
+  };
+}
+
+export function summaryOf(run: Run): ExecutionSummary {
+  const workflows = run.stages.flatMap((stage) => stage.workflows);
+  const count = (steps: readonly Step[], phase: Step['phase']) => steps.filter((step) => step.phase === phase).length;
+  return {
+    totalStages: run.stages.length,
+    completedStages: count(run.stages, 'Succeeded'),
+    runningStages: count(run.stages, 'Running'),
+    pendingStages: count(run.stages, 'Pending'),
+    failedStages: count(run.stages, 'Failed'),
+    totalWorkflows: workflows.length,
+    completedWorkflows: count(workflows, 'Succeeded'),
+    runningWorkflows: count(workflows, 'Running'),
+    pendingWorkflows: count(workflows, 'Pending'),
+    failedWorkflows: count(workflows, 'Failed'),
+  };
+}

@@ -1,0 +1,80 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { OpaqueObject, StringEnum } from '../k8s/schema.js';
+import { ActionOutputs, OperationType, StepPhase } from '../execution/schema.js';
+import { ActionType, WorkflowFailurePolicy } from '../workflow/schema.js';
+
+/**
+ * Why a step ended Skipped. Blocking reasons stop dependants; the others count as done.
+ */
+export const SkipReason = StringEnum([
+  'WhenNotMatched',
+  'NothingToRevert',
+  'FailFast',
+  'DependencyFailed',
+  'PlanStopped',
+  'Cancelled',
+]);
+export type SkipReason = Static<typeof SkipReason>;
+
+const StepState = {
+  phase: StepPhase,
+  reason: Type.Optional(SkipReason),
+  startTime: Type.Optional(Type.String()),
+  completionTime: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+};
+
+export const RunAction = Type.Object({
+  ...StepState,
+  /** Unique in the run; part of the Job name. */
+  id: Type.String(),
+  name: Type.String(),
+  type: ActionType,
+  dependsOn: Type.Optional(Type.Array(Type.String())),
+  timeoutSeconds: Type.Integer(),
+  /** The rendered Job template, for actions that run a Job. */
+  job: Type.Optional(
+    Type.Object({ metadata: Type.Optional(OpaqueObject()), spec: OpaqueObject() }),
+  ),
+  /** For a Revert: the Job of the target that undoing this action deletes. */
+  deleteJob: Type.Optional(Type.String()),
+  /** The rendered custom rollback, recorded so a later Revert can replay it. */
+  rollback: Type.Optional(OpaqueObject()),
+  jobName: Type.Optional(Type.String()),
+  outputs: Type.Optional(ActionOutputs),
+});
+export type RunAction = Static<typeof RunAction>;
+
+export const RunWorkflow = Type.Object({
+  ...StepState,
+  workflowRef: Type.Object({ name: Type.String(), namespace: Type.String() }),
+  failurePolicy: WorkflowFailurePolicy,
+  actions: Type.Array(RunAction),
+});
+export type RunWorkflow = Static<typeof RunWorkflow>;
+
+export const RunStage = Type.Object({
+  ...StepState,
+  name: Type.String(),
+  dependsOn: Type.Optional(Type.Array(Type.String())),
+  parallel: Type.Boolean(),
+  workflows: Type.Array(RunWorkflow),
+});
+export type RunStage = Static<typeof RunStage>;
+
+export const RunPhase = StringEnum(['Running', 'Succeeded', 'Failed', 'Cancelled']);
+export type RunPhase = Static<typeof RunPhase>;
+
+/** The working state of the plan's current run, kept in `DRPlan.status.run`. */
+export const Run = Type.Object({
+  execution: Type.Object({ name: Type.String(), namespace: Type.String(), uid: Type.String() }),
+  operationType: OperationType,
+  revertTarget: Type.Optional(Type.String()),
+  failurePolicy: StringEnum(['Stop', 'Continue']),
+  phase: RunPhase,
+  startTime: Type.String(),
+  completionTime: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+  stages: Type.Array(RunStage),
+});
+export type Run = Static<typeof Run>;

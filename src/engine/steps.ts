@@ -1,0 +1,65 @@
+import type { StepPhase } from '../execution/schema.js';
+import type { SkipReason } from './schema.js';
+
+/** The state every stage, workflow and action carries. */
+export interface Step {
+  phase: StepPhase;
+  reason?: SkipReason;
+  startTime?: string;
+  completionTime?: string;
+  message?: string;
+}
+
+/** Skipped for these reasons means "not done because something went wrong". */
+const BLOCKING: readonly SkipReason[] = ['FailFast', 'DependencyFailed', 'PlanStopped', 'Cancelled'];
+
+export function isDone(step: Step): boolean {
+  return step.phase === 'Succeeded' || step.phase === 'Failed' || step.phase === 'Skipped';
+}
+
+/** A finished step whose dependants may run: it succeeded or had nothing to do. */
+export function isSatisfied(step: Step): boolean {
+  return step.phase === 'Succeeded' || (step.phase === 'Skipped' && !BLOCKING.includes(step.reason ?? 'Cancelled'));
+}
+
+/** A finished step whose dependants must not run. */
+export function isBlocking(step: Step): boolean {
+  return isDone(step) && !isSatisfied(step);
+}
+
+export function start(step: Step, now: string): void {
+  step.phase = 'Running';
+  step.startTime = now;
+}
+
+export function skip(step: Step, reason: SkipReason, message: string, now: string): void {
+  step.phase = 'Skipped';
+  step.reason = reason;
+  step.message = message;
+  step.completionTime = now;
+}
+
+export function finish(step: Step, phase: 'Succeeded' | 'Failed', message: string, now: string): void {
+  step.phase = phase;
+  step.message = message;
+  step.completionTime = now;
+}
+
+/**
+ * The outcome of a parent whose children are all done: Failed if any failed; Succeeded
+ * if all are satisfied and at least one succeeded; otherwise Skipped, with the reason of
+ * the first blocking child (a cancel) or of the first child (nothing to do).
+ */
+export function rollUp(step: Step, children: readonly Step[], describeFailure: () => string, success: string, now: string): void {
+  if (children.some((child) => child.phase === 'Failed')) {
+    finish(step, 'Failed', describeFailure(), now);
+    return;
+  }
+  const satisfied = children.every(isSatisfied);
+  if (satisfied && children.some((child) => child.phase === 'Succeeded')) {
+    finish(step, 'Succeeded', success, now);
+    return;
+  }
+  const first = children.find(isBlocking) ?? children[0];
+  skip(step, first?.reason ?? 'NothingToRevert', first?.message ?? 'nothing to do', now);
+}

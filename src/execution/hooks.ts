@@ -1,0 +1,182 @@
+import { mergeConditions } from '../k8s/conditions.js';
+import { LABEL_OPERATION, LABEL_PLAN } from '../k8s/labels.js';
+import {
+  objectsOfKind,
+  type CustomizeRequest,
+  type CustomizeResponse,
+  type DecoratorRequest,
+  type DecoratorResponse,
+  type HookResult,
+  type RelatedResourceRule,
+} from '../k8s/metacontroller.js';
+import { labelValue } from '../k8s/names.js';
+import { API_VERSION } from '../k8s/schema.js';
+import { formatTime } from '../k8s/time.js';
+import { checkObject } from '../k8s/validate.js';
+import { DRPlan } from '../plan/schema.js';
+import { admit } from './admission.js';
+import { executionConditions } from './conditions.js';
+import { mirrorFromPlan, planHoldsOpen, type Mirrored } from './mirror.js';
+import { DRPlanExecution, DRPlanExecutionSpec, isTerminal, type DRPlanExecutionStatus } from './schema.js';
+
+/** How often a deleted execution looks again whether the plan has recorded it. */
+const FINALIZE_RESYNC_SECONDS = 5;
+
+/** The plan, the plan's other executions, and the named revert target (whatever its plan). */
+export function customizeExecution(request: CustomizeRequest): HookResult<CustomizeResponse> {
+  const namespace = request.parent.metadata.namespace ?? '';
+  const spec = checkObject(DRPlanExecutionSpec, request.parent['spec']);
+  if (!spec.ok) return { response: { relatedResources: [] }, decision: 'related: none (spec unreadable)' };
+  const { planRef, revertExecutionRef } = spec.value;
+  const rules: RelatedResourceRule[] = [
+    { apiVersion: API_VERSION, resource: 'drplans', namespace, names: [planRef] },
+    {
+      apiVersion: API_VERSION,
+      resource: 'drplanexecutions',
+      namespace,
+      labelSelector: { matchLabels: { [LABEL_PLAN]: labelValue(planRef) } },
+    },
+  ];
+  if (revertExecutionRef) {
+    rules.push({ apiVersion: API_VERSION, resource: 'drplanexecutions', namespace, names: [revertExecutionRef] });
+  }
+  return { response: { relatedResources: rules }, decision: `related: plan ${planRef}` };
+}
+
+interface Evaluation {
+  response: DecoratorResponse;
+  decision: string;
+  execution?: DRPlanExecution;
+  plan?: DRPlan | undefined;
+}
+
+export function syncExecution(request: DecoratorRequest, now: Date): HookResult<DecoratorResponse> {
+  const { response, decision } = evaluate(request, now);
+  return { response, decision };
+}
+
+/**
+ * Deletion: a run that had not ended is recorded as Cancelled at the deletion time, and
+ * the finalizer goes once the plan's ledger no longer needs the execution.
+ */
+export function finalizeExecution(request: DecoratorRequest, now: Date): HookResult<DecoratorResponse> {
+  const evaluation = evaluate(request, now);
+  const { execution, plan } = evaluation;
+  const response = { ...evaluation.response };
+  if (execution === undefined) return { response: { ...response, finalized: true }, decision: 'finalized: unreadable execution' };
+  const previous = (response.status ?? execution.status ?? {}) as DRPlanExecutionStatus;
+  if (!isTerminal(previous.phase)) {
+    const deletedAt = execution.metadata.deletionTimestamp ?? formatTime(now);
+    response.status = composeStatus(previous, { phase: 'Cancelled', fields: { completionTime: deletedAt, message: 'execution deleted' }, reason: 'Deleted' }, formatTime(now));
+  }
+  const finalized = plan === undefined || !planHoldsOpen(execution.metadata.uid, plan);
+  response.finalized = finalized;
+  if (finalized) delete response.resyncAfterSeconds;
+  else response.resyncAfterSeconds = FINALIZE_RESYNC_SECONDS;
+  return { response, decision: finalized ? 'finalized' : 'waiting for the plan to record the cancel' };
+}
+
+function evaluate(request: DecoratorRequest, now: Date): Evaluation {
+  const at = formatTime(now);
+  const checked = checkObject(DRPlanExecution, request.object);
+  if (!checked.ok) return unreadable(request, checked.problems, at);
+  const execution = checked.value;
+  const namespace = execution.metadata.namespace ?? '';
+  const labels = {
+    [LABEL_PLAN]: labelValue(execution.spec.planRef),
+    [LABEL_OPERATION]: execution.spec.operationType,
+  };
+  const plan = objectsOfKind(request.related, 'DRPlan', API_VERSION)
+    .filter((object) => object.metadata.name === execution.spec.planRef && object.metadata.namespace === namespace)
+    .map((object) => checkObject(DRPlan, object))
+    .flatMap((result) => (result.ok ? [result.value] : []))[0];
+  const previous = execution.status ?? {};
+  const base = { labels, attachments: [] };
+
+  if (!previous.phase) {
+    const others = objectsOfKind(request.related, 'DRPlanExecution', API_VERSION)
+      .filter((object) => object.metadata.uid !== execution.metadata.uid)
+      .map((object) => checkObject(DRPlanExecution, object))
+      .flatMap((result) => (result.ok ? [result.value] : []));
+    const admission = admit(execution, plan, others, now);
+    switch (admission.decision) {
+      case 'wait':
+        return {
+          response: {
+            ...base,
+            status: {
+              ...previous,
+              conditions: mergeConditions(previous.conditions, [{ type: 'Accepted', status: 'Unknown', reason: admission.reason, message: admission.message }], at),
+            },
+            resyncAfterSeconds: admission.resyncAfterSeconds,
+          },
+          decision: `waiting: ${admission.message}`,
+          execution,
+          plan,
+        };
+      case 'reject':
+        return {
+          response: { ...base, status: rejected(previous, admission.reason, admission.message, at) },
+          decision: `rejected ${admission.reason}: ${admission.message}`,
+          execution,
+          plan,
+        };
+      case 'admit': {
+        const status = composeStatus(previous, { phase: 'Pending', fields: {} }, at);
+        if (admission.revertTarget) status.revertTarget = admission.revertTarget;
+        return { response: { ...base, status }, decision: 'admitted', execution, plan };
+      }
+    }
+  }
+
+  if (isTerminal(previous.phase)) {
+    const mirrored = plan ? mirrorFromPlan(execution.metadata.uid, plan) : undefined;
+    // A terminal status only gains fields it did not have yet.
+    const status = mirrored ? { ...mirrored.fields, ...previous } : previous;
+    return { response: { ...base, status }, decision: `terminal ${previous.phase}`, execution, plan };
+  }
+  if (plan === undefined) {
+    const status = composeStatus(
+      previous,
+      { phase: 'Cancelled', fields: { completionTime: at, message: `plan ${namespace}/${execution.spec.planRef} was deleted` }, reason: 'PlanDeleted' },
+      at,
+    );
+    return { response: { ...base, status }, decision: 'cancelled: plan deleted', execution, plan };
+  }
+  const mirrored = mirrorFromPlan(execution.metadata.uid, plan);
+  const status = mirrored ? composeStatus(previous, mirrored, at) : previous;
+  return { response: { ...base, status }, decision: `mirrored ${status.phase ?? 'Pending'}`, execution, plan };
+}
+
+function composeStatus(previous: DRPlanExecutionStatus, mirrored: Mirrored, at: string): DRPlanExecutionStatus {
+  const status: DRPlanExecutionStatus = { phase: mirrored.phase };
+  const fields = { ...previous, ...mirrored.fields };
+  for (const key of ['startTime', 'completionTime', 'message', 'stageStatuses', 'summary', 'revertTarget'] as const) {
+    if (fields[key] !== undefined) Object.assign(status, { [key]: fields[key] });
+  }
+  status.conditions = mergeConditions(
+    previous.conditions,
+    executionConditions(mirrored.phase, { reason: mirrored.reason, message: status.message }),
+    at,
+  );
+  return status;
+}
+
+function rejected(previous: DRPlanExecutionStatus, reason: string, message: string, at: string): DRPlanExecutionStatus {
+  return {
+    phase: 'Failed',
+    completionTime: at,
+    message,
+    conditions: mergeConditions(previous.conditions, executionConditions('Failed', { reason, message, rejected: true }), at),
+  };
+}
+
+/** An execution the API server should never have accepted: reject it once, say why. */
+function unreadable(request: DecoratorRequest, problems: string[], at: string): Evaluation {
+  const status = (request.object['status'] ?? {}) as DRPlanExecutionStatus;
+  const message = `invalid execution: ${problems.join('; ')}`;
+  return {
+    response: { attachments: [], status: status.phase ? null : rejected(status, 'InvalidSpec', message, at) },
+    decision: message,
+  };
+}

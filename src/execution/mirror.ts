@@ -1,0 +1,50 @@
+import { stageStatusesOf, summaryOf } from '../engine/project.js';
+import type { DRPlan } from '../plan/schema.js';
+import { isTerminal, type DRPlanExecutionStatus, type ExecutionPhase } from './schema.js';
+
+export interface Mirrored {
+  phase: ExecutionPhase;
+  fields: Pick<DRPlanExecutionStatus, 'startTime' | 'completionTime' | 'message' | 'stageStatuses' | 'summary'>;
+  /** Why a record ended other than by its run (Deleted, PlanInvalid…). */
+  reason?: string | undefined;
+}
+
+/**
+ * What the plan knows of this execution's run (SPEC §4 step 3): the live run while it is
+ * the plan's current one, else the terminal history record. Undefined while it waits.
+ */
+export function mirrorFromPlan(uid: string | undefined, plan: DRPlan): Mirrored | undefined {
+  const status = plan.status;
+  const record = status?.executionHistory?.find((candidate) => candidate.uid === uid);
+  const run = status?.run;
+  if (uid !== undefined && status?.currentExecution?.uid === uid && run?.execution.uid === uid) {
+    return {
+      phase: run.phase,
+      fields: {
+        startTime: run.startTime,
+        ...(run.completionTime ? { completionTime: run.completionTime } : {}),
+        ...(run.message ? { message: run.message } : {}),
+        stageStatuses: stageStatusesOf(run),
+        summary: summaryOf(run),
+      },
+      reason: record?.reason,
+    };
+  }
+  if (record === undefined || !isTerminal(record.phase)) return undefined;
+  return {
+    phase: record.phase,
+    fields: {
+      ...(record.startTime ? { startTime: record.startTime } : {}),
+      ...(record.completionTime ? { completionTime: record.completionTime } : {}),
+      ...(record.message ? { message: record.message } : {}),
+    },
+    reason: record.reason,
+  };
+}
+
+/** Whether the plan still needs this execution: it is current or its record is open. */
+export function planHoldsOpen(uid: string | undefined, plan: DRPlan): boolean {
+  const record = plan.status?.executionHistory?.find((candidate) => candidate.uid === uid);
+  if (record !== undefined) return !isTerminal(record.phase);
+  return plan.status?.currentExecution?.uid === uid;
+}

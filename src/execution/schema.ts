@@ -1,0 +1,127 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Conditions } from '../k8s/conditions.js';
+import { API_VERSION, ObjectMeta, OpaqueObject, StringEnum } from '../k8s/schema.js';
+import { ActionType, Parameter } from '../workflow/schema.js';
+
+export const OperationType = StringEnum(['Execute', 'Revert']);
+export type OperationType = Static<typeof OperationType>;
+
+export const ExecutionPhase = StringEnum(['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled', 'Unknown']);
+export type ExecutionPhase = Static<typeof ExecutionPhase>;
+
+export const StepPhase = StringEnum(['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped']);
+export type StepPhase = Static<typeof StepPhase>;
+
+const ObjectReference = Type.Object({
+  kind: Type.Optional(Type.String()),
+  apiVersion: Type.Optional(Type.String()),
+  namespace: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  uid: Type.Optional(Type.String()),
+});
+
+export const ActionOutputs = Type.Object({
+  jobRef: Type.Optional(ObjectReference),
+  localizationRef: Type.Optional(ObjectReference),
+  subscriptionRef: Type.Optional(ObjectReference),
+  subscriptionRefs: Type.Optional(Type.Array(ObjectReference)),
+  resourceRef: Type.Optional(ObjectReference),
+  httpResponse: Type.Optional(Type.Object({ statusCode: Type.Optional(Type.Integer()), body: Type.Optional(Type.String()) })),
+});
+export type ActionOutputs = Static<typeof ActionOutputs>;
+
+export const ActionStatus = Type.Object({
+  name: Type.String(),
+  phase: StepPhase,
+  startTime: Type.Optional(Type.String()),
+  completionTime: Type.Optional(Type.String()),
+  retryCount: Type.Optional(Type.Integer()),
+  message: Type.Optional(Type.String()),
+  outputs: Type.Optional(ActionOutputs),
+  clusterStatuses: Type.Optional(Type.Array(OpaqueObject())),
+  // What a later Revert needs to undo this action without reading the current specs.
+  type: Type.Optional(ActionType),
+  dependsOn: Type.Optional(Type.Array(Type.String())),
+  rollback: Type.Optional(OpaqueObject()),
+});
+export type ActionStatus = Static<typeof ActionStatus>;
+
+export const WorkflowExecutionStatus = Type.Object({
+  workflowRef: Type.Object({ name: Type.String(), namespace: Type.Optional(Type.String()) }),
+  phase: StepPhase,
+  startTime: Type.Optional(Type.String()),
+  completionTime: Type.Optional(Type.String()),
+  duration: Type.Optional(Type.String()),
+  progress: Type.Optional(Type.String()),
+  currentAction: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+  actionStatuses: Type.Optional(Type.Array(ActionStatus)),
+});
+export type WorkflowExecutionStatus = Static<typeof WorkflowExecutionStatus>;
+
+export const StageStatus = Type.Object({
+  name: Type.String(),
+  phase: StepPhase,
+  parallel: Type.Optional(Type.Boolean()),
+  dependsOn: Type.Optional(Type.Array(Type.String())),
+  startTime: Type.Optional(Type.String()),
+  completionTime: Type.Optional(Type.String()),
+  duration: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+  workflowExecutions: Type.Optional(Type.Array(WorkflowExecutionStatus)),
+});
+export type StageStatus = Static<typeof StageStatus>;
+
+export const ExecutionSummary = Type.Object({
+  totalStages: Type.Integer(),
+  completedStages: Type.Integer(),
+  runningStages: Type.Integer(),
+  pendingStages: Type.Integer(),
+  failedStages: Type.Integer(),
+  totalWorkflows: Type.Integer(),
+  completedWorkflows: Type.Integer(),
+  runningWorkflows: Type.Integer(),
+  pendingWorkflows: Type.Integer(),
+  failedWorkflows: Type.Integer(),
+});
+export type ExecutionSummary = Static<typeof ExecutionSummary>;
+
+export const DRPlanExecutionSpec = Type.Object(
+  {
+    planRef: Type.String({ minLength: 1 }),
+    operationType: OperationType,
+    revertExecutionRef: Type.Optional(Type.String()),
+    mode: Type.Optional(StringEnum(['Install', 'Upgrade', 'Delete', 'Rollback'])),
+    params: Type.Optional(Type.Array(Parameter)),
+  },
+  { 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'spec is immutable after creation' }] },
+);
+export type DRPlanExecutionSpec = Static<typeof DRPlanExecutionSpec>;
+
+export const DRPlanExecutionStatus = Type.Object({
+  phase: Type.Optional(ExecutionPhase),
+  startTime: Type.Optional(Type.String()),
+  completionTime: Type.Optional(Type.String()),
+  stageStatuses: Type.Optional(Type.Array(StageStatus)),
+  summary: Type.Optional(ExecutionSummary),
+  message: Type.Optional(Type.String()),
+  conditions: Type.Optional(Conditions),
+  // The Execute a Revert without `revertExecutionRef` was admitted against.
+  revertTarget: Type.Optional(Type.String()),
+});
+export type DRPlanExecutionStatus = Static<typeof DRPlanExecutionStatus>;
+
+export const DRPlanExecution = Type.Object({
+  apiVersion: Type.Literal(API_VERSION),
+  kind: Type.Literal('DRPlanExecution'),
+  metadata: ObjectMeta,
+  spec: DRPlanExecutionSpec,
+  status: Type.Optional(DRPlanExecutionStatus),
+});
+export type DRPlanExecution = Static<typeof DRPlanExecution>;
+
+export const TERMINAL_PHASES: readonly ExecutionPhase[] = ['Succeeded', 'Failed', 'Cancelled'];
+
+export function isTerminal(phase: string | undefined): boolean {
+  return phase === 'Succeeded' || phase === 'Failed' || phase === 'Cancelled';
+}

@@ -1,0 +1,48 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { customizeExecution, finalizeExecution, syncExecution } from '../execution/hooks.js';
+import { CompositeRequest, CustomizeRequest, DecoratorRequest, type HookResult, type KubeObject } from '../k8s/metacontroller.js';
+import { customizePlan, finalizePlan, syncPlan } from '../plan/hooks.js';
+import { customizeWorkflow, finalizeWorkflow, syncWorkflow } from '../workflow/hooks.js';
+
+/** One hook endpoint: the request envelope it accepts and the pure function behind it. */
+export interface HookRoute {
+  path: string;
+  /** `drplan.sync` etc., for logs. */
+  name: string;
+  schema: TSchema;
+  /** The object the hook is about, for logs. */
+  subject: (body: unknown) => KubeObject;
+  handle: (body: unknown, now: Date) => HookResult<unknown>;
+}
+
+function route<S extends TSchema>(
+  path: string,
+  schema: S,
+  subject: (body: Static<S>) => KubeObject,
+  handle: (body: Static<S>, now: Date) => HookResult<unknown>,
+): HookRoute {
+  // The server validates each body against `schema` before calling, which makes these casts safe.
+  return {
+    path,
+    name: path.slice(1).replace('/', '.'),
+    schema,
+    subject: (body) => subject(body as Static<S>),
+    handle: (body, now) => handle(body as Static<S>, now),
+  };
+}
+
+const parent = (body: { parent: KubeObject }) => body.parent;
+const object = (body: { object: KubeObject }) => body.object;
+
+/** Every hook of SPEC §3. */
+export const HOOK_ROUTES: readonly HookRoute[] = [
+  route('/drworkflow/customize', CustomizeRequest, parent, customizeWorkflow),
+  route('/drworkflow/sync', DecoratorRequest, object, syncWorkflow),
+  route('/drworkflow/finalize', DecoratorRequest, object, finalizeWorkflow),
+  route('/drplan/customize', CustomizeRequest, parent, customizePlan),
+  route('/drplan/sync', CompositeRequest, parent, syncPlan),
+  route('/drplan/finalize', CompositeRequest, parent, finalizePlan),
+  route('/drplanexecution/customize', CustomizeRequest, parent, customizeExecution),
+  route('/drplanexecution/sync', DecoratorRequest, object, syncExecution),
+  route('/drplanexecution/finalize', DecoratorRequest, object, finalizeExecution),
+];

@@ -1,0 +1,106 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ObjectMeta } from './schema.js';
+
+/**
+ * Request and response shapes of Metacontroller hooks (version v2, also accepting v1).
+ * Only the envelope is checked here; the objects inside are the hooks' business and
+ * every unknown field passes through untouched.
+ */
+
+/** Any Kubernetes object: the envelope is typed, every other field is carried along. */
+export const KubeObject = Type.Intersect([
+  Type.Object({
+    apiVersion: Type.Optional(Type.String()),
+    kind: Type.Optional(Type.String()),
+    metadata: ObjectMeta,
+  }),
+  Type.Record(Type.String(), Type.Unknown()),
+]);
+export type KubeObject = Static<typeof KubeObject>;
+
+/** `{ "<Kind>.<apiVersion>": { "<key>": object } }`; inner keys differ between v1 and v2. */
+export const ObjectMap = Type.Record(Type.String(), Type.Record(Type.String(), KubeObject));
+export type ObjectMap = Static<typeof ObjectMap>;
+
+export const CompositeRequest = Type.Object({
+  controller: Type.Optional(Type.Unknown()),
+  parent: KubeObject,
+  children: Type.Optional(ObjectMap),
+  related: Type.Optional(ObjectMap),
+  finalizing: Type.Optional(Type.Boolean()),
+});
+export type CompositeRequest = Static<typeof CompositeRequest>;
+
+export const DecoratorRequest = Type.Object({
+  controller: Type.Optional(Type.Unknown()),
+  object: KubeObject,
+  attachments: Type.Optional(ObjectMap),
+  related: Type.Optional(ObjectMap),
+  finalizing: Type.Optional(Type.Boolean()),
+});
+export type DecoratorRequest = Static<typeof DecoratorRequest>;
+
+export const CustomizeRequest = Type.Object({
+  controller: Type.Optional(Type.Unknown()),
+  parent: KubeObject,
+});
+export type CustomizeRequest = Static<typeof CustomizeRequest>;
+
+export interface CompositeResponse {
+  status: Record<string, unknown> | null;
+  children: KubeObject[];
+  resyncAfterSeconds?: number;
+  finalized?: boolean;
+}
+
+export interface DecoratorResponse {
+  labels?: Record<string, string | null>;
+  annotations?: Record<string, string | null>;
+  status: Record<string, unknown> | null;
+  attachments: KubeObject[];
+  resyncAfterSeconds?: number;
+  finalized?: boolean;
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
+export interface RelatedResourceRule {
+  apiVersion: string;
+  resource: string;
+  namespace?: string;
+  names?: string[];
+  labelSelector?: LabelSelector;
+}
+
+export interface CustomizeResponse {
+  relatedResources: RelatedResourceRule[];
+}
+
+/** What every hook returns: the response body and a one-line decision for the log. */
+export interface HookResult<Response> {
+  response: Response;
+  decision: string;
+}
+
+/**
+ * The objects of one kind in a request map, whatever the inner key format, sorted by
+ * namespace then name so that the input's key order never shows in the output.
+ */
+export function objectsOfKind(map: ObjectMap | undefined, kind: string, apiVersion: string): KubeObject[] {
+  const group = map?.[`${kind}.${apiVersion}`];
+  if (group === undefined) return [];
+  return Object.values(group).sort(compareByNamespacedName);
+}
+
+export function compareByNamespacedName(a: KubeObject, b: KubeObject): number {
+  const left = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
+  const right = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+export function namespacedName(object: KubeObject): string {
+  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}

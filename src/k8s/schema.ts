@@ -1,0 +1,42 @@
+import { Type, type TLiteral, type TUnion, type ObjectOptions, type SchemaOptions } from '@sinclair/typebox';
+
+/**
+ * Helpers shared by every object schema. The TypeBox schemas are the single source of
+ * truth: the hooks derive their types from them and the CRDs are generated from them.
+ */
+
+export const API_GROUP = 'dr.bkbcs.tencent.com';
+export const API_VERSION = `${API_GROUP}/v1alpha1`;
+
+/** A closed set of strings; rendered as `enum` in the CRD. */
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: SchemaOptions = {},
+): TUnion<TLiteral<T[number]>[]> {
+  return Type.Union(
+    values.map((value: T[number]) => Type.Literal(value)),
+    options,
+  );
+}
+
+/** An object whose content Kubernetes must keep as given (Job templates, rollback actions). */
+export function OpaqueObject(options: ObjectOptions = {}) {
+  return Type.Record(Type.String(), Type.Unknown(), { ...options, 'x-kubernetes-preserve-unknown-fields': true });
+}
+
+/** Object metadata as the hooks read it; the API server owns the rest, so let it through. */
+export const ObjectMeta = Type.Object(
+  {
+    name: Type.String(),
+    namespace: Type.Optional(Type.String()),
+    uid: Type.Optional(Type.String()),
+    generation: Type.Optional(Type.Integer()),
+    resourceVersion: Type.Optional(Type.String()),
+    creationTimestamp: Type.Optional(Type.String()),
+    deletionTimestamp: Type.Optional(Type.String()),
+    labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+    annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
+    finalizers: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: true },
+);

@@ -1,0 +1,47 @@
+import { isTerminal, type DRPlanExecution } from '../execution/schema.js';
+import type { Run } from '../engine/schema.js';
+import type { ExecutionRecord } from './schema.js';
+
+/** Why a record ended other than by its run; the execution shows it as its condition reason. */
+export type EndReason = 'Deleted' | 'Cancelled' | 'PlanInvalid' | 'PlanDeleted';
+
+export function recordFor(execution: DRPlanExecution): ExecutionRecord {
+  const target = execution.spec.revertExecutionRef ?? execution.status?.revertTarget;
+  return {
+    name: execution.metadata.name,
+    namespace: execution.metadata.namespace ?? '',
+    uid: execution.metadata.uid ?? '',
+    operationType: execution.spec.operationType,
+    phase: 'Pending',
+    ...(execution.metadata.creationTimestamp ? { startTime: execution.metadata.creationTimestamp } : {}),
+    ...(execution.spec.operationType === 'Revert' && target ? { revertExecutionRef: target } : {}),
+  };
+}
+
+export function endRecord(record: ExecutionRecord, reason: EndReason, message: string, at: string): void {
+  record.phase = reason === 'PlanInvalid' ? 'Failed' : 'Cancelled';
+  record.reason = reason;
+  record.message = message;
+  record.completionTime = at;
+}
+
+/** Copies the run's progress into its record: Running with the run's start, then the outcome. */
+export function followRun(record: ExecutionRecord, run: Run): void {
+  record.phase = run.phase;
+  record.startTime = run.startTime;
+  if (run.completionTime) record.completionTime = run.completionTime;
+  if (run.message) record.message = run.message;
+}
+
+/**
+ * Keeps at most `limit` records, dropping the oldest terminal ones first; a record that is
+ * still Pending or Running is never dropped, even if that leaves the list over the limit.
+ */
+export function trimHistory(history: ExecutionRecord[], limit: number): ExecutionRecord[] {
+  const kept = [...history];
+  for (let index = kept.length - 1; index >= 0 && kept.length > limit; index--) {
+    const record = kept[index];
+    if (record !== undefined && isTerminal(record.phase)) kept.splice(index, 1);
+  }
+  return kept;
+}

@@ -1,0 +1,24 @@
+import type { DRPlanSpec } from './schema.js';
+
+export interface WorkflowKey {
+  namespace: string;
+  name: string;
+}
+
+/** The workflows a plan spec uses; a reference without namespace means the plan's own. */
+export function workflowKeysOf(spec: DRPlanSpec, planNamespace: string): WorkflowKey[] {
+  const keys = new Map<string, WorkflowKey>();
+  for (const stage of spec.stages) {
+    for (const entry of stage.workflows) {
+      const key = { namespace: entry.workflowRef.namespace || planNamespace, name: entry.workflowRef.name };
+      keys.set(`${key.namespace}/${key.name}`, key);
+    }
+  }
+  return [...keys.values()];
+}
+
+export function referencesWorkflow(spec: DRPlanSpec, planNamespace: string, workflow: WorkflowKey): boolean {
+  return workflowKeysOf(spec, planNamespace).some(
+    (key) => key.namespace === workflow.namespace && key.name === workflow.name,
+  );
+}

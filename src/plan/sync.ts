@@ -1,0 +1,370 @@
+import { advanceRun, cancelRun, secondsUntilNextTimeout } from '../engine/advance.js';
+import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
+import type { Run } from '../engine/schema.js';
+import { snapshotExecute, snapshotRevert } from '../engine/snapshot.js';
+import { DRPlanExecution, isTerminal } from '../execution/schema.js';
+import { findCondition, mergeConditions, type ConditionInput } from '../k8s/conditions.js';
+import { ANNOTATION_CANCEL } from '../k8s/labels.js';
+import {
+  objectsOfKind,
+  type CompositeRequest,
+  type CompositeResponse,
+  type HookResult,
+  type KubeObject,
+} from '../k8s/metacontroller.js';
+import { API_VERSION } from '../k8s/schema.js';
+import { formatTime, parseTime } from '../k8s/time.js';
+import { checkObject } from '../k8s/validate.js';
+import { DRWorkflow } from '../workflow/schema.js';
+import { endRecord, followRun, recordFor, trimHistory } from './ledger.js';
+import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus, type ExecutionRecord } from './schema.js';
+import { validatePlanSpec } from './validate.js';
+
+/** While a finished run waits for its execution to copy it, look again at least this often. */
+const RELEASE_RESYNC_SECONDS = 10;
+
+interface Observed {
+  plan: DRPlan;
+  executions: DRPlanExecution[];
+  workflows: Map<string, DRWorkflow>;
+  jobs: Map<string, KubeObject>;
+}
+
+/** The working copy of the ledger that one sync moves forward. */
+interface Ledger {
+  history: ExecutionRecord[];
+  current?: { name: string; namespace: string; uid: string } | undefined;
+  run?: Run | undefined;
+  lastExecutionRef?: string | undefined;
+  lastExecutionTime?: string | undefined;
+  executed: boolean;
+  notes: string[];
+}
+
+/**
+ * The DRPlan hook (SPEC §5): validation, the ledger, election, the run and its Jobs.
+ * `finalizing` is true for the finalize hook: the run is cancelled and deletion completes
+ * once none of its Jobs is still running.
+ */
+export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<CompositeResponse> {
+  const at = formatTime(now);
+  const parent = request.parent;
+  const namespace = parent.metadata.namespace ?? '';
+  const jobs = new Map(objectsOfKind(request.children, 'Job', 'batch/v1').map((job) => [job.metadata.name, job]));
+  const rawStatus = parent['status'];
+  const previous = rawStatus === undefined ? { ok: true as const, value: {} } : checkObject(DRPlanStatus, rawStatus);
+  if (!previous.ok) {
+    // Rewriting a status we cannot read could lose history records: keep it and the Jobs as they are.
+    return {
+      response: { status: rawStatus as Record<string, unknown>, children: [...jobs.values()].map(keepObserved) },
+      decision: `status unreadable, left unchanged: ${previous.problems.join('; ')}`,
+    };
+  }
+  const spec = checkObject(DRPlanSpec, parent['spec']);
+  const plan: DRPlan = {
+    apiVersion: API_VERSION,
+    kind: 'DRPlan',
+    metadata: parent.metadata,
+    spec: spec.ok ? spec.value : { stages: [] },
+    status: previous.value,
+  };
+  const observed: Observed = {
+    plan,
+    executions: executionsOf(request, plan),
+    workflows: workflowsOf(request),
+    jobs,
+  };
+  const problems = spec.ok
+    ? validatePlanSpec(spec.value, namespace, observed.workflows)
+    : spec.problems.map((problem) => `spec${problem}`);
+  const valid = problems.length === 0;
+  const finalizing = request.finalizing === true;
+  const deleting = finalizing || parent.metadata.deletionTimestamp !== undefined;
+
+  const status = previous.value;
+  const ledger: Ledger = {
+    history: structuredClone(status.executionHistory ?? []),
+    current: status.currentExecution,
+    run: status.run,
+    lastExecutionRef: status.lastExecutionRef,
+    lastExecutionTime: status.lastExecutionTime,
+    executed: wasExecuted(status),
+    notes: [],
+  };
+
+  recordNewExecutions(ledger, observed);
+  cancelRequested(ledger, observed, at);
+  cancelOrphans(ledger, observed, at);
+  if (deleting) cancelCurrent(ledger, 'PlanDeleted', 'plan deleted', at);
+  advanceCurrent(ledger, observed, now);
+  release(ledger, observed);
+  if (!valid) failQueued(ledger, problems, at);
+  if (valid && !deleting) elect(ledger, observed, now);
+  const historyLimit = plan.spec.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  ledger.history = trimHistory(ledger.history, historyLimit);
+
+  const children = desiredJobs(ledger, observed);
+  const response: CompositeResponse = {
+    status: statusOf(ledger, status, valid, problems, plan, at),
+    children,
+  };
+  const resync = resyncSeconds(ledger, now);
+  if (resync !== undefined) response.resyncAfterSeconds = resync;
+  if (finalizing) {
+    const running = [...jobs.values()].filter((job) => jobOutcome(job).state === 'active');
+    response.finalized = running.length === 0;
+    ledger.notes.push(response.finalized ? 'finalized' : `waiting for ${running.length} running Job(s)`);
+  }
+  const summary = valid ? (ledger.current ? `running ${ledger.current.name}` : 'idle') : `Invalid (${problems.length})`;
+  return { response, decision: [summary, ...ledger.notes].join('; ') };
+}
+
+function executionsOf(request: CompositeRequest, plan: DRPlan): DRPlanExecution[] {
+  return objectsOfKind(request.related, 'DRPlanExecution', API_VERSION)
+    .map((object) => checkObject(DRPlanExecution, object))
+    .flatMap((checked) => (checked.ok ? [checked.value] : []))
+    .filter(
+      (execution) =>
+        execution.spec.planRef === plan.metadata.name && execution.metadata.namespace === plan.metadata.namespace,
+    )
+    .sort(byCreation);
+}
+
+function byCreation(a: DRPlanExecution, b: DRPlanExecution): number {
+  const left = parseTime(a.metadata.creationTimestamp) ?? 0;
+  const right = parseTime(b.metadata.creationTimestamp) ?? 0;
+  if (left !== right) return left - right;
+  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+}
+
+function workflowsOf(request: CompositeRequest): Map<string, DRWorkflow> {
+  const workflows = new Map<string, DRWorkflow>();
+  for (const object of objectsOfKind(request.related, 'DRWorkflow', API_VERSION)) {
+    const checked = checkObject(DRWorkflow, object);
+    if (checked.ok) workflows.set(`${object.metadata.namespace ?? ''}/${object.metadata.name}`, checked.value);
+  }
+  return workflows;
+}
+
+function wasExecuted(status: DRPlanStatus): boolean {
+  const condition = findCondition(status.conditions, 'Executed');
+  return condition === undefined ? status.phase === 'Executed' : condition.status === 'True';
+}
+
+function isAdmitted(execution: DRPlanExecution): boolean {
+  return findCondition(execution.status?.conditions, 'Accepted')?.status === 'True';
+}
+
+function cancelAnnotated(execution: DRPlanExecution): boolean {
+  return execution.metadata.annotations?.[ANNOTATION_CANCEL] === 'true';
+}
+
+/** An admitted execution gets its record the first time the plan sees it, newest first. */
+function recordNewExecutions(ledger: Ledger, { executions }: Observed): void {
+  const known = new Set(ledger.history.map((record) => record.uid));
+  for (const execution of executions) {
+    if (!isAdmitted(execution) || execution.status?.phase !== 'Pending') continue;
+    if (known.has(execution.metadata.uid)) continue;
+    ledger.history.unshift(recordFor(execution));
+    ledger.notes.push(`recorded ${execution.metadata.name}`);
+  }
+}
+
+function isOpen(record: ExecutionRecord): boolean {
+  return record.phase === 'Pending' || record.phase === 'Running';
+}
+
+/** Deletion or the cancel annotation on a queued or running execution cancels it. */
+function cancelRequested(ledger: Ledger, { executions }: Observed, at: string): void {
+  for (const record of ledger.history) {
+    if (!isOpen(record)) continue;
+    const execution = executions.find((candidate) => candidate.metadata.uid === record.uid);
+    if (execution === undefined) continue;
+    const deletedAt = execution.metadata.deletionTimestamp;
+    if (deletedAt !== undefined) endOpen(ledger, record, 'Deleted', 'execution deleted', deletedAt);
+    else if (cancelAnnotated(execution)) endOpen(ledger, record, 'Cancelled', `cancelled by annotation ${ANNOTATION_CANCEL}`, at);
+  }
+}
+
+/** No record may stay open without a live execution (one force-deleted past its finalizer). */
+function cancelOrphans(ledger: Ledger, { executions }: Observed, at: string): void {
+  const live = new Set(executions.map((execution) => execution.metadata.uid));
+  for (const record of ledger.history) {
+    if (!isOpen(record) || live.has(record.uid)) continue;
+    endOpen(ledger, record, 'Deleted', 'execution deleted before its finalizer ran', at);
+  }
+}
+
+function cancelCurrent(ledger: Ledger, reason: 'PlanDeleted', message: string, at: string): void {
+  const record = ledger.history.find((candidate) => candidate.uid === ledger.current?.uid);
+  if (record !== undefined && isOpen(record)) endOpen(ledger, record, reason, message, at);
+}
+
+function endOpen(ledger: Ledger, record: ExecutionRecord, reason: 'Deleted' | 'Cancelled' | 'PlanDeleted', message: string, at: string): void {
+  endRecord(record, reason, message, at);
+  ledger.notes.push(`cancelled ${record.name}: ${message}`);
+  if (ledger.current?.uid === record.uid && ledger.run?.phase === 'Running') {
+    ledger.run = cancelRun(ledger.run, message, at);
+  }
+}
+
+function advanceCurrent(ledger: Ledger, observed: Observed, now: Date): void {
+  if (ledger.current === undefined || ledger.run === undefined) return;
+  ledger.run = advanceRun(ledger.run, { jobs: observed.jobs, namespace: observed.plan.metadata.namespace ?? '' }, now);
+  settleRecord(ledger);
+}
+
+/**
+ * Copies the current run into its record; the first time the run ends well, moves the
+ * plan's last successful operation (and marks a reverted Execute).
+ */
+function settleRecord(ledger: Ledger): void {
+  const run = ledger.run;
+  const record = ledger.history.find((candidate) => candidate.uid === run?.execution.uid);
+  if (run === undefined || record === undefined || isTerminal(record.phase)) return;
+  followRun(record, run);
+  if (run.phase !== 'Succeeded') return;
+  ledger.lastExecutionRef = record.name;
+  ledger.lastExecutionTime = run.completionTime;
+  ledger.executed = run.operationType === 'Execute';
+  ledger.notes.push(`${record.name} succeeded`);
+  if (run.operationType === 'Revert') {
+    const target = ledger.history.find(
+      (candidate) => candidate.operationType === 'Execute' && candidate.name === run.revertTarget,
+    );
+    if (target !== undefined) target.revertedBy = record.name;
+  }
+}
+
+/** Clears the lock once the execution shows its terminal phase (or is gone). */
+function release(ledger: Ledger, { executions }: Observed): void {
+  const current = ledger.current;
+  if (current === undefined) return;
+  const record = ledger.history.find((candidate) => candidate.uid === current.uid);
+  const runEnded = ledger.run === undefined || ledger.run.phase !== 'Running';
+  if (!runEnded && record !== undefined && isOpen(record)) return;
+  const execution = executions.find((candidate) => candidate.metadata.uid === current.uid);
+  if (execution !== undefined && !isTerminal(execution.status?.phase)) return;
+  ledger.notes.push(`released ${current.name}`);
+  ledger.current = undefined;
+  ledger.run = undefined;
+}
+
+/** Queued executions of a plan that turned Invalid fail instead of waiting forever. */
+function failQueued(ledger: Ledger, problems: readonly string[], at: string): void {
+  for (const record of ledger.history) {
+    if (record.phase !== 'Pending' || record.uid === ledger.current?.uid) continue;
+    endRecord(record, 'PlanInvalid', `plan is invalid: ${problems.join('; ')}`, at);
+    ledger.notes.push(`failed ${record.name}: plan invalid`);
+  }
+}
+
+/** The oldest queued execution becomes current: the plan's one-run-at-a-time lock. */
+function elect(ledger: Ledger, observed: Observed, now: Date): void {
+  if (ledger.current !== undefined) return;
+  const queued = new Set(ledger.history.filter((record) => record.phase === 'Pending').map((record) => record.uid));
+  const execution = observed.executions.find(
+    (candidate) =>
+      queued.has(candidate.metadata.uid) && !isBeingDeleted(candidate) && !cancelAnnotated(candidate),
+  );
+  if (execution === undefined) return;
+  const at = formatTime(now);
+  const run = startRun(execution, observed, at);
+  ledger.current = { name: execution.metadata.name, namespace: execution.metadata.namespace ?? '', uid: execution.metadata.uid ?? '' };
+  ledger.run = run;
+  ledger.notes.push(`elected ${execution.metadata.name}`);
+  advanceCurrent(ledger, observed, now);
+}
+
+function startRun(execution: DRPlanExecution, observed: Observed, at: string): Run {
+  const { plan } = observed;
+  if (execution.spec.operationType === 'Execute') {
+    return snapshotExecute({ plan, workflows: observed.workflows, execution, now: at });
+  }
+  const targetName = execution.spec.revertExecutionRef ?? execution.status?.revertTarget;
+  const target = observed.executions.find((candidate) => candidate.metadata.name === targetName);
+  if (target === undefined) {
+    const empty = snapshotRevert({ plan, execution, target: execution, now: at });
+    return {
+      ...empty,
+      phase: 'Failed',
+      completionTime: at,
+      message: `cannot start: revert target ${targetName ?? '(none)'} not found`,
+      stages: [],
+    };
+  }
+  return snapshotRevert({ plan, execution, target, now: at });
+}
+
+/**
+ * Jobs to keep or create: the current run's running Jobs, plus every observed finished Job
+ * (the last run's, kept for `kubectl logs` until the next run starts). A Job that a Revert
+ * deletes or a cancelled or timed-out action leaves running is left out, which deletes it.
+ */
+function desiredJobs(ledger: Ledger, { jobs, plan }: Observed): KubeObject[] {
+  const context = { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' };
+  const desired = new Map<string, KubeObject>();
+  const run = ledger.run;
+  const actions = run?.stages.flatMap((stage) => stage.workflows.flatMap((workflow) => workflow.actions)) ?? [];
+  const runJobs = new Set(actions.flatMap((action) => (action.jobName ? [action.jobName] : [])));
+  const deleted = new Set(
+    actions.flatMap((action) => (action.deleteJob && action.phase === 'Succeeded' ? [action.deleteJob] : [])),
+  );
+  const awaitingRollback = new Set(actions.flatMap((action) => (action.deleteJob && action.phase === 'Pending' ? [action.deleteJob] : [])));
+  for (const [name, job] of jobs) {
+    if (isBeingDeleted(job) || deleted.has(name)) continue;
+    const finished = jobOutcome(job).state !== 'active';
+    const fromEarlierRun = !runJobs.has(name);
+    // A new run drops the last run's Jobs, except those its rollbacks will delete in order.
+    if (fromEarlierRun && run !== undefined && !awaitingRollback.has(name)) continue;
+    if (finished || awaitingRollback.has(name)) desired.set(name, keepObserved(job));
+  }
+  if (run !== undefined) {
+    for (const action of actions) {
+      if (action.jobName === undefined) continue;
+      const wanted = action.phase === 'Running' || (desired.has(action.jobName) && action.phase !== 'Pending');
+      if (wanted) desired.set(action.jobName, desiredJob(run, action, context));
+    }
+  }
+  return [...desired.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, job]) => job);
+}
+
+function resyncSeconds(ledger: Ledger, now: Date): number | undefined {
+  if (ledger.current === undefined) return undefined;
+  if (ledger.run?.phase === 'Running') return secondsUntilNextTimeout(ledger.run, now);
+  return RELEASE_RESYNC_SECONDS;
+}
+
+function statusOf(
+  ledger: Ledger,
+  previous: DRPlanStatus,
+  valid: boolean,
+  problems: readonly string[],
+  plan: DRPlan,
+  at: string,
+): Record<string, unknown> {
+  const generation = plan.metadata.generation;
+  const ready: ConditionInput = valid
+    ? { type: 'Ready', status: 'True', reason: 'ValidationSucceeded', message: 'Plan is valid and ready to execute' }
+    : { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: `Validation failed: [${problems.join('; ')}]` };
+  const executed: ConditionInput = ledger.executed
+    ? { type: 'Executed', status: 'True', reason: 'ExecuteSucceeded', message: `last successful operation: Execute ${ledger.lastExecutionRef ?? ''}` }
+    : ledger.lastExecutionRef
+      ? { type: 'Executed', status: 'False', reason: 'Reverted', message: `last successful operation: Revert ${ledger.lastExecutionRef}` }
+      : { type: 'Executed', status: 'False', reason: 'NeverExecuted', message: 'no operation has succeeded yet' };
+  if (generation !== undefined) {
+    ready.observedGeneration = generation;
+    executed.observedGeneration = generation;
+  }
+  const status: DRPlanStatus = {
+    phase: valid ? (ledger.executed ? 'Executed' : 'Ready') : 'Invalid',
+    conditions: mergeConditions(previous.conditions, [ready, executed], at),
+    executionHistory: ledger.history,
+  };
+  if (ledger.current) status.currentExecution = ledger.current;
+  if (ledger.run) status.run = ledger.run;
+  if (ledger.lastExecutionRef) status.lastExecutionRef = ledger.lastExecutionRef;
+  if (ledger.lastExecutionTime) status.lastExecutionTime = ledger.lastExecutionTime;
+  if (generation !== undefined) status.observedGeneration = generation;
+  return status;
+}

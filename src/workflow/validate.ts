@@ -1,0 +1,134 @@
+import { findCycle } from '../engine/graph.js';
+import { placeholdersDeep } from '../engine/template.js';
+import { parseWhen } from '../engine/when.js';
+import { checkObject } from '../k8s/validate.js';
+import { parseDuration } from '../k8s/time.js';
+import { Action, type DRWorkflowSpec, type Parameter } from './schema.js';
+
+export interface Findings {
+  errors: string[];
+  warnings: string[];
+}
+
+/** Params every run provides whether or not a workflow declares them. */
+const IMPLICIT_PARAMS = ['mode'];
+
+/** The workflow checks of upstream §4.1/§4.3 plus the placeholder check of SPEC §7. */
+export function validateWorkflowSpec(spec: DRWorkflowSpec): Findings {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  if (spec.actions.length === 0) errors.push('at least one action is required');
+
+  errors.push(...validateParameterNames(spec.parameters ?? [], 'parameters'));
+  const declared = new Set([...(spec.parameters ?? []).map((param) => param.name), ...IMPLICIT_PARAMS]);
+
+  const names = spec.actions.map((action) => action.name);
+  spec.actions.forEach((action, index) => {
+    const label = `action[${index}] ${action.name}`;
+    if (names.indexOf(action.name) !== index) errors.push(`${label}: duplicate action name`);
+    errors.push(...validateAction(action, label));
+    if (action.rollback !== undefined) errors.push(...validateRollback(action.rollback, `${label} rollback`));
+    for (const dependency of action.dependsOn ?? []) {
+      if (dependency === action.name) errors.push(`${label}: dependsOn must not name the action itself`);
+      else if (!names.includes(dependency)) errors.push(`${label}: dependsOn names unknown action "${dependency}"`);
+    }
+    const undeclared = placeholdersDeep(action).filter((name) => !declared.has(name));
+    if (undeclared.length > 0) {
+      warnings.push(`${label} uses undeclared parameter(s) ${undeclared.join(', ')}; the plan must pass them`);
+    }
+  });
+  const cycle = findCycle(names, (name) => spec.actions.find((action) => action.name === name)?.dependsOn ?? []);
+  if (cycle) errors.push(`cycle detected in action dependencies: ${cycle.join(' -> ')}`);
+  return { errors, warnings };
+}
+
+export function validateParameterNames(params: readonly Parameter[], where: string): string[] {
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  for (const param of params) {
+    if (param.name.trim() === '') errors.push(`${where}: parameter name must not be empty`);
+    else if (seen.has(param.name)) errors.push(`${where}: duplicate parameter "${param.name}"`);
+    seen.add(param.name);
+    if (param.valueFrom !== undefined) {
+      errors.push(`${where}: parameter "${param.name}": valueFrom.manifestRef is not supported yet; give a value`);
+    }
+  }
+  return errors;
+}
+
+/** A custom rollback is a whole Action of any type; its name may be omitted. */
+function validateRollback(rollback: Record<string, unknown>, label: string): string[] {
+  const candidate = { name: 'rollback', ...rollback };
+  const checked = checkObject(Action, candidate);
+  if (!checked.ok) return checked.problems.map((problem) => `${label}: ${problem}`);
+  if (checked.value.rollback !== undefined) return [`${label}: a rollback cannot have its own rollback`];
+  return validateAction(checked.value, label, { isRollback: true });
+}
+
+export function validateAction(action: Action, label: string, { isRollback = false } = {}): string[] {
+  const errors: string[] = [];
+  const requireRollback = (operation: string): void => {
+    if (!isRollback && action.rollback === undefined) {
+      errors.push(`${label}: rollback is required for ${action.type} ${operation} operation`);
+    }
+  };
+  const missing = (field: string) => errors.push(`${label}: ${field} is required for ${action.type} actions`);
+  switch (action.type) {
+    case 'HTTP':
+      if (!action.http) missing('http');
+      else if (action.http.url.trim() === '') missing('http.url');
+      break;
+    case 'Job':
+      if (!action.job) missing('job');
+      break;
+    case 'Localization': {
+      const localization = action.localization;
+      if (!localization) {
+        missing('localization');
+        break;
+      }
+      const operation = localization.operation ?? 'Create';
+      if (operation === 'Create') {
+        const spec = localization.spec ?? {};
+        for (const field of ['apiVersion', 'kind', 'name']) {
+          if (typeof spec[field] !== 'string' || spec[field] === '') missing(`localization.spec.${field}`);
+        }
+      }
+      if (operation === 'Patch') requireRollback(operation);
+      break;
+    }
+    case 'Subscription': {
+      const subscription = action.subscription;
+      if (!subscription) {
+        missing('subscription');
+        break;
+      }
+      const operation = subscription.operation ?? 'Create';
+      if (operation === 'Create') {
+        const spec = subscription.spec ?? {};
+        if (!Array.isArray(spec['feeds']) || spec['feeds'].length === 0) missing('subscription.spec.feeds');
+        if (!Array.isArray(spec['subscribers']) || spec['subscribers'].length === 0) missing('subscription.spec.subscribers');
+      }
+      if (operation === 'Patch') requireRollback(operation);
+      break;
+    }
+    case 'KubernetesResource': {
+      if (!action.resource) {
+        missing('resource');
+        break;
+      }
+      if (action.resource.manifest.trim() === '') missing('resource.manifest');
+      const operation = action.resource.operation ?? 'Create';
+      if (operation === 'Patch' || operation === 'Apply') requireRollback(operation);
+      break;
+    }
+  }
+  if (action.timeout !== undefined && parseDuration(action.timeout) === undefined) {
+    errors.push(`${label}: timeout "${action.timeout}" is not a duration such as 30s, 5m or 1h`);
+  }
+  if (action.when !== undefined && action.when.trim() !== '') {
+    const parsed = parseWhen(action.when);
+    if ('error' in parsed) errors.push(`${label}: ${parsed.error}`);
+  }
+  return errors;
+}
