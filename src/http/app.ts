@@ -102,7 +102,7 @@ function errorHandler(this: FastifyInstance, error: FastifyError, request: Fasti
   if (error.validation) {
     const detail = error.validation[0];
     const where = detail?.instancePath || '/';
-    return reply.code(400).type('text/plain').send(`not a Metacontroller hook request: ${where} ${detail?.message ?? error.message}`);
+    return reply.code(400).type('text/plain').send(`not a Metacontroller hook request: ${where}: ${detail?.message ?? error.message}`);
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     request.log.error({ url: request.url, limit: this.initialConfig.bodyLimit }, 'hook request larger than BODY_LIMIT_BYTES; raise it');

@@ -1,5 +1,8 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from './schema.js';
+
+// TypeBox rejects values of formats it does not know; teach it the one the CRDs use.
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
 
 export const Condition = Type.Object({
   type: Type.String(),

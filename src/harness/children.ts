@@ -1,0 +1,137 @@
+import { ApiError, SyncError } from './errors.js';
+import type { ChildRule, UpdateMethod } from './manifests.js';
+import type { ObjectGroup } from './objectmap.js';
+import type { Store } from './store.js';
+import { clone, deepEqual, describe, isRecord, refOf, type KubeObject, type OwnerReference } from './types.js';
+
+/** Children and attachments, after Metacontroller's `common/manage_children.go` (dynamic apply). */
+
+export const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
+export const DECORATOR_ANNOTATION = 'metacontroller.k8s.io/decorator-controller';
+
+export function controllerRef(obj: KubeObject): OwnerReference | undefined {
+  return (obj.metadata.ownerReferences ?? []).find((r) => r.controller === true);
+}
+
+/**
+ * The objects of the declared child types that the parent controls. Attachments also need the
+ * decorator's annotation, so two decorators on one target never see each other's objects.
+ */
+export function observedChildren(store: Store, parent: KubeObject, rules: ChildRule[], decorator?: string): ObjectGroup[] {
+  const namespace = parent.metadata.namespace;
+  return rules.map(({ type }) => ({
+    type,
+    objects: store.list(type, namespace === undefined || namespace === '' ? undefined : namespace).filter((obj) => {
+      if (controllerRef(obj)?.uid !== parent.metadata.uid) return false;
+      return decorator === undefined || obj.metadata.annotations?.[DECORATOR_ANNOTATION] === decorator;
+    }),
+  }));
+}
+
+/**
+ * Deletes observed children that are not desired, creates missing ones and updates existing
+ * ones per update strategy. Like Metacontroller it carries on after a failure and reports all
+ * failures at the end.
+ */
+export function manageChildren(store: Store, parent: KubeObject, rules: ChildRule[], observed: ObjectGroup[], desired: KubeObject[]): void {
+  const failures: string[] = [];
+  const attempt = (what: string, action: () => void): void => {
+    try {
+      action();
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (err.reason !== 'NotFound') failures.push(`can't ${what}: ${err.message}`);
+    }
+  };
+  const desiredByKey = new Map(desired.map((d) => [childKey(d), d]));
+  const observedByKey = new Map(observed.flatMap((g) => g.objects).map((o) => [childKey(o), o]));
+  for (const [key, obj] of observedByKey) {
+    if (obj.metadata.deletionTimestamp === undefined && !desiredByKey.has(key)) {
+      attempt(`delete ${describe(obj)}`, () => store.delete(refOf(obj)));
+    }
+  }
+  for (const [key, want] of desiredByKey) {
+    const have = observedByKey.get(key);
+    const method = rules.find((r) => r.type.apiVersion === want.apiVersion && r.type.kind === want.kind)?.method ?? 'OnDelete';
+    if (have === undefined) {
+      attempt(`create ${describe(want)}`, () => create(store, parent, want));
+    } else {
+      attempt(`update ${describe(want)}`, () => update(store, method, have, want));
+    }
+  }
+  if (failures.length > 0) throw new SyncError(`can't reconcile children of ${describe(parent)}: ${failures.join('; ')}`);
+}
+
+function create(store: Store, parent: KubeObject, want: KubeObject): void {
+  const child = clone(want);
+  child.metadata.annotations = { ...child.metadata.annotations, [LAST_APPLIED]: JSON.stringify(want) };
+  const owner: OwnerReference = {
+    apiVersion: parent.apiVersion,
+    kind: parent.kind,
+    name: parent.metadata.name,
+    uid: parent.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+  child.metadata.ownerReferences = [...(child.metadata.ownerReferences ?? []), owner];
+  try {
+    store.create(child);
+  } catch (err) {
+    // Metacontroller swallows AlreadyExists: a same-named object it does not own stays unseen.
+    if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+  }
+}
+
+function update(store: Store, method: UpdateMethod, have: KubeObject, want: KubeObject): void {
+  if (have.metadata.deletionTimestamp !== undefined || method === 'OnDelete') return;
+  const lastApplied = parseLastApplied(have);
+  if (lastApplied !== undefined && deepEqual(lastApplied, want)) return;
+  if (method === 'Recreate' || method === 'RollingRecreate') {
+    // Deleted now, created again by the sync its deletion triggers.
+    store.delete(refOf(have));
+    return;
+  }
+  const next: KubeObject = { apiVersion: have.apiVersion, kind: have.kind, metadata: clone(have.metadata) };
+  for (const [field, value] of Object.entries(want)) {
+    if (field !== 'apiVersion' && field !== 'kind' && field !== 'metadata' && field !== 'status') next[field] = clone(value);
+  }
+  if (have.status !== undefined) next.status = have.status;
+  next.metadata.labels = threeWay(have.metadata.labels, appliedKeys(lastApplied, 'labels'), want.metadata.labels);
+  next.metadata.annotations = {
+    ...threeWay(have.metadata.annotations, appliedKeys(lastApplied, 'annotations'), want.metadata.annotations),
+    [LAST_APPLIED]: JSON.stringify(want),
+  };
+  store.update(next);
+}
+
+/** kubectl-apply style map merge: keys we applied before but no longer want go, others' keys stay. */
+export function threeWay(
+  observed: Record<string, string> | undefined,
+  previouslyApplied: readonly string[],
+  desired: Record<string, string> | undefined,
+): Record<string, string> {
+  const dropped = previouslyApplied.filter((key) => desired?.[key] === undefined);
+  const kept = Object.entries(observed ?? {}).filter(([key]) => !dropped.includes(key));
+  return { ...Object.fromEntries(kept), ...desired };
+}
+
+function parseLastApplied(obj: KubeObject): Record<string, unknown> | undefined {
+  const text = obj.metadata.annotations?.[LAST_APPLIED];
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function appliedKeys(applied: Record<string, unknown> | undefined, field: 'labels' | 'annotations'): string[] {
+  const metadata = applied?.metadata;
+  const map = isRecord(metadata) ? metadata[field] : undefined;
+  return isRecord(map) ? Object.keys(map) : [];
+}
+
+function childKey(obj: KubeObject): string {
+  return `${obj.apiVersion}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.metadata.name}`;
+}

@@ -1,0 +1,208 @@
+import { threeWay } from './children.js';
+import { FakeClock } from './clock.js';
+import { FakeKubelet, type JobPolicy } from './kubelet.js';
+import { loadManifests, type Manifests } from './manifests.js';
+import { FakeMetacontroller, type HookFailure } from './metacontroller.js';
+import { Store } from './store.js';
+import type { HookTransport } from './transport.js';
+import { clone, mergeStringMap, type KubeObject, type ObjectRef } from './types.js';
+
+export interface HarnessOptions {
+  /** Directory holding the controller objects (and CRDs, when they exist); `samples/` is skipped. */
+  manifestsDir: string;
+  transport: HookTransport;
+  /** Fake time at start; default 2026-01-01T00:00:00Z. */
+  start?: Date;
+  /** Fate of each running Job; default: every Job succeeds. */
+  kubelet?: JobPolicy;
+  /** Sent with every hook request, e.g. `{ authorization: 'Bearer …' }`. */
+  hookHeaders?: Record<string, string>;
+  /** Hook calls allowed in one settle() before it is declared a hot loop; default 2000. */
+  maxSyncsPerSettle?: number;
+}
+
+/** Label and annotation keys the test last applied, for kubectl-apply style merges. */
+interface Applied {
+  labels: string[];
+  annotations: string[];
+}
+
+const DEFAULT_START = new Date('2026-01-01T00:00:00Z');
+
+/**
+ * A cluster in a box for hook servers: a fake API server, Metacontroller and kubelet, driven
+ * in fake time. Mutations (`apply`, `delete`, …) only record watch events; `settle()` and
+ * `advance()` let the controllers react, so every test reads as "change, settle, assert".
+ */
+export class ContractHarness {
+  readonly manifests: Manifests;
+  readonly kubelet: FakeKubelet;
+  readonly #clock: FakeClock;
+  readonly #events: string[] = [];
+  readonly #store: Store;
+  readonly #mc: FakeMetacontroller;
+  readonly #applied = new Map<string, Applied>();
+
+  private constructor(manifests: Manifests, options: HarnessOptions) {
+    this.manifests = manifests;
+    this.#clock = new FakeClock(options.start ?? DEFAULT_START);
+    this.#store = new Store(manifests.resources, this.#clock, this.#events, (change) => this.#mc.observe(change));
+    this.#mc = new FakeMetacontroller({
+      controllers: manifests.controllers,
+      resources: manifests.resources,
+      store: this.#store,
+      clock: this.#clock,
+      events: this.#events,
+      transport: options.transport,
+      hookHeaders: options.hookHeaders ?? {},
+      maxCallsPerSettle: options.maxSyncsPerSettle ?? 2000,
+    });
+    this.kubelet = new FakeKubelet(this.#store, this.#clock, this.#events, options.kubelet ?? (() => ({ outcome: 'succeed' })));
+  }
+
+  static async create(options: HarnessOptions): Promise<ContractHarness> {
+    return new ContractHarness(await loadManifests(options.manifestsDir), options);
+  }
+
+  /** Hook failures in order, as Metacontroller's SyncError events would report them. */
+  get errors(): readonly HookFailure[] {
+    return this.#mc.errors;
+  }
+
+  /** Timeline: `sync drplan default/p1`, `create Job default/x`, `status DRPlan default/p1`, … */
+  get events(): readonly string[] {
+    return this.#events;
+  }
+
+  get hookCalls(): number {
+    return this.#mc.hookCalls;
+  }
+
+  get hookCallsPerController(): Readonly<Record<string, number>> {
+    return this.#mc.callsPerController;
+  }
+
+  now(): Date {
+    return this.#clock.now();
+  }
+
+  /**
+   * `kubectl apply`: creates the object, or replaces its body while keeping status and system
+   * metadata; labels and annotations set by others (hooks) survive unless this caller applied
+   * them before and dropped them. The namespace defaults to `default`.
+   */
+  apply(input: KubeObject): KubeObject {
+    const type = this.#store.typeOf(input.apiVersion, input.kind);
+    const namespace = type.namespaced ? (input.metadata.namespace ?? 'default') : '';
+    const ref: ObjectRef = { apiVersion: input.apiVersion, kind: input.kind, namespace, name: input.metadata.name };
+    const existing = this.#store.get(ref);
+    const body = clone(input);
+    delete body.status;
+    let result: KubeObject;
+    if (existing === undefined) {
+      result = this.#store.create({ ...body, metadata: { ...body.metadata, namespace } });
+    } else {
+      const before = this.#applied.get(existing.metadata.uid ?? '') ?? { labels: [], annotations: [] };
+      const metadata = clone(existing.metadata);
+      metadata.labels = threeWay(existing.metadata.labels, before.labels, body.metadata.labels);
+      metadata.annotations = threeWay(existing.metadata.annotations, before.annotations, body.metadata.annotations);
+      const finalizers = [...(existing.metadata.finalizers ?? [])];
+      for (const f of body.metadata.finalizers ?? []) if (!finalizers.includes(f)) finalizers.push(f);
+      metadata.finalizers = finalizers;
+      if (body.metadata.ownerReferences !== undefined) metadata.ownerReferences = body.metadata.ownerReferences;
+      const next: KubeObject = { ...body, metadata };
+      if (existing.status !== undefined) next.status = existing.status;
+      result = this.#store.update(next);
+    }
+    this.#applied.set(result.metadata.uid ?? '', {
+      labels: Object.keys(input.metadata.labels ?? {}),
+      annotations: Object.keys(input.metadata.annotations ?? {}),
+    });
+    return result;
+  }
+
+  get(kind: string, namespace: string, name: string): KubeObject | undefined {
+    return this.#store.get(this.#ref(kind, namespace, name));
+  }
+
+  list(kind: string, namespace?: string): KubeObject[] {
+    return this.#store.list(this.manifests.resources.byKindName(kind), namespace);
+  }
+
+  /** `kubectl delete`: with finalizers the object only gets a deletionTimestamp. */
+  delete(kind: string, namespace: string, name: string): void {
+    this.#store.delete(this.#ref(kind, namespace, name));
+  }
+
+  /** `kubectl patch -p '{"metadata":{"finalizers":null}}'` then delete: no finalize hook runs. */
+  forceDelete(kind: string, namespace: string, name: string): void {
+    const ref = this.#ref(kind, namespace, name);
+    const obj = this.#require(ref);
+    if ((obj.metadata.finalizers ?? []).length > 0) {
+      delete obj.metadata.finalizers;
+      this.#store.update(obj);
+    }
+    if (this.#store.get(ref) !== undefined) this.#store.delete(ref);
+  }
+
+  /** `kubectl annotate`; a null value removes the annotation. */
+  annotate(kind: string, namespace: string, name: string, annotations: Record<string, string | null>): KubeObject {
+    const obj = this.#require(this.#ref(kind, namespace, name));
+    obj.metadata.annotations = mergeStringMap(obj.metadata.annotations, annotations);
+    return this.#store.update(obj);
+  }
+
+  /** Writes status through the status subresource, as another controller would. */
+  updateStatus(kind: string, namespace: string, name: string, status: unknown): KubeObject {
+    return this.#store.updateStatus(this.#ref(kind, namespace, name), status);
+  }
+
+  /**
+   * Lets the controllers and the kubelet react until nothing changes. Throws when one settle
+   * takes more than `maxSyncsPerSettle` hook calls (a hook whose answer never converges).
+   */
+  async settle(): Promise<void> {
+    this.#mc.beginSettle();
+    for (;;) {
+      await this.#mc.drain();
+      if (!this.kubelet.step()) return;
+    }
+  }
+
+  /**
+   * Moves fake time forward by `seconds`, stopping at every due resync, retry and Job deadline
+   * on the way (in order) to settle there, then settles at the target time.
+   */
+  async advance(seconds: number): Promise<void> {
+    if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`advance(${seconds}): seconds must be a finite number >= 0`);
+    const target = this.#clock.nowMs() + Math.round(seconds * 1000);
+    for (;;) {
+      const next = this.#nextWakeup();
+      if (next === undefined || next > target) break;
+      this.#clock.set(Math.max(next, this.#clock.nowMs()));
+      await this.settle();
+      const after = this.#nextWakeup();
+      if (after !== undefined && after <= this.#clock.nowMs()) {
+        throw new Error(`advance(): wake-up at ${new Date(after).toISOString()} is still due after settling`);
+      }
+    }
+    this.#clock.set(target);
+    await this.settle();
+  }
+
+  #nextWakeup(): number | undefined {
+    const times = [this.#mc.nextResync(), this.kubelet.nextDeadline()].filter((t): t is number => t !== undefined);
+    return times.length === 0 ? undefined : Math.min(...times);
+  }
+
+  #ref(kind: string, namespace: string, name: string): ObjectRef {
+    const type = this.manifests.resources.byKindName(kind);
+    return { apiVersion: type.apiVersion, kind: type.kind, namespace: type.namespaced ? namespace : '', name };
+  }
+
+  #require(ref: ObjectRef): KubeObject {
+    const obj = this.#store.get(ref);
+    if (obj === undefined) throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} not found`);
+    return obj;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Contract harness: an in-process fake Metacontroller, API server and kubelet that drive a hook
+ * server over HTTP from the controller objects in a manifests directory.
+ */
+export { ContractHarness, type HarnessOptions } from './harness.js';
+export { ApiError, HookError } from './errors.js';
+export type { JobOutcome, JobPolicy, FakeKubelet } from './kubelet.js';
+export { loadManifests, ResourceTable } from './manifests.js';
+export type { ControllerDef, Manifests, ResourceType } from './manifests.js';
+export type { HookFailure, HookName } from './metacontroller.js';
+export type { ObjectMap } from './objectmap.js';
+export { matchesSelector, type LabelSelector } from './selectors.js';
+export { fetchTransport, injectTransport, type HookResponse, type HookTransport, type InjectableServer } from './transport.js';
+export type { KubeObject, ObjectMeta, ObjectRef, OwnerReference } from './types.js';

@@ -1,0 +1,37 @@
+import type { ResourceType } from './manifests.js';
+import { qualifiedName, type KubeObject } from './types.js';
+
+/** `{ "<Kind>.<apiVersion>": { "<key>": object } }`, the shape of children/attachments/related. */
+export type ObjectMap = Record<string, Record<string, KubeObject>>;
+
+export interface ObjectGroup {
+  type: ResourceType;
+  objects: KubeObject[];
+}
+
+/** `Pod.v1`, `Job.batch/v1`: Metacontroller's GroupVersionKind text. */
+export function groupKey(type: ResourceType): string {
+  return `${type.kind}.${type.apiVersion}`;
+}
+
+/**
+ * Builds the map in the format of the sync hook's version. v2 keys are uniform (`ns/name`, or
+ * `name` when cluster-scoped); v1 keys are relative to a namespaced parent, and v1 drops
+ * objects a namespaced parent could not see (other namespaces, cluster-scoped).
+ */
+export function buildObjectMap(parent: KubeObject, groups: ObjectGroup[], version: 'v1' | 'v2'): ObjectMap {
+  const parentNamespace = parent.metadata.namespace ?? '';
+  const map: ObjectMap = {};
+  for (const { type, objects } of groups) {
+    const group = (map[groupKey(type)] ??= {});
+    for (const obj of objects) {
+      const namespace = type.namespaced ? (obj.metadata.namespace ?? '') : '';
+      if (version === 'v2' || parentNamespace === '') {
+        group[qualifiedName(namespace, obj.metadata.name)] = obj;
+      } else if (namespace === parentNamespace) {
+        group[obj.metadata.name] = obj;
+      }
+    }
+  }
+  return map;
+}

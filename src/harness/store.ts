@@ -1,0 +1,253 @@
+import { formatTime, type FakeClock } from './clock.js';
+import { ApiError } from './errors.js';
+import type { ResourceTable, ResourceType } from './manifests.js';
+import { validateObjectMeta } from './validation.js';
+import { clone, deepEqual, describe, isRecord, refOf, type KubeObject, type ObjectMeta, type ObjectRef } from './types.js';
+
+/** One effective write: `before` absent for a create, `after` absent for a removal. */
+export interface StoreChange {
+  before?: KubeObject;
+  after?: KubeObject;
+}
+
+/**
+ * The fake API server: objects, uids, resourceVersion, generation, finalizers, graceful
+ * deletion and background garbage collection. Every write that changes an object is logged
+ * and reported to `onChange`; no-op writes are dropped, as the real server does.
+ */
+export class Store {
+  readonly #objects = new Map<string, KubeObject>();
+  readonly #resources: ResourceTable;
+  readonly #clock: FakeClock;
+  readonly #events: string[];
+  readonly #onChange: (change: StoreChange) => void;
+  #uids = 0;
+  #resourceVersion = 0;
+
+  constructor(resources: ResourceTable, clock: FakeClock, events: string[], onChange: (change: StoreChange) => void) {
+    this.#resources = resources;
+    this.#clock = clock;
+    this.#events = events;
+    this.#onChange = onChange;
+  }
+
+  typeOf(apiVersion: string, kind: string): ResourceType {
+    const type = this.#resources.byKind(apiVersion, kind);
+    if (type === undefined) throw new ApiError('NotFound', `no matches for kind "${kind}" in version "${apiVersion}"`);
+    return type;
+  }
+
+  get(ref: ObjectRef): KubeObject | undefined {
+    const obj = this.#objects.get(keyOf(ref));
+    return obj === undefined ? undefined : clone(obj);
+  }
+
+  getByUid(uid: string): KubeObject | undefined {
+    for (const obj of this.#objects.values()) {
+      if (obj.metadata.uid === uid) return clone(obj);
+    }
+    return undefined;
+  }
+
+  /** Objects of one type, optionally in one namespace, ordered by namespace then name. */
+  list(type: ResourceType, namespace?: string): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const obj of this.#objects.values()) {
+      if (obj.apiVersion !== type.apiVersion || obj.kind !== type.kind) continue;
+      if (namespace !== undefined && type.namespaced && (obj.metadata.namespace ?? '') !== namespace) continue;
+      out.push(clone(obj));
+    }
+    return out.sort((a, b) => keyOf(refOf(a)).localeCompare(keyOf(refOf(b))));
+  }
+
+  create(input: KubeObject): KubeObject {
+    const type = this.typeOf(input.apiVersion, input.kind);
+    validateObjectMeta(type, input.metadata);
+    const namespace = input.metadata.namespace ?? '';
+    if (type.namespaced && namespace === '') throw new ApiError('Invalid', `${describe(input)} is invalid: metadata.namespace: Required value`);
+    const obj: KubeObject = { ...clone(input), metadata: { name: input.metadata.name } };
+    if (type.namespaced) obj.metadata.namespace = namespace;
+    if (this.#objects.has(keyOf(refOf(obj)))) {
+      throw new ApiError('AlreadyExists', `${type.plural} "${obj.metadata.name}" already exists`);
+    }
+    setClientMetadata(obj.metadata, input.metadata);
+    applyServerDefaults(type, obj);
+    this.#uids += 1;
+    obj.metadata.uid = `uid-${String(this.#uids).padStart(4, '0')}`;
+    obj.metadata.creationTimestamp = formatTime(this.#clock.nowMs());
+    obj.metadata.generation = 1;
+    // With a status subresource the server ignores status on create.
+    if (type.statusSubresource) delete obj.status;
+    this.#commit(undefined, obj);
+    return clone(obj);
+  }
+
+  /** PUT of the main resource: client metadata and the body; status only without a subresource. */
+  update(input: KubeObject): KubeObject {
+    const before = this.#require(refOf(input));
+    const type = this.typeOf(before.apiVersion, before.kind);
+    validateObjectMeta(type, input.metadata);
+    const after: KubeObject = { apiVersion: before.apiVersion, kind: before.kind, metadata: clone(before.metadata) };
+    setClientMetadata(after.metadata, input.metadata);
+    for (const [field, value] of Object.entries(input)) {
+      if (field === 'apiVersion' || field === 'kind' || field === 'metadata' || field === 'status') continue;
+      after[field] = clone(value);
+    }
+    const status = type.statusSubresource ? before.status : input.status;
+    if (status !== undefined) after.status = clone(status);
+    applyServerDefaults(type, after);
+    if (before.metadata.deletionTimestamp !== undefined) {
+      const added = (after.metadata.finalizers ?? []).filter((f) => !(before.metadata.finalizers ?? []).includes(f));
+      if (added.length > 0) {
+        throw new ApiError('Forbidden', `${describe(before)}: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);
+      }
+    }
+    if (type.immutableSpecMessage !== undefined && !deepEqual(before.spec, after.spec)) {
+      throw new ApiError('Invalid', `${describe(before)} is invalid: spec: Invalid value: "object": ${type.immutableSpecMessage}`);
+    }
+    return this.#write(type, before, after);
+  }
+
+  updateStatus(ref: ObjectRef, status: unknown): KubeObject {
+    const before = this.#require(ref);
+    const after = clone(before);
+    if (status === undefined) delete after.status;
+    else after.status = clone(status);
+    return this.#write(this.typeOf(before.apiVersion, before.kind), before, after);
+  }
+
+  /**
+   * Graceful deletion: an object with finalizers gets a deletionTimestamp (and, as on a real
+   * server, a generation bump) and stays until they are gone; without finalizers it goes now.
+   */
+  delete(ref: ObjectRef): void {
+    const before = this.#require(ref);
+    if (before.metadata.deletionTimestamp !== undefined) return;
+    if ((before.metadata.finalizers ?? []).length === 0) {
+      this.#remove(before);
+      return;
+    }
+    const after = clone(before);
+    after.metadata.deletionTimestamp = formatTime(this.#clock.nowMs());
+    after.metadata.deletionGracePeriodSeconds = 0;
+    after.metadata.generation = (before.metadata.generation ?? 0) + 1;
+    this.#commit(before, after);
+  }
+
+  #require(ref: ObjectRef): KubeObject {
+    const obj = this.#objects.get(keyOf(ref));
+    if (obj === undefined) throw new ApiError('NotFound', `${ref.kind} "${ref.name}" not found${ref.namespace === '' ? '' : ` in namespace ${ref.namespace}`}`);
+    return obj;
+  }
+
+  #write(type: ResourceType, before: KubeObject, after: KubeObject): KubeObject {
+    if (bodyChanged(type, before, after)) after.metadata.generation = (before.metadata.generation ?? 0) + 1;
+    if (!deepEqual(before, after)) this.#commit(before, after);
+    // Removing the last finalizer of a deleting object completes its deletion.
+    if (after.metadata.deletionTimestamp !== undefined && (after.metadata.finalizers ?? []).length === 0) {
+      this.#remove(after);
+      return clone(after);
+    }
+    return clone(this.#objects.get(keyOf(refOf(after))) ?? after);
+  }
+
+  #commit(before: KubeObject | undefined, after: KubeObject): void {
+    this.#resourceVersion += 1;
+    after.metadata.resourceVersion = String(this.#resourceVersion);
+    this.#objects.set(keyOf(refOf(after)), after);
+    for (const verb of changeVerbs(before, after)) this.#events.push(`${verb} ${describe(after)}`);
+    this.#onChange(before === undefined ? { after: clone(after) } : { before: clone(before), after: clone(after) });
+  }
+
+  #remove(obj: KubeObject): void {
+    const stored = this.#objects.get(keyOf(refOf(obj)));
+    if (stored === undefined) return;
+    this.#objects.delete(keyOf(refOf(obj)));
+    this.#resourceVersion += 1;
+    this.#events.push(`delete ${describe(obj)}`);
+    this.#onChange({ before: clone(stored) });
+    const uid = stored.metadata.uid;
+    if (uid !== undefined) this.#collectDependents(uid);
+  }
+
+  /** Background garbage collection of everything the removed object owned, recursively. */
+  #collectDependents(uid: string): void {
+    const owned = [...this.#objects.values()].filter((o) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid));
+    for (const { apiVersion, kind, metadata } of owned) {
+      // Earlier collections in this loop may have changed or removed it.
+      const dependent = this.#objects.get(keyOf({ apiVersion, kind, namespace: metadata.namespace ?? '', name: metadata.name }));
+      if (dependent === undefined) continue;
+      const refs = dependent.metadata.ownerReferences ?? [];
+      const live = refs.filter((r) => r.uid !== uid && this.getByUid(r.uid) !== undefined);
+      if (live.length > 0) {
+        const after = clone(dependent);
+        after.metadata.ownerReferences = live;
+        this.#commit(dependent, after);
+      } else {
+        this.delete(refOf(dependent));
+      }
+    }
+  }
+}
+
+function keyOf(ref: ObjectRef): string {
+  return `${ref.apiVersion}|${ref.kind}|${ref.namespace}|${ref.name}`;
+}
+
+/** Copies the metadata a client may set; the rest is owned by the API server. */
+function setClientMetadata(target: ObjectMeta, source: ObjectMeta): void {
+  const { labels, annotations, finalizers, ownerReferences } = clone(source);
+  delete target.labels;
+  delete target.annotations;
+  delete target.finalizers;
+  delete target.ownerReferences;
+  if (labels !== undefined) target.labels = labels;
+  if (annotations !== undefined) target.annotations = annotations;
+  if (finalizers !== undefined) target.finalizers = finalizers;
+  if (ownerReferences !== undefined) target.ownerReferences = ownerReferences;
+}
+
+/** Empty maps and lists vanish from metadata; every Namespace carries its name as a label. */
+function applyServerDefaults(type: ResourceType, obj: KubeObject): void {
+  if (type.apiVersion === 'v1' && type.kind === 'Namespace') {
+    obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
+  }
+  const { metadata } = obj;
+  if (isEmpty(metadata.labels)) delete metadata.labels;
+  if (isEmpty(metadata.annotations)) delete metadata.annotations;
+  if (isEmpty(metadata.finalizers)) delete metadata.finalizers;
+  if (isEmpty(metadata.ownerReferences)) delete metadata.ownerReferences;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === null) return true;
+  return Array.isArray(value) ? value.length === 0 : isRecord(value) && Object.keys(value).length === 0;
+}
+
+/** Generation tracks every field but metadata, and status when status is a subresource. */
+function bodyChanged(type: ResourceType, before: KubeObject, after: KubeObject): boolean {
+  const body = (o: KubeObject): Record<string, unknown> => {
+    const copy: Record<string, unknown> = { ...o };
+    delete copy.metadata;
+    if (type.statusSubresource) delete copy.status;
+    return copy;
+  };
+  return !deepEqual(body(before), body(after));
+}
+
+function changeVerbs(before: KubeObject | undefined, after: KubeObject): string[] {
+  if (before === undefined) return ['create'];
+  const verbs: string[] = [];
+  const { metadata: bm, status: bs, ...bBody } = before;
+  const { metadata: am, status: as, ...aBody } = after;
+  if (!deepEqual(bBody, aBody) || !deepEqual(bm.ownerReferences, am.ownerReferences)) verbs.push('update');
+  if (!deepEqual(bm.labels, am.labels)) verbs.push('labels');
+  if (!deepEqual(bm.annotations, am.annotations)) verbs.push('annotations');
+  const bf = bm.finalizers ?? [];
+  const af = am.finalizers ?? [];
+  if (af.some((f) => !bf.includes(f))) verbs.push('finalizer-added');
+  if (bf.some((f) => !af.includes(f))) verbs.push('finalizer-removed');
+  if (bm.deletionTimestamp === undefined && am.deletionTimestamp !== undefined) verbs.push('deleting');
+  if (!deepEqual(bs, as)) verbs.push('status');
+  return verbs;
+}

@@ -1,0 +1,97 @@
+/**
+ * Plain-data shapes shared by the harness modules. Objects are kept as JSON trees: the harness
+ * never interprets the fields of user objects beyond metadata, spec and status.
+ */
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+  [field: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: unknown;
+  status?: unknown;
+  [field: string]: unknown;
+}
+
+/** Identifies a stored object; `namespace` is '' for cluster-scoped objects. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** Structural equality of JSON trees; key order is irrelevant, as for Go's DeepEqual on maps. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  }
+  if (isRecord(a) && isRecord(b)) {
+    const keysA = Object.keys(a).filter((k) => a[k] !== undefined);
+    const keysB = Object.keys(b).filter((k) => b[k] !== undefined);
+    return keysA.length === keysB.length && keysA.every((k) => deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Metacontroller's `map[string]*string` merge (also `kubectl annotate`): null deletes the key. */
+export function mergeStringMap(
+  current: Record<string, string> | undefined,
+  changes: Record<string, string | null>,
+): Record<string, string> {
+  const kept = Object.entries(current ?? {}).filter(([key]) => !(key in changes));
+  const set = Object.entries(changes).filter((entry): entry is [string, string] => entry[1] !== null);
+  return Object.fromEntries([...kept, ...set]);
+}
+
+/** `ns/name` for namespaced objects, `name` for cluster-scoped ones (Metacontroller v2 keys). */
+export function qualifiedName(namespace: string, name: string): string {
+  return namespace === '' ? name : `${namespace}/${name}`;
+}
+
+export function refOf(obj: KubeObject): ObjectRef {
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    namespace: obj.metadata.namespace ?? '',
+    name: obj.metadata.name,
+  };
+}
+
+export function describe(obj: KubeObject | ObjectRef): string {
+  const ref = 'metadata' in obj ? refOf(obj) : obj;
+  return `${ref.kind} ${qualifiedName(ref.namespace, ref.name)}`;
+}
