@@ -35,6 +35,7 @@ export const ActionStatus = Type.Object({
   phase: StepPhase,
   startTime: Type.Optional(Type.String()),
   completionTime: Type.Optional(Type.String()),
+  duration: Type.Optional(Type.String()),
   retryCount: Type.Optional(Type.Integer()),
   message: Type.Optional(Type.String()),
   outputs: Type.Optional(ActionOutputs),
