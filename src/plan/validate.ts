@@ -1,6 +1,6 @@
 import { findCycle } from '../engine/graph.js';
 import type { DRWorkflow } from '../workflow/schema.js';
-import { validateParameterNames } from '../workflow/validate.js';
+import { validateParameterNames, validateWorkflowSpec } from '../workflow/validate.js';
 import type { DRPlanSpec } from './schema.js';
 
 /** Plan checks of upstream §4.2, done in the hook against the observed workflows. */
@@ -21,8 +21,11 @@ export function validatePlanSpec(spec: DRPlanSpec, namespace: string, workflows:
       const ref = `${entry.workflowRef.namespace || namespace}/${entry.workflowRef.name}`;
       const workflow = workflows.get(ref);
       if (workflow === undefined) errors.push(`${label}: workflow ${ref} not found`);
-      else if (workflow.status?.phase !== 'Ready') {
-        errors.push(`${label}: workflow ${ref} is not Ready (phase ${workflow.status?.phase ?? 'unknown'})`);
+      else {
+        // Checked here rather than read from the workflow's status, so that a plan applied
+        // together with its workflows does not depend on which hook runs first.
+        const problems = validateWorkflowSpec(workflow.spec).errors;
+        if (problems.length > 0) errors.push(`${label}: workflow ${ref} is not Ready: ${problems.join('; ')}`);
       }
       errors.push(...validateParameterNames(entry.params ?? [], `${label} workflow ${ref} params`));
     }
