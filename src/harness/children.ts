@@ -6,7 +6,7 @@ import { clone, deepEqual, describe, isRecord, refOf, type KubeObject, type Owne
 
 /** Children and attachments, after Metacontroller's `common/manage_children.go` (dynamic apply). */
 
-export const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
+const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
 export const DECORATOR_ANNOTATION = 'metacontroller.k8s.io/decorator-controller';
 
 export function controllerRef(obj: KubeObject): OwnerReference | undefined {

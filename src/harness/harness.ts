@@ -5,7 +5,7 @@ import { loadManifests, type Manifests } from './manifests.js';
 import { FakeMetacontroller, type HookFailure } from './metacontroller.js';
 import { Store } from './store.js';
 import type { HookTransport } from './transport.js';
-import { clone, mergeStringMap, type KubeObject, type ObjectRef } from './types.js';
+import { clone, isRecord, mergeStringMap, type KubeObject, type ObjectRef } from './types.js';
 
 export interface HarnessOptions {
   /** Directory holding the controller objects (and CRDs, when they exist); `samples/` is skipped. */
@@ -92,8 +92,10 @@ export class ContractHarness {
    * them before and dropped them. The namespace defaults to `default`.
    */
   apply(input: KubeObject): KubeObject {
+    if (!isRecord(input.metadata)) throw new Error(`apply: ${input.kind} without metadata`);
     const type = this.#store.typeOf(input.apiVersion, input.kind);
-    const namespace = type.namespaced ? (input.metadata.namespace ?? 'default') : '';
+    const given = input.metadata.namespace ?? '';
+    const namespace = type.namespaced ? given || 'default' : '';
     const ref: ObjectRef = { apiVersion: input.apiVersion, kind: input.kind, namespace, name: input.metadata.name };
     const existing = this.#store.get(ref);
     const body = clone(input);

@@ -65,7 +65,7 @@ export class FakeMetacontroller {
   readonly errors: HookFailure[] = [];
   readonly callsPerController: Record<string, number> = {};
   hookCalls = 0;
-  readonly #o: MetacontrollerOptions;
+  readonly #deps: MetacontrollerOptions;
   readonly #changes: StoreChange[] = [];
   readonly #queue: WorkItem[] = [];
   readonly #queued = new Set<string>();
@@ -76,7 +76,7 @@ export class FakeMetacontroller {
   #settleTotal = 0;
 
   constructor(options: MetacontrollerOptions) {
-    this.#o = options;
+    this.#deps = options;
     for (const c of options.controllers) this.callsPerController[c.name] = 0;
   }
 
@@ -89,7 +89,7 @@ export class FakeMetacontroller {
   beginSettle(): void {
     this.#settleCalls = new Map();
     this.#settleTotal = 0;
-    const now = this.#o.clock.nowMs();
+    const now = this.#deps.clock.nowMs();
     for (const [key, { item, at }] of [...this.#scheduled]) {
       if (at > now) continue;
       this.#scheduled.delete(key);
@@ -117,12 +117,10 @@ export class FakeMetacontroller {
     }
   }
 
-  // ---- watches -------------------------------------------------------------------------------
-
   async #dispatch({ before, after }: StoreChange): Promise<void> {
     const obj = after ?? before;
     if (obj === undefined) return;
-    for (const c of this.#o.controllers) {
+    for (const c of this.#deps.controllers) {
       const target = targetRule(c, obj);
       if (target !== undefined && !(target.ignoreStatusChanges && before && after && onlyStatusChanged(before, after))) {
         this.#enqueue(c, refOf(obj));
@@ -141,19 +139,21 @@ export class FakeMetacontroller {
     const ref = controllerRef(child);
     if (ref === undefined) return undefined;
     if (c.type === 'DecoratorController' && child.metadata.annotations?.[DECORATOR_ANNOTATION] !== c.name) return undefined;
-    const owner = this.#o.store.getByUid(ref.uid);
+    const owner = this.#deps.store.getByUid(ref.uid);
     return owner !== undefined && targetRule(c, owner) !== undefined ? owner : undefined;
   }
 
   /** Metacontroller's findRelatedParents: every parent whose rules match the old or new object. */
   async #enqueueRelatedParents(c: ControllerDef, before: KubeObject | undefined, after: KubeObject | undefined): Promise<void> {
     for (const { type } of c.targets) {
-      for (const parent of this.#o.store.list(type)) {
+      for (const parent of this.#deps.store.list(type)) {
         if (!this.#manages(c, parent)) continue;
         let rules: RelatedRule[];
         try {
           rules = await this.#customize(c, parent, { hook: 'customize', statusCode: 0, body: '' });
         } catch (err) {
+          // Throttled: the parent's own sync retries customize later, after Retry-After.
+          if (err instanceof ThrottledError) continue;
           if (!(err instanceof HookError)) throw err;
           this.#recordFailure(c, parent, { hook: 'customize', statusCode: err.statusCode, body: err.body }, err.message);
           continue;
@@ -183,12 +183,10 @@ export class FakeMetacontroller {
   /** A delayed requeue; like client-go's AddAfter, an earlier pending time wins. */
   #schedule(c: ControllerDef, ref: ObjectRef, seconds: number): void {
     const key = itemKey(c, ref);
-    const at = this.#o.clock.nowMs() + Math.ceil(seconds * 1000);
+    const at = this.#deps.clock.nowMs() + Math.ceil(seconds * 1000);
     const pending = this.#scheduled.get(key);
     if (pending === undefined || at < pending.at) this.#scheduled.set(key, { item: { controller: c, ref }, at });
   }
-
-  // ---- reconcile -----------------------------------------------------------------------------
 
   async #reconcile({ controller: c, ref }: WorkItem): Promise<void> {
     const trace: SyncTrace = { hook: 'sync', statusCode: 0, body: '' };
@@ -199,7 +197,7 @@ export class FakeMetacontroller {
       this.#failures.delete(key);
     } catch (err) {
       if (err instanceof ThrottledError) {
-        this.#o.events.push(`throttled ${trace.hook} ${c.name} ${qualifiedName(ref.namespace, ref.name)}`);
+        this.#deps.events.push(`throttled ${trace.hook} ${c.name} ${qualifiedName(ref.namespace, ref.name)}`);
         if (err.retryAfterSeconds > 0) this.#schedule(c, ref, err.retryAfterSeconds);
         else this.#enqueue(c, ref);
         return;
@@ -217,7 +215,7 @@ export class FakeMetacontroller {
     if (start === undefined) return;
     const { parent, hookName, hook } = start;
     const type = c.targets[0].type;
-    const children = observedChildren(this.#o.store, parent, c.children);
+    const children = observedChildren(this.#deps.store, parent, c.children);
     const related = await this.#related(c, parent, type, trace);
     const answer = await this.#call(c, hookName, hook, parent, trace, {
       controller: c.object,
@@ -230,21 +228,21 @@ export class FakeMetacontroller {
 
     let current = parent;
     if (answer.finalized && hasFinalizer(current, c.finalizer)) {
-      current = this.#o.store.update(withFinalizers(current, without(current, c.finalizer)));
+      current = this.#deps.store.update(withFinalizers(current, without(current, c.finalizer)));
     }
     const desired = this.#desiredChildren(c, current, answer.children);
     let manageError: unknown;
     if (current.metadata.deletionTimestamp === undefined || shouldFinalize(c, current)) {
       try {
-        manageChildren(this.#o.store, current, c.children, children, desired);
+        manageChildren(this.#deps.store, current, c.children, children, desired);
       } catch (err) {
         manageError = err;
       }
     }
     // Replace, not merge; observedGeneration is always Metacontroller's.
     const status = { ...answer.status, observedGeneration: current.metadata.generation };
-    const live = this.#o.store.get(ref);
-    if (live !== undefined && !deepEqual(live.status, status)) this.#o.store.updateStatus(ref, status);
+    const live = this.#deps.store.get(ref);
+    if (live !== undefined && !deepEqual(live.status, status)) this.#deps.store.updateStatus(ref, status);
     if (manageError !== undefined) throw manageError;
   }
 
@@ -268,7 +266,7 @@ export class FakeMetacontroller {
     const start = this.#prepare(c, ref);
     if (start === undefined) return;
     const { parent: target, hookName, hook, type } = start;
-    const attachments = observedChildren(this.#o.store, target, c.children, c.name);
+    const attachments = observedChildren(this.#deps.store, target, c.children, c.name);
     const related = await this.#related(c, target, type, trace);
     const answer = await this.#call(c, hookName, hook, target, trace, {
       controller: c.object,
@@ -292,8 +290,8 @@ export class FakeMetacontroller {
       if (finalize) next.metadata.finalizers = without(target, c.finalizer);
       if (status !== undefined) next.status = status;
       try {
-        if (statusChanged && type.statusSubresource) this.#o.store.updateStatus(ref, status);
-        this.#o.store.update(next);
+        if (statusChanged && type.statusSubresource) this.#deps.store.updateStatus(ref, status);
+        this.#deps.store.update(next);
       } catch (err) {
         // Metacontroller gives up quietly when the target vanished mid-sync.
         if (err instanceof ApiError && err.reason === 'NotFound') return;
@@ -307,7 +305,7 @@ export class FakeMetacontroller {
     });
     // Decided on the target as the hook saw it, as Metacontroller does.
     if (target.metadata.deletionTimestamp === undefined || shouldFinalize(c, target)) {
-      manageChildren(this.#o.store, target, c.children, attachments, desired);
+      manageChildren(this.#deps.store, target, c.children, attachments, desired);
     }
   }
 
@@ -316,7 +314,7 @@ export class FakeMetacontroller {
    * add/remove (a real write, before anything else), and the choice of sync or finalize.
    */
   #prepare(c: ControllerDef, ref: ObjectRef): { parent: KubeObject; hookName: 'sync' | 'finalize'; hook: HookSpec; type: ResourceType } | undefined {
-    const found = this.#o.store.get(ref);
+    const found = this.#deps.store.get(ref);
     if (found === undefined) return undefined;
     const type = targetRule(c, found)?.type;
     if (type === undefined || !this.#manages(c, found)) return undefined;
@@ -324,9 +322,9 @@ export class FakeMetacontroller {
     const enabled = c.hooks.finalize !== undefined;
     if (hasFinalizer(parent, c.finalizer) !== enabled) {
       if (enabled && parent.metadata.deletionTimestamp === undefined) {
-        parent = this.#o.store.update(withFinalizers(parent, [...(parent.metadata.finalizers ?? []), c.finalizer]));
+        parent = this.#deps.store.update(withFinalizers(parent, [...(parent.metadata.finalizers ?? []), c.finalizer]));
       } else if (!enabled) {
-        parent = this.#o.store.update(withFinalizers(parent, without(parent, c.finalizer)));
+        parent = this.#deps.store.update(withFinalizers(parent, without(parent, c.finalizer)));
       }
     }
     if (!this.#manages(c, parent)) return undefined;
@@ -355,14 +353,12 @@ export class FakeMetacontroller {
     const parentNs = parent.metadata.namespace ?? '';
     if ((out.metadata.namespace ?? '') === '' && parentNs !== '') out.metadata.namespace = parentNs;
     const childNs = out.metadata.namespace ?? '';
-    const childType = this.#o.resources.byKind(out.apiVersion, out.kind);
+    const childType = this.#deps.resources.byKind(out.apiVersion, out.kind);
     if (parentNs !== '' && childType?.namespaced === true && childNs !== parentNs) {
       throw new SyncError(`${describe(out)}: a namespaced parent can only own children in its own namespace ${parentNs}`);
     }
     return out;
   }
-
-  // ---- customize and related -----------------------------------------------------------------
 
   async #related(c: ControllerDef, parent: KubeObject, type: ResourceType, trace: SyncTrace): Promise<ObjectGroup[]> {
     if (c.hooks.customize === undefined) return [];
@@ -394,12 +390,10 @@ export class FakeMetacontroller {
       parent,
       parentNamespaced: type.namespaced,
       version: c.hooks.customize?.version ?? 'v1',
-      store: this.#o.store,
-      resources: this.#o.resources,
+      store: this.#deps.store,
+      resources: this.#deps.resources,
     };
   }
-
-  // ---- hook calls ----------------------------------------------------------------------------
 
   async #call<T>(
     c: ControllerDef,
@@ -412,14 +406,14 @@ export class FakeMetacontroller {
   ): Promise<T> {
     const subject = `${hookName} ${c.name} ${qualifiedName(obj.metadata.namespace ?? '', obj.metadata.name)}`;
     this.#countCall(c, subject);
-    this.#o.events.push(subject);
+    this.#deps.events.push(subject);
     trace.hook = hookName;
     trace.statusCode = 0;
     trace.body = '';
     let response;
     try {
-      response = await this.#o.transport(hook.path, JSON.stringify(request), {
-        ...this.#o.hookHeaders,
+      response = await this.#deps.transport(hook.path, JSON.stringify(request), {
+        ...this.#deps.hookHeaders,
         'content-type': 'application/json',
       });
     } catch (err) {
@@ -427,7 +421,7 @@ export class FakeMetacontroller {
     }
     trace.statusCode = response.statusCode;
     trace.body = response.body;
-    if (response.statusCode === 429) throw new ThrottledError(retryAfterSeconds(response.headers['retry-after'], this.#o.clock.nowMs()));
+    if (response.statusCode === 429) throw new ThrottledError(retryAfterSeconds(response.headers['retry-after'], this.#deps.clock.nowMs()));
     if (response.statusCode !== 200) {
       throw new HookError(`unsupported status code: ${response.statusCode} body: ${response.body}`, response.statusCode, response.body);
     }
@@ -443,15 +437,15 @@ export class FakeMetacontroller {
     this.callsPerController[c.name] = (this.callsPerController[c.name] ?? 0) + 1;
     this.#settleTotal += 1;
     this.#settleCalls.set(subject, (this.#settleCalls.get(subject) ?? 0) + 1);
-    if (this.#settleTotal <= this.#o.maxCallsPerSettle) return;
+    if (this.#settleTotal <= this.#deps.maxCallsPerSettle) return;
     const top = [...this.#settleCalls]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 5)
       .map(([s, n]) => `${s} ×${n}`)
       .join(', ');
-    const recent = this.#o.events.slice(-12).join(' | ');
+    const recent = this.#deps.events.slice(-12).join(' | ');
     throw new Error(
-      `settle(): more than ${this.#o.maxCallsPerSettle} hook calls without reaching a steady state — a hook answer probably changes on every call (hot loop). Most called: ${top}. Last events: ${recent}`,
+      `settle(): more than ${this.#deps.maxCallsPerSettle} hook calls without reaching a steady state — a hook answer probably changes on every call (hot loop). Most called: ${top}. Last events: ${recent}`,
     );
   }
 
@@ -459,7 +453,7 @@ export class FakeMetacontroller {
     const ref = 'metadata' in obj ? refOf(obj) : obj;
     const object = qualifiedName(ref.namespace, ref.name);
     this.errors.push({ controller: c.name, hook: trace.hook, object, statusCode: trace.statusCode, body: trace.body, message });
-    this.#o.events.push(`hook-error ${trace.hook} ${c.name} ${object}`);
+    this.#deps.events.push(`hook-error ${trace.hook} ${c.name} ${object}`);
   }
 }
 

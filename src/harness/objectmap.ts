@@ -10,7 +10,7 @@ export interface ObjectGroup {
 }
 
 /** `Pod.v1`, `Job.batch/v1`: Metacontroller's GroupVersionKind text. */
-export function groupKey(type: ResourceType): string {
+function groupKey(type: ResourceType): string {
   return `${type.kind}.${type.apiVersion}`;
 }
 

@@ -22,7 +22,7 @@ export interface RelatedScope {
   resources: ResourceTable;
 }
 
-export function ruleType(rule: RelatedRule, resources: ResourceTable): ResourceType {
+function ruleType(rule: RelatedRule, resources: ResourceTable): ResourceType {
   const type = resources.byResource(rule.apiVersion, rule.resource);
   if (type === undefined) throw new Error(`related rule names unknown resource ${rule.resource} in ${rule.apiVersion}`);
   return type;
