@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ANNOTATION_CANCEL } from '../../src/k8s/labels.js';
 import { expectHealthy, startCluster, type Cluster } from '../fixtures/cluster.js';
 import { apply, getExecution, getPlan, history, jobActions, jobs } from '../fixtures/dr.js';

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/harness/index.js';
+import { setup, widget } from './fixtures.js';
+
+function conditions(job: KubeObject | undefined): unknown[] {
+  const status = job?.status;
+  if (typeof status !== 'object' || status === null || !('conditions' in status)) return [];
+  return Array.isArray(status.conditions) ? status.conditions : [];
+}
+
+describe('fake kubelet', () => {
+  it('runs a new Job (active first, seen by the hook) and succeeds it by default', async () => {
+    const { h, hooks } = await setup();
+    h.apply(widget('w1', { jobs: ['a'] }));
+    await h.settle();
+
+    const job = h.get('Job', 'default', 'w1-a');
+    const now = '2026-01-01T00:00:00Z';
+    expect(job?.status).toEqual({
+      startTime: now,
+      completionTime: now,
+      succeeded: 1,
+      conditions: [
+        { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: now, lastTransitionTime: now },
+        { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: now, lastTransitionTime: now },
+      ],
+    });
+    const sawActive = hooks.calls('/widget/sync').some((r) => {
+      const observed = r.children?.['Job.batch/v1']?.['default/w1-a'];
+      return JSON.stringify(observed?.status) === JSON.stringify({ active: 1, startTime: now });
+    });
+    expect(sawActive).toBe(true);
+    expect(h.events).toContain('job-succeeded default/w1-a');
+  });
+
+  it('fails Jobs as the policy says', async () => {
+    const { h } = await setup({ kubelet: () => ({ outcome: 'fail', message: 'exit code 3' }) });
+    h.apply(widget('w1', { jobs: ['a'] }));
+    await h.settle();
+    const job = h.get('Job', 'default', 'w1-a');
+    expect(job?.status).toMatchObject({ failed: 1, startTime: '2026-01-01T00:00:00Z' });
+    expect(job?.status).not.toHaveProperty('completionTime');
+    expect(job?.status).not.toHaveProperty('active');
+    expect(conditions(job)).toEqual([
+      { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'exit code 3', lastProbeTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' },
+    ]);
+    expect(h.events).toContain('job-failed default/w1-a');
+  });
+
+  it('holds Jobs until told, through complete(), fail() or a new policy', async () => {
+    const { h } = await setup({ kubelet: () => ({ outcome: 'hold' }) });
+    h.apply(widget('w1', { jobs: ['a', 'b', 'c'] }));
+    await h.settle();
+    expect(h.list('Job').map((j) => j.status)).toEqual([
+      { active: 1, startTime: '2026-01-01T00:00:00Z' },
+      { active: 1, startTime: '2026-01-01T00:00:00Z' },
+      { active: 1, startTime: '2026-01-01T00:00:00Z' },
+    ]);
+
+    await h.advance(10);
+    h.kubelet.complete('default', 'w1-a');
+    h.kubelet.fail('default', 'w1-b');
+    await h.settle();
+    expect(conditions(h.get('Job', 'default', 'w1-a'))).toContainEqual(expect.objectContaining({ type: 'Complete', lastTransitionTime: '2026-01-01T00:00:10Z' }));
+    expect(conditions(h.get('Job', 'default', 'w1-b'))).toContainEqual(
+      expect.objectContaining({ type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }),
+    );
+    expect(() => h.kubelet.complete('default', 'w1-a')).toThrow(/already finished/);
+    expect(h.get('Widget', 'default', 'w1')?.status).toMatchObject({ jobs: 3 });
+
+    h.kubelet.policy = () => ({ outcome: 'succeed' });
+    await h.settle();
+    expect(conditions(h.get('Job', 'default', 'w1-c'))).toContainEqual(expect.objectContaining({ type: 'Complete' }));
+  });
+
+  it('fails an active Job at its activeDeadlineSeconds, stepping advance() to that instant', async () => {
+    const { h } = await setup({ kubelet: () => ({ outcome: 'hold' }) });
+    h.apply(widget('w1', { jobs: ['a'], deadline: 30 }));
+    await h.settle();
+    await h.advance(29);
+    expect(conditions(h.get('Job', 'default', 'w1-a'))).toEqual([]);
+
+    await h.advance(100);
+    expect(h.now().toISOString()).toBe('2026-01-01T00:02:09.000Z');
+    expect(conditions(h.get('Job', 'default', 'w1-a'))).toEqual([
+      {
+        type: 'Failed',
+        status: 'True',
+        reason: 'DeadlineExceeded',
+        message: 'Job was active longer than specified deadline',
+        lastProbeTime: '2026-01-01T00:00:30Z',
+        lastTransitionTime: '2026-01-01T00:00:30Z',
+      },
+    ]);
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, type KubeObject } from '../../src/harness/index.js';
+import { gadget, setup, widget } from './fixtures.js';
+
+function configMap(name: string, metadata: Partial<KubeObject['metadata']> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', ...metadata }, data: { a: '1' } };
+}
+
+describe('fake API server', () => {
+  it('assigns uid, creationTimestamp, resourceVersion and generation on create', async () => {
+    const { h } = await setup({ start: new Date('2030-05-06T07:08:09.500Z') });
+    const a = h.apply(configMap('a'));
+    const b = h.apply(configMap('b'));
+    expect(a.metadata).toMatchObject({ uid: 'uid-0001', creationTimestamp: '2030-05-06T07:08:09Z', generation: 1 });
+    expect(b.metadata.uid).toBe('uid-0002');
+    expect(Number(b.metadata.resourceVersion)).toBeGreaterThan(Number(a.metadata.resourceVersion));
+    expect(h.now().toISOString()).toBe('2030-05-06T07:08:09.500Z');
+    expect(h.events).toEqual(['create ConfigMap default/a', 'create ConfigMap default/b']);
+  });
+
+  it('bumps generation on spec changes only, keeps status and hook labels on apply, ignores no-op writes', async () => {
+    const { h } = await setup();
+    h.apply(gadget('g1', { size: 1 }, { mine: 'yes' }));
+    await h.settle(); // the decorator adds gadget.test/seen
+    h.updateStatus('Gadget', 'default', 'g1', { phase: 'Ready' });
+    const afterStatus = h.get('Gadget', 'default', 'g1');
+    expect(afterStatus?.metadata.generation).toBe(1);
+
+    const eventsBefore = h.events.length;
+    const same = h.apply(gadget('g1', { size: 1 }, { mine: 'yes' }));
+    expect(same.metadata.resourceVersion).toBe(afterStatus?.metadata.resourceVersion);
+    expect(h.events).toHaveLength(eventsBefore);
+
+    const relabelled = h.apply(gadget('g1', { size: 1 }, { other: 'x' }));
+    expect(relabelled.metadata.labels).toEqual({ other: 'x', 'gadget.test/seen': 'yes' });
+    expect(relabelled.status).toEqual({ phase: 'Ready' });
+    expect(relabelled.metadata.generation).toBe(1);
+
+    h.apply(widget('w1', { replicas: 0 }));
+    expect(h.apply(widget('w1', { replicas: 3 })).metadata.generation).toBe(2);
+  });
+
+  it('rejects spec changes when the CRD has the CEL rule self == oldSelf', async () => {
+    const { h } = await setup();
+    h.apply(gadget('g1', { size: 1 }));
+    expect(() => h.apply(gadget('g1', { size: 2 }))).toThrow(/spec is immutable/);
+    expect(h.get('Gadget', 'default', 'g1')?.spec).toEqual({ size: 1 });
+    expect(() => h.apply(gadget('g1', { size: 1 }, { label: 'ok' }))).not.toThrow();
+    // Widgets have no such rule.
+    h.apply(widget('w1'));
+    expect(() => h.apply(widget('w1', { replicas: 2 }))).not.toThrow();
+  });
+
+  it('keeps a deleted object with finalizers until they are gone, and forbids new ones meanwhile', async () => {
+    const { h } = await setup();
+    h.apply(configMap('plain'));
+    h.delete('ConfigMap', 'default', 'plain');
+    expect(h.get('ConfigMap', 'default', 'plain')).toBeUndefined();
+
+    h.apply(configMap('held', { finalizers: ['test/hold'] }));
+    h.delete('ConfigMap', 'default', 'held');
+    const held = h.get('ConfigMap', 'default', 'held');
+    expect(held?.metadata.deletionTimestamp).toBe('2026-01-01T00:00:00Z');
+    expect(held?.metadata.generation).toBe(2);
+    expect(() => h.apply(configMap('held', { finalizers: ['test/hold', 'test/more'] }))).toThrow(/no new finalizers/);
+
+    h.forceDelete('ConfigMap', 'default', 'held');
+    expect(h.get('ConfigMap', 'default', 'held')).toBeUndefined();
+    expect(h.events.slice(-3)).toEqual(['deleting ConfigMap default/held', 'finalizer-removed ConfigMap default/held', 'delete ConfigMap default/held']);
+    expect(() => h.delete('ConfigMap', 'default', 'held')).toThrow(ApiError);
+  });
+
+  it('garbage-collects dependents recursively and only drops a dead owner when others remain', async () => {
+    const { h } = await setup();
+    const ref = (o: KubeObject): NonNullable<KubeObject['metadata']['ownerReferences']>[number] => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: o.metadata.name,
+      uid: o.metadata.uid ?? '',
+    });
+    const a = h.apply(configMap('a'));
+    const b = h.apply(configMap('b', { ownerReferences: [ref(a)] }));
+    h.apply(configMap('c', { ownerReferences: [ref(b)] }));
+    const e = h.apply(configMap('e'));
+    h.apply(configMap('d', { ownerReferences: [ref(a), ref(e)] }));
+
+    h.delete('ConfigMap', 'default', 'a');
+    expect(h.list('ConfigMap').map((o) => o.metadata.name)).toEqual(['d', 'e']);
+    expect(h.get('ConfigMap', 'default', 'd')?.metadata.ownerReferences).toEqual([ref(e)]);
+  });
+
+  it('validates names and labels like the API server', async () => {
+    const { h } = await setup();
+    const long = 'x'.repeat(64);
+    expect(() => h.apply({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: long }, spec: {} })).toThrow(/RFC 1123 label/);
+    expect(() => h.apply(configMap('Upper'))).toThrow(/RFC 1123 subdomain/);
+    expect(() => h.apply(configMap('ok', { labels: { k: long } }))).toThrow(/label value/);
+    expect(() => h.apply({ apiVersion: 'nope/v1', kind: 'Thing', metadata: { name: 'x' } })).toThrow(/no matches for kind/);
+  });
+});

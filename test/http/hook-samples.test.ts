@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { HookTransport } from '../../src/harness/index.js';
+import { buildApp } from '../../src/http/app.js';
+import { samples, startCluster } from '../fixtures/cluster.js';
+import { NAMESPACE } from '../fixtures/objects.js';
+
+/**
+ * hooks/ holds one real request per hook, recorded from the sample runbook under the
+ * contract harness, and the answer the hooks give to it at SAMPLE_NOW. Replaying them
+ * keeps them true; `UPDATE_HOOK_SAMPLES=1 npx vitest run test/http/hook-samples.test.ts`
+ * records them again after a deliberate change.
+ */
+const HOOKS = join(import.meta.dirname, '..', '..', 'hooks');
+const SAMPLE_NOW = new Date('2026-01-01T00:01:00Z');
+const fileFor = (path: string) => path.slice(1).replace('/', '-');
+
+/** Which recorded call of each hook makes the most telling sample. */
+const PICK: Record<string, (request: { parent?: { status?: Record<string, unknown> }; object?: { status?: Record<string, unknown>; metadata?: { deletionTimestamp?: string } }; children?: Record<string, Record<string, unknown>>; related?: Record<string, Record<string, unknown>> }) => boolean> = {
+  '/drplan/sync': (r) => r.parent?.status?.['currentExecution'] !== undefined && Object.keys(r.children?.['Job.batch/v1'] ?? {}).length > 0,
+  '/drplanexecution/sync': (r) => r.object?.status?.['phase'] === undefined,
+  '/drplanexecution/finalize': (r) => r.object?.status?.['phase'] === 'Running',
+  '/drworkflow/finalize': (r) => Object.keys(r.related?.['DRPlan.dr.bkbcs.tencent.com/v1alpha1'] ?? {}).length > 0,
+};
+
+async function record(): Promise<void> {
+  const recorded = new Map<string, string>();
+  const wrap = (inner: HookTransport): HookTransport => async (path, body, headers) => {
+    const pick = PICK[path];
+    if (!recorded.has(path) || pick === undefined) {
+      if (pick === undefined || pick(JSON.parse(body) as Parameters<typeof pick>[0])) recorded.set(path, body);
+    }
+    return inner(path, body, headers);
+  };
+  const cluster = await startCluster({ wrap, kubelet: (job) => (job.metadata.labels?.['dr.bkbcs.tencent.com/action'] === 'promote-replica' ? { outcome: 'hold' } : { outcome: 'succeed' }) });
+  const { harness } = cluster;
+  for (const object of samples('workflow.yaml', 'workflow-traffic.yaml', 'plan.yaml', 'execute.yaml')) harness.apply(object);
+  await harness.settle();
+  await harness.advance(20);
+  harness.delete('DRPlanExecution', NAMESPACE, 'db-failover-exec-001');
+  await harness.settle();
+  harness.delete('DRWorkflow', NAMESPACE, 'failover-db');
+  await harness.settle();
+  harness.delete('DRPlan', NAMESPACE, 'db-failover');
+  await harness.settle();
+  await cluster.close();
+  const app = buildApp({ clock: () => SAMPLE_NOW });
+  for (const [path, body] of recorded) {
+    const response = await app.inject({ method: 'POST', url: path, payload: body, headers: { 'content-type': 'application/json' } });
+    writeFileSync(join(HOOKS, `${fileFor(path)}.request.json`), `${JSON.stringify(JSON.parse(body), null, 2)}\n`);
+    writeFileSync(join(HOOKS, `${fileFor(path)}.response.json`), `${JSON.stringify(JSON.parse(response.body), null, 2)}\n`);
+  }
+  await app.close();
+}
+
+describe('hooks/ samples', async () => {
+  if (process.env['UPDATE_HOOK_SAMPLES']) await record();
+  const app = buildApp({ clock: () => SAMPLE_NOW });
+  afterAll(() => app.close());
+  const requests = readdirSync(HOOKS).filter((file) => file.endsWith('.request.json')).sort();
+
+  it('cover every hook', () => {
+    expect(requests).toEqual([
+      'drplan-customize.request.json',
+      'drplan-finalize.request.json',
+      'drplan-sync.request.json',
+      'drplanexecution-customize.request.json',
+      'drplanexecution-finalize.request.json',
+      'drplanexecution-sync.request.json',
+      'drworkflow-customize.request.json',
+      'drworkflow-finalize.request.json',
+      'drworkflow-sync.request.json',
+    ]);
+  });
+
+  it.each(requests)('%s still gets its recorded response', async (file) => {
+    const name = file.replace('.request.json', '');
+    const response = await app.inject({
+      method: 'POST',
+      url: `/${name.replace('-', '/')}`,
+      payload: readFileSync(join(HOOKS, file), 'utf8'),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual(JSON.parse(readFileSync(join(HOOKS, `${name}.response.json`), 'utf8')));
+  });
+});
