@@ -1,8 +1,7 @@
 # syntax=docker/dockerfile:1
 #
-# drplan-hooks image. One image, two uses:
-#   hook server (default):  node dist/server.js
-#   runner Jobs:            node dist/cli.js run <kind>   (Job args: ["dist/cli.js", "run", "<kind>"])
+# drplan-hooks image: the hook server (`node dist/server.js`, the default) and the CLI
+# (`node dist/cli.js …`), which runner Jobs will start with their own arguments.
 # Build: docker build -t ghcr.io/drplan-hooks/drplan-hooks:0.1.0 .
 # Pin NODE_IMAGE to a digest for reproducible release builds.
 ARG NODE_IMAGE=node:22-alpine
