@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Conditions } from '../k8s/conditions.js';
-import { API_VERSION, ObjectMeta, OpaqueObject, StringEnum } from '../k8s/schema.js';
+import { CustomResource, OpaqueObject, StringEnum } from '../k8s/schema.js';
 import { ActionType, Parameter } from '../workflow/schema.js';
 
 export const OperationType = StringEnum(['Execute', 'Revert']);
@@ -30,14 +30,19 @@ export const ActionOutputs = Type.Object({
 });
 export type ActionOutputs = Static<typeof ActionOutputs>;
 
-export const ActionStatus = Type.Object({
-  name: Type.String(),
-  phase: StepPhase,
+/** When a stage, workflow or action ran and how it ended, as upstream reports it. */
+const StepTiming = {
   startTime: Type.Optional(Type.String()),
   completionTime: Type.Optional(Type.String()),
   duration: Type.Optional(Type.String()),
-  retryCount: Type.Optional(Type.Integer()),
   message: Type.Optional(Type.String()),
+};
+
+export const ActionStatus = Type.Object({
+  name: Type.String(),
+  phase: StepPhase,
+  ...StepTiming,
+  retryCount: Type.Optional(Type.Integer()),
   outputs: Type.Optional(ActionOutputs),
   clusterStatuses: Type.Optional(Type.Array(OpaqueObject())),
   // What a later Revert needs to undo this action without reading the current specs.
@@ -50,12 +55,9 @@ export type ActionStatus = Static<typeof ActionStatus>;
 export const WorkflowExecutionStatus = Type.Object({
   workflowRef: Type.Object({ name: Type.String(), namespace: Type.Optional(Type.String()) }),
   phase: StepPhase,
-  startTime: Type.Optional(Type.String()),
-  completionTime: Type.Optional(Type.String()),
-  duration: Type.Optional(Type.String()),
+  ...StepTiming,
   progress: Type.Optional(Type.String()),
   currentAction: Type.Optional(Type.String()),
-  message: Type.Optional(Type.String()),
   actionStatuses: Type.Optional(Type.Array(ActionStatus)),
 });
 export type WorkflowExecutionStatus = Static<typeof WorkflowExecutionStatus>;
@@ -65,10 +67,7 @@ export const StageStatus = Type.Object({
   phase: StepPhase,
   parallel: Type.Optional(Type.Boolean()),
   dependsOn: Type.Optional(Type.Array(Type.String())),
-  startTime: Type.Optional(Type.String()),
-  completionTime: Type.Optional(Type.String()),
-  duration: Type.Optional(Type.String()),
-  message: Type.Optional(Type.String()),
+  ...StepTiming,
   workflowExecutions: Type.Optional(Type.Array(WorkflowExecutionStatus)),
 });
 export type StageStatus = Static<typeof StageStatus>;
@@ -112,16 +111,8 @@ export const DRPlanExecutionStatus = Type.Object({
 });
 export type DRPlanExecutionStatus = Static<typeof DRPlanExecutionStatus>;
 
-export const DRPlanExecution = Type.Object({
-  apiVersion: Type.Literal(API_VERSION),
-  kind: Type.Literal('DRPlanExecution'),
-  metadata: ObjectMeta,
-  spec: DRPlanExecutionSpec,
-  status: Type.Optional(DRPlanExecutionStatus),
-});
+export const DRPlanExecution = CustomResource('DRPlanExecution', DRPlanExecutionSpec, DRPlanExecutionStatus);
 export type DRPlanExecution = Static<typeof DRPlanExecution>;
-
-export const TERMINAL_PHASES: readonly ExecutionPhase[] = ['Succeeded', 'Failed', 'Cancelled'];
 
 export function isTerminal(phase: string | undefined): boolean {
   return phase === 'Succeeded' || phase === 'Failed' || phase === 'Cancelled';

@@ -102,15 +102,21 @@ function errorHandler(this: FastifyInstance, error: FastifyError, request: Fasti
   if (error.validation) {
     const detail = error.validation[0];
     const where = detail?.instancePath || '/';
-    return reply.code(400).type('text/plain').send(`not a Metacontroller hook request: ${where}: ${detail?.message ?? error.message}`);
+    return badRequest(request, reply, `${where}: ${detail?.message ?? error.message}`);
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     request.log.error({ url: request.url, limit: this.initialConfig.bodyLimit }, 'hook request larger than BODY_LIMIT_BYTES; raise it');
     return reply.code(413).type('text/plain').send(`request body larger than ${this.initialConfig.bodyLimit} bytes (BODY_LIMIT_BYTES)`);
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return reply.code(400).type('text/plain').send(`not a Metacontroller hook request: ${error.message}`);
+    return badRequest(request, reply, error.message);
   }
   request.log.error({ url: request.url, err: error }, 'unexpected error');
   return reply.code(500).type('text/plain').send(`internal error (request ${request.id})`);
+}
+
+function badRequest(request: FastifyRequest, reply: FastifyReply, reason: string) {
+  const message = `not a Metacontroller hook request: ${reason}`;
+  request.log.warn({ url: request.url, reason }, 'bad hook request');
+  return reply.code(400).type('text/plain').send(message);
 }

@@ -1,4 +1,4 @@
-import { Type, type TLiteral, type TUnion, type ObjectOptions, type SchemaOptions } from '@sinclair/typebox';
+import { Type, type TLiteral, type TObject, type TUnion, type ObjectOptions, type SchemaOptions } from '@sinclair/typebox';
 
 /**
  * Helpers shared by every object schema. The TypeBox schemas are the single source of
@@ -40,3 +40,14 @@ export const ObjectMeta = Type.Object(
   },
   { additionalProperties: true },
 );
+
+/** A DR custom resource: the Kubernetes envelope around its spec and status schemas. */
+export function CustomResource<K extends string, S extends TObject, T extends TObject>(kind: K, spec: S, status: T) {
+  return Type.Object({
+    apiVersion: Type.Literal(API_VERSION),
+    kind: Type.Literal(kind),
+    metadata: ObjectMeta,
+    spec,
+    status: Type.Optional(status),
+  });
+}

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Conditions } from '../k8s/conditions.js';
-import { API_VERSION, ObjectMeta, StringEnum } from '../k8s/schema.js';
+import { CustomResource, StringEnum } from '../k8s/schema.js';
 import { Run } from '../engine/schema.js';
 import { ExecutionPhase, OperationType } from '../execution/schema.js';
 import { Parameter } from '../workflow/schema.js';
@@ -74,13 +74,7 @@ export const DRPlanStatus = Type.Object({
 });
 export type DRPlanStatus = Static<typeof DRPlanStatus>;
 
-export const DRPlan = Type.Object({
-  apiVersion: Type.Literal(API_VERSION),
-  kind: Type.Literal('DRPlan'),
-  metadata: ObjectMeta,
-  spec: DRPlanSpec,
-  status: Type.Optional(DRPlanStatus),
-});
+export const DRPlan = CustomResource('DRPlan', DRPlanSpec, DRPlanStatus);
 export type DRPlan = Static<typeof DRPlan>;
 
 export const DEFAULT_HISTORY_LIMIT = 10;

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Conditions } from '../k8s/conditions.js';
-import { API_VERSION, ObjectMeta, OpaqueObject, StringEnum } from '../k8s/schema.js';
+import { CustomResource, OpaqueObject, StringEnum } from '../k8s/schema.js';
 
 
 export const Parameter = Type.Object({
@@ -115,11 +115,5 @@ export const DRWorkflowStatus = Type.Object({
 });
 export type DRWorkflowStatus = Static<typeof DRWorkflowStatus>;
 
-export const DRWorkflow = Type.Object({
-  apiVersion: Type.Literal(API_VERSION),
-  kind: Type.Literal('DRWorkflow'),
-  metadata: ObjectMeta,
-  spec: DRWorkflowSpec,
-  status: Type.Optional(DRWorkflowStatus),
-});
+export const DRWorkflow = CustomResource('DRWorkflow', DRWorkflowSpec, DRWorkflowStatus);
 export type DRWorkflow = Static<typeof DRWorkflow>;
