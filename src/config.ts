@@ -7,6 +7,9 @@ export interface Config {
   runnerImage: string;
   runnerServiceAccount: string;
   authToken?: string | undefined;
+  overload: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; retryAfterSeconds: number };
+  /** How long SIGTERM waits for in-flight requests before exiting anyway. */
+  shutdownGraceMs: number;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -33,5 +36,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     runnerImage: text('RUNNER_IMAGE', 'ghcr.io/drplan-hooks/drplan-hooks:0.1.0'),
     runnerServiceAccount: text('RUNNER_SERVICE_ACCOUNT', 'drplan-runner'),
     authToken: env['HOOK_AUTH_TOKEN'] || undefined,
+    overload: {
+      maxEventLoopDelayMs: integer('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      maxHeapUsedBytes: integer('OVERLOAD_MAX_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      retryAfterSeconds: integer('OVERLOAD_RETRY_AFTER_SECONDS', 2, 1, 3600),
+    },
+    shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 20_000, 0, 600_000),
   };
 }

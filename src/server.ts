@@ -1,3 +1,4 @@
+import closeWithGrace from 'close-with-grace';
 import { loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
 
@@ -6,17 +7,17 @@ const config = loadConfig(process.env);
 const app = buildApp({
   bodyLimitBytes: config.bodyLimitBytes,
   authToken: config.authToken,
+  overload: config.overload,
   logger: { level: config.logLevel },
 });
 
-async function shutdown(signal: string): Promise<void> {
-  // Fail readiness first so the Service stops sending new hook calls, then drain.
+closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {
+  // Readiness fails first so the Service stops sending new hook calls; close() then lets
+  // in-flight requests finish while new ones get 503.
   app.readiness.ready = false;
-  app.log.info({ signal }, 'shutting down');
+  if (err) app.log.error({ err }, 'shutting down after an error');
+  else app.log.info({ signal }, 'shutting down');
   await app.close();
-  process.exit(0);
-}
-process.once('SIGTERM', (signal) => void shutdown(signal));
-process.once('SIGINT', (signal) => void shutdown(signal));
+});
 
 await app.listen({ port: config.port, host: config.host });

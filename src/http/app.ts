@@ -1,16 +1,25 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type FastifyServerOptions,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../config.js';
-import { namespacedName } from '../k8s/metacontroller.js';
-import { HOOK_ROUTES, type HookRoute } from './hooks.js';
-import { canonicalJson } from './json.js';
+import { bearerCheck } from './auth.js';
+import { errorHandler } from './errors.js';
+import { registerHookRoute } from './hook-route.js';
+import { HOOK_ROUTES } from './hooks.js';
+import { createMetrics, type HookMetrics } from './metrics.js';
+
+type PressureHandler = NonNullable<FastifyUnderPressureOptions['pressureHandler']>;
+
+export interface OverloadOptions {
+  /** Shed hook requests while the event loop lags more than this; 0 turns it off. */
+  maxEventLoopDelayMs?: number;
+  /** Shed hook requests while the heap is larger than this; 0 turns it off. */
+  maxHeapUsedBytes?: number;
+  /** The `Retry-After` of a shed request; Metacontroller requeues after it. */
+  retryAfterSeconds?: number;
+  sampleIntervalMs?: number;
+}
 
 export interface AppOptions {
   bodyLimitBytes?: number;
@@ -19,14 +28,30 @@ export interface AppOptions {
   /** The only clock the hooks see; tests pass a fixed one. */
   clock?: () => Date;
   logger?: FastifyServerOptions['logger'];
+  overload?: OverloadOptions;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Cleared first on shutdown so that readiness fails before the listener closes. */
     readiness: { ready: boolean };
+    metrics: HookMetrics;
+  }
+  interface FastifyContextConfig {
+    /** The hook a route serves (`drplan.sync`…), the label of its metrics. */
+    hook?: string;
+  }
+  interface FastifyRequest {
+    responseBytes: number;
   }
 }
+
+export const DEFAULT_OVERLOAD: Required<OverloadOptions> = {
+  maxEventLoopDelayMs: 1000,
+  maxHeapUsedBytes: 0,
+  retryAfterSeconds: 2,
+  sampleIntervalMs: 1000,
+};
 
 /** Builds the hook server without listening; the server process and the tests share it. */
 export function buildApp(options: AppOptions = {}): FastifyInstance {
@@ -35,88 +60,74 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     disableRequestLogging: true,
     requestIdHeader: 'x-request-id',
-    // Metacontroller retries forever on errors; a request that is not JSON gets 400 below.
+    genReqId: () => randomUUID(),
     return503OnClosing: true,
   });
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.decorate('readiness', { ready: true });
+  app.decorate('metrics', createMetrics());
+  app.decorateRequest('responseBytes', 0);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).type('text/plain').send(`no hook at ${request.method} ${request.url}`);
   });
+  registerOverloadShedding(app, { ...DEFAULT_OVERLOAD, ...options.overload });
+  registerObservability(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) =>
     app.readiness.ready ? { status: 'ready' } : reply.code(503).send({ status: 'shutting down' }),
   );
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
+  );
 
-  const clock = options.clock ?? (() => new Date());
-  const authorize = bearerCheck(options.authToken);
-  for (const hook of HOOK_ROUTES) registerHook(app, hook, clock, authorize);
+  const context = { clock: options.clock ?? (() => new Date()), authorize: bearerCheck(options.authToken) };
+  for (const hook of HOOK_ROUTES) registerHookRoute(app, hook, context);
   return app;
 }
 
-function registerHook(app: FastifyInstance, hook: HookRoute, clock: () => Date, authorize: (header: string | undefined) => boolean): void {
-  app.post(hook.path, {
-    schema: { body: hook.schema },
-    onRequest: async (request, reply) => {
-      if (!authorize(request.headers.authorization)) {
-        request.log.warn({ hook: hook.name }, 'hook request without a valid bearer token');
-        return reply.code(401).type('text/plain').send('missing or invalid bearer token');
-      }
-      return undefined;
-    },
-    handler: async (request, reply) => {
-      const started = performance.now();
-      const subject = hook.subject(request.body);
-      let result;
-      try {
-        result = hook.handle(request.body, clock());
-      } catch (error) {
-        request.log.error({ hook: hook.name, object: namespacedName(subject), err: error }, 'hook failed');
-        return reply.code(500).type('text/plain').send(`internal error in ${hook.name} for ${namespacedName(subject)}; see the hook server log (request ${request.id})`);
-      }
-      const body = canonicalJson(result.response);
-      request.log.info(
-        { hook: hook.name, object: namespacedName(subject), decision: result.decision, durationMs: Math.round((performance.now() - started) * 100) / 100 },
-        'hook',
-      );
-      return reply.code(200).type('application/json').send(body);
-    },
+/** Request ids travel back in a header; every hook answer is counted and timed. */
+function registerObservability(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-request-id', request.id);
+    request.responseBytes = typeof payload === 'string' || Buffer.isBuffer(payload) ? Buffer.byteLength(payload) : 0;
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const hook = request.routeOptions.config.hook;
+    if (hook === undefined) return;
+    app.metrics.observe({
+      hook,
+      code: reply.statusCode,
+      seconds: reply.elapsedTime / 1000,
+      requestBytes: Number(request.headers['content-length'] ?? 0),
+      responseBytes: request.responseBytes,
+    });
   });
 }
 
-/** Compares in constant time so the token cannot be guessed byte by byte. */
-function bearerCheck(token: string | undefined): (header: string | undefined) => boolean {
-  if (token === undefined) return () => true;
-  const expected = Buffer.from(`Bearer ${token}`);
-  return (header) => {
-    if (header === undefined) return false;
-    const given = Buffer.from(header);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
-}
+/**
+ * Under overload, hook requests get 429 with `Retry-After`, which Metacontroller honours by
+ * requeueing the object later; probes and metrics are never shed, so an overloaded pod is
+ * not restarted for being busy.
+ */
+function registerOverloadShedding(app: FastifyInstance, overload: Required<OverloadOptions>): void {
+  void app.register(underPressure, {
+    maxEventLoopDelay: overload.maxEventLoopDelayMs,
+    maxHeapUsedBytes: overload.maxHeapUsedBytes,
+    sampleInterval: overload.sampleIntervalMs,
+    retryAfter: overload.retryAfterSeconds,
+    // under-pressure sends any non-nullish return value as the reply (its README says so;
+    // its types only declare void), and lets the request through on undefined.
+    pressureHandler: shed as unknown as PressureHandler,
+  });
 
-/** Client mistakes get one line of reason; only our own bugs are 500s. */
-function errorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  if (error.validation) {
-    const detail = error.validation[0];
-    const where = detail?.instancePath || '/';
-    return badRequest(request, reply, `${where}: ${detail?.message ?? error.message}`);
+  function shed(request: FastifyRequest, reply: FastifyReply, type: string): string | undefined {
+    const hook = request.routeOptions.config.hook;
+    if (hook === undefined) return undefined;
+    request.log.warn({ hook, pressure: type }, 'overloaded: hook request shed');
+    void reply.code(429).header('retry-after', String(overload.retryAfterSeconds)).type('text/plain');
+    return `overloaded (${type}); retry after ${overload.retryAfterSeconds}s`;
   }
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    request.log.error({ url: request.url, limit: this.initialConfig.bodyLimit }, 'hook request larger than BODY_LIMIT_BYTES; raise it');
-    return reply.code(413).type('text/plain').send(`request body larger than ${this.initialConfig.bodyLimit} bytes (BODY_LIMIT_BYTES)`);
-  }
-  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return badRequest(request, reply, error.message);
-  }
-  request.log.error({ url: request.url, err: error }, 'unexpected error');
-  return reply.code(500).type('text/plain').send(`internal error (request ${request.id})`);
-}
-
-function badRequest(request: FastifyRequest, reply: FastifyReply, reason: string) {
-  const message = `not a Metacontroller hook request: ${reason}`;
-  request.log.warn({ url: request.url, reason }, 'bad hook request');
-  return reply.code(400).type('text/plain').send(message);
 }

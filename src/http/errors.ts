@@ -1,0 +1,25 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Client mistakes get one line of reason; only our own bugs are 500s. */
+export function errorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error.validation) {
+    const detail = error.validation[0];
+    const where = detail?.instancePath || '/';
+    return badRequest(request, reply, `${where}: ${detail?.message ?? error.message}`);
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const limit = this.initialConfig.bodyLimit;
+    request.log.error({ url: request.url, limit }, 'hook request larger than BODY_LIMIT_BYTES; raise it');
+    return reply.code(413).type('text/plain').send(`request body larger than ${limit} bytes (BODY_LIMIT_BYTES)`);
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return badRequest(request, reply, error.message);
+  }
+  request.log.error({ url: request.url, err: error }, 'unexpected error');
+  return reply.code(500).type('text/plain').send(`internal error (request ${request.id})`);
+}
+
+function badRequest(request: FastifyRequest, reply: FastifyReply, reason: string) {
+  request.log.warn({ url: request.url, reason }, 'bad hook request');
+  return reply.code(400).type('text/plain').send(`not a Metacontroller hook request: ${reason}`);
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { namespacedName } from '../k8s/metacontroller.js';
+import { etagOf, matchesIfNoneMatch } from './etag.js';
+import type { HookRoute } from './hooks.js';
+import { canonicalJson } from './json.js';
+
+export interface HookRouteContext {
+  clock: () => Date;
+  authorize: (header: string | undefined) => boolean;
+}
+
+/**
+ * One POST endpoint: authenticate, validate the envelope, call the pure hook with the
+ * clock's `now`, answer canonical JSON with a strong ETag (304 when Metacontroller already
+ * holds that body), and log one line.
+ */
+export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock, authorize }: HookRouteContext): void {
+  app.post(hook.path, {
+    schema: { body: hook.schema },
+    config: { hook: hook.name },
+    onRequest: async (request, reply) => {
+      if (authorize(request.headers.authorization)) return undefined;
+      request.log.warn({ hook: hook.name }, 'hook request without a valid bearer token');
+      return reply.code(401).type('text/plain').send('missing or invalid bearer token');
+    },
+    handler: async (request, reply) => {
+      const started = performance.now();
+      const object = namespacedName(hook.subject(request.body));
+      let result;
+      try {
+        result = hook.handle(request.body, clock());
+      } catch (error) {
+        request.log.error({ hook: hook.name, object, err: error }, 'hook failed');
+        return reply
+          .code(500)
+          .type('text/plain')
+          .send(`internal error in ${hook.name} for ${object}; see the hook server log (request ${request.id})`);
+      }
+      const body = canonicalJson(result.response);
+      const etag = etagOf(body);
+      const unchanged = matchesIfNoneMatch(request.headers['if-none-match'], etag);
+      const durationMs = Math.round((performance.now() - started) * 100) / 100;
+      request.log.info({ hook: hook.name, object, decision: result.decision, durationMs, unchanged }, 'hook');
+      reply.header('etag', etag);
+      if (unchanged) return reply.code(304).send();
+      return reply.code(200).type('application/json').send(body);
+    },
+  });
+}

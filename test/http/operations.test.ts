@@ -1,0 +1,85 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import { plan, T0 } from '../fixtures/objects.js';
+
+const customize = { parent: plan('plan') };
+const postTo = (app: ReturnType<typeof buildApp>, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url: '/drplan/customize', payload: customize, headers });
+
+describe('metrics', () => {
+  const app = buildApp({ clock: () => new Date(T0) });
+  afterAll(() => app.close());
+
+  it('counts hook requests by hook and code, with latency and size histograms, and process metrics', async () => {
+    await postTo(app);
+    await app.inject({ method: 'POST', url: '/drplan/sync', payload: '{}', headers: { 'content-type': 'application/json' } });
+    const text = (await app.inject({ url: '/metrics' })).body;
+    expect(text).toContain('drplan_hook_requests_total{hook="drplan.customize",code="200"} 1');
+    expect(text).toContain('drplan_hook_requests_total{hook="drplan.sync",code="400"} 1');
+    expect(text).toMatch(/drplan_hook_duration_seconds_count\{hook="drplan.customize"\} 1/);
+    expect(text).toMatch(/drplan_hook_request_size_bytes_sum\{hook="drplan.customize"\} [1-9]\d*/);
+    expect(text).toMatch(/drplan_hook_response_size_bytes_sum\{hook="drplan.customize"\} [1-9]\d*/);
+    expect(text).toContain('process_cpu_user_seconds_total');
+    // Object names never become labels.
+    expect(text).not.toContain('name="plan"');
+  });
+});
+
+describe('request ids and ETags', () => {
+  const app = buildApp({ clock: () => new Date(T0) });
+  afterAll(() => app.close());
+
+  it('echoes the caller request id, or makes one', async () => {
+    expect((await postTo(app, { 'x-request-id': 'abc-123' })).headers['x-request-id']).toBe('abc-123');
+    expect((await postTo(app)).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers 304 without a body when If-None-Match names the same answer', async () => {
+    const first = await postTo(app);
+    const etag = String(first.headers['etag']);
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    const again = await postTo(app, { 'if-none-match': etag });
+    expect([again.statusCode, again.body, again.headers['etag']]).toEqual([304, '', etag]);
+    const other = await postTo(app, { 'if-none-match': '"something-else"' });
+    expect([other.statusCode, other.body]).toEqual([200, first.body]);
+  });
+});
+
+describe('overload shedding', () => {
+  it('sheds hook requests with 429 and Retry-After, never probes or metrics', async () => {
+    const app = buildApp({ overload: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 1, sampleIntervalMs: 5, retryAfterSeconds: 7 } });
+    await app.ready();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const shed = await postTo(app);
+    expect([shed.statusCode, shed.headers['retry-after']]).toEqual([429, '7']);
+    expect(shed.body).toBe('overloaded (heapUsedBytes); retry after 7s');
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/metrics' })).statusCode).toBe(200);
+    await app.close();
+  });
+});
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      logLevel: 'info',
+      bodyLimitBytes: 16 * 1024 * 1024,
+      runnerImage: 'ghcr.io/drplan-hooks/drplan-hooks:0.1.0',
+      runnerServiceAccount: 'drplan-runner',
+      authToken: undefined,
+      overload: { maxEventLoopDelayMs: 1000, maxHeapUsedBytes: 0, retryAfterSeconds: 2 },
+      shutdownGraceMs: 20_000,
+    });
+  });
+  it.each([
+    [{ PORT: 'http' }, 'PORT must be an integer from 0 to 65535, got "http"'],
+    [{ BODY_LIMIT_BYTES: '-1' }, 'BODY_LIMIT_BYTES must be an integer from 1024 to 1073741824, got "-1"'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+  ])('rejects %j with a clear message', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
