@@ -3,7 +3,10 @@ import type { Run } from '../engine/schema.js';
 import type { ExecutionRecord } from './schema.js';
 
 /** Why a record ended other than by its run; the execution shows it as its condition reason. */
-export type EndReason = 'Deleted' | 'Cancelled' | 'PlanInvalid' | 'PlanDeleted';
+export type EndReason = 'Deleted' | 'Cancelled' | 'PlanInvalid' | 'PlanDeleted' | 'RunLost';
+
+/** Reasons that are a failure of the run rather than a decision to stop it. */
+const FAILURES: readonly EndReason[] = ['PlanInvalid', 'RunLost'];
 
 export function recordFor(execution: DRPlanExecution): ExecutionRecord {
   const target = execution.spec.revertExecutionRef ?? execution.status?.revertTarget;
@@ -19,7 +22,7 @@ export function recordFor(execution: DRPlanExecution): ExecutionRecord {
 }
 
 export function endRecord(record: ExecutionRecord, reason: EndReason, message: string, at: string): void {
-  record.phase = reason === 'PlanInvalid' ? 'Failed' : 'Cancelled';
+  record.phase = FAILURES.includes(reason) ? 'Failed' : 'Cancelled';
   record.reason = reason;
   record.message = message;
   record.completionTime = at;

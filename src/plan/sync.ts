@@ -209,7 +209,18 @@ function endOpen(ledger: Ledger, record: ExecutionRecord, reason: 'Deleted' | 'C
 }
 
 function advanceCurrent(ledger: Ledger, observed: Observed, now: Date): void {
-  if (ledger.current === undefined || ledger.run === undefined) return;
+  if (ledger.current === undefined) return;
+  if (ledger.run === undefined) {
+    // A lock without its run (a hand-edited or migrated status) can never finish: fail it so
+    // the execution ends and the lock is released, instead of blocking the plan forever.
+    const uid = ledger.current.uid;
+    const record = ledger.history.find((candidate) => candidate.uid === uid);
+    if (record !== undefined && isOpen(record)) {
+      endRecord(record, 'RunLost', 'the plan lost the state of this run (status.run is missing)', formatTime(now));
+      ledger.notes.push(`failed ${record.name}: run state missing`);
+    }
+    return;
+  }
   ledger.run = advanceRun(ledger.run, { jobs: observed.jobs, namespace: observed.plan.metadata.namespace ?? '' }, now);
   settleRecord(ledger);
 }

@@ -162,3 +162,18 @@ describe('plan and workflow lifecycle', () => {
     expect(getPlan(harness).status?.executionHistory?.find((r) => r.name === 'new')?.revertedBy).toBe('undo');
   });
 });
+
+describe('damaged plan status', () => {
+  it('a lock whose run state was removed by hand fails that execution and releases the plan', async () => {
+    const harness = await setUp({ kubelet: hold });
+    apply(harness, execution('exec'));
+    await harness.settle();
+    const status = getPlan(harness).status;
+    const { run: _run, ...withoutRun } = status ?? {};
+    harness.updateStatus('DRPlan', NAMESPACE, 'plan', withoutRun);
+    await harness.settle();
+    expect(getExecution(harness, 'exec').status).toMatchObject({ phase: 'Failed', message: 'the plan lost the state of this run (status.run is missing)' });
+    expect(getPlan(harness).status?.currentExecution).toBeUndefined();
+    expect(history(harness)).toEqual(['exec:Failed']);
+  });
+});
