@@ -2,9 +2,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crdFiles } from './crd/definitions.js';
+import { runRender } from './render/command.js';
+import { RENDER_USAGE } from './render/options.js';
 
 const USAGE = `usage: drplan-hooks <command>
-  crds [--out DIR]   print the CRDs as YAML, or write one file per CRD into DIR`;
+  crds [--out DIR]   print the CRDs as YAML, or write one file per CRD into DIR
+  ${RENDER_USAGE}`;
 
 function crds(args: readonly string[]): void {
   const outIndex = args.indexOf('--out');
@@ -23,6 +26,16 @@ const [command, ...rest] = process.argv.slice(2);
 switch (command) {
   case 'crds':
     crds(rest);
+    break;
+  case 'render':
+    process.exitCode = await runRender(rest, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    }).catch((error: unknown) => {
+      // A bug in drplan-hooks, not in the runbook: keep the stack, and an exit code CI can tell apart.
+      process.stderr.write(`drplan-hooks render: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      return 70;
+    });
     break;
   default:
     process.stderr.write(`${USAGE}\n`);

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { formatDuration, formatTime, parseTime } from '../k8s/time.js';
 import { jobNameFor, jobOutcome } from './jobs.js';
-import type { Run, RunAction, RunStage, RunWorkflow } from './schema.js';
+import type { Run, RunAction, RunStage, RunWorkflow, SkipReason } from './schema.js';
 import { isBlocking, isDone, isSatisfied, rollUp, skip, start, type Step } from './steps.js';
 
 export interface Observed {
@@ -177,7 +177,7 @@ function startWorkflows(stage: RunStage, at: string): boolean {
       const before = stage.workflows.slice(0, index);
       const failed = before.find((other) => other.phase === 'Failed');
       if (failed !== undefined) {
-        skip(workflow, 'FailFast', `not run: workflow ${workflowLabel(failed)} failed`, at);
+        skipWorkflow(workflow, 'FailFast', `not run: workflow ${workflowLabel(failed)} failed`, at);
         changed = true;
         continue;
       }
@@ -197,14 +197,14 @@ function startStages(run: Run, at: string): boolean {
   for (const stage of run.stages) {
     if (stage.phase !== 'Pending') continue;
     if (failedStage !== undefined && run.failurePolicy === 'Stop') {
-      skip(stage, 'PlanStopped', `not run: stage ${failedStage.name} failed and the plan's failurePolicy is Stop`, at);
+      skipStage(stage, 'PlanStopped', `not run: stage ${failedStage.name} failed and the plan's failurePolicy is Stop`, at);
       changed = true;
       continue;
     }
     const dependencies = run.stages.filter((other) => (stage.dependsOn ?? []).includes(other.name));
     const blocker = dependencies.find(isBlocking);
     if (blocker !== undefined) {
-      skip(stage, 'DependencyFailed', `not run: stage ${blocker.name} did not succeed`, at);
+      skipStage(stage, 'DependencyFailed', `not run: stage ${blocker.name} did not succeed`, at);
       changed = true;
       continue;
     }
@@ -214,6 +214,17 @@ function startStages(run: Run, at: string): boolean {
     }
   }
   return changed;
+}
+
+/** A step that will never run says so all the way down, not only at its own level. */
+function skipStage(stage: RunStage, reason: SkipReason, message: string, at: string): void {
+  skip(stage, reason, message, at);
+  for (const workflow of stage.workflows) if (workflow.phase === 'Pending') skipWorkflow(workflow, reason, message, at);
+}
+
+function skipWorkflow(workflow: RunWorkflow, reason: SkipReason, message: string, at: string): void {
+  skip(workflow, reason, message, at);
+  for (const action of workflow.actions) if (action.phase === 'Pending') skip(action, reason, message, at);
 }
 
 function finishRun(run: Run, at: string): void {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../config.js';
 import { bearerCheck } from './auth.js';
 import { errorHandler } from './errors.js';
@@ -58,7 +58,8 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-    disableRequestLogging: true,
+    // Each hook call logs one line of its own, with the decision; fastify's lines would double it.
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,

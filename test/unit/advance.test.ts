@@ -102,3 +102,18 @@ describe('timeouts and cancel', () => {
     expect(run).toMatchObject({ phase: 'Cancelled', message: 'cancelled by user', completionTime: '2026-01-01T00:05:00Z' });
   });
 });
+
+describe('skips reach every level', () => {
+  it('a stage that will not run marks its workflows and actions Skipped with the same reason', () => {
+    const one = (name: string) => readyWorkflow(name, { actions: [jobAction(`${name}-job`), jobAction(`${name}-more`)] });
+    const spec = { stages: [stage('a', ['w1']), stage('b', ['w2'])] };
+    const run = step(begin(startRun(plan('plan', spec), [one('w1'), one('w2')])), { 'w1-job': 'Failed' });
+    const later = run.stages[1];
+    expect([later?.phase, later?.workflows[0]?.phase, ...(later?.workflows[0]?.actions.map((a) => `${a.phase}/${a.reason}`) ?? [])]).toEqual([
+      'Skipped',
+      'Skipped',
+      'Skipped/PlanStopped',
+      'Skipped/PlanStopped',
+    ]);
+  });
+});
