@@ -37,14 +37,16 @@ export function followRun(record: ExecutionRecord, run: Run): void {
 }
 
 /**
- * Keeps at most `limit` records, dropping the oldest terminal ones first; a record that is
- * still Pending or Running is never dropped, even if that leaves the list over the limit.
+ * Keeps at most `limit` records, dropping the oldest terminal ones first. `held` records are
+ * never dropped (those still open, the current one, those whose execution has not shown its
+ * outcome yet), even if that leaves the list over the limit for a while: dropping them would
+ * lose what the execution is about to copy, or make a live execution look new again.
  */
-export function trimHistory(history: ExecutionRecord[], limit: number): ExecutionRecord[] {
+export function trimHistory(history: ExecutionRecord[], limit: number, held: (record: ExecutionRecord) => boolean): ExecutionRecord[] {
   const kept = [...history];
   for (let index = kept.length - 1; index >= 0 && kept.length > limit; index--) {
     const record = kept[index];
-    if (record !== undefined && isTerminal(record.phase)) kept.splice(index, 1);
+    if (record !== undefined && isTerminal(record.phase) && !held(record)) kept.splice(index, 1);
   }
   return kept;
 }

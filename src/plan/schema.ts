@@ -68,7 +68,9 @@ export const DRPlanStatus = Type.Object({
   lastExecutionRef: Type.Optional(Type.String()),
   lastExecutionTime: Type.Optional(Type.String()),
   lastProcessedTrigger: Type.Optional(Type.String()),
-  executionHistory: Type.Optional(Type.Array(ExecutionRecord, { maxItems: 50 })),
+  // No maxItems: `historyLimit` bounds it, but records that are still needed are kept past the
+  // limit, and a status the API server refused would stop the ledger altogether.
+  executionHistory: Type.Optional(Type.Array(ExecutionRecord)),
   run: Type.Optional(Run),
   observedGeneration: Type.Optional(Type.Integer()),
 });

@@ -101,7 +101,11 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
   if (!valid) failQueued(ledger, problems, at);
   if (valid && !deleting) elect(ledger, observed, now);
   const historyLimit = plan.spec.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-  ledger.history = trimHistory(ledger.history, historyLimit);
+  ledger.history = trimHistory(ledger.history, historyLimit, (record) => {
+    if (record.uid === ledger.current?.uid) return true;
+    const execution = observed.executions.find((candidate) => candidate.metadata.uid === record.uid);
+    return execution !== undefined && !isTerminal(execution.status?.phase);
+  });
 
   const children = desiredJobs(ledger, observed);
   const response: CompositeResponse = {

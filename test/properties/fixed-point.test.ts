@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { finalizeExecution, syncExecution } from '../../src/execution/hooks.js';
+import { canonicalJson } from '../../src/http/json.js';
+import type { CompositeRequest, KubeObject } from '../../src/k8s/metacontroller.js';
+import { reconcilePlan } from '../../src/plan/sync.js';
+import { syncWorkflow } from '../../src/workflow/hooks.js';
+import {
+  applyDecorator,
+  executionRequest,
+  GROUPS,
+  planRequest,
+  runs,
+  scenario,
+  simulate,
+  timeout,
+  workflowRequest,
+  type PlanShape,
+  type Scenario,
+  type WorkflowShape,
+} from './model.js';
+
+/**
+ * SPEC §3: "calling it again on its own output state changes nothing". The hook's answer is
+ * applied the way Metacontroller applies it (status replaced; Jobs created when missing and,
+ * with updateStrategy OnDelete, left as observed when present; undesired Jobs gone; labels
+ * merged), and the hook is called again at the same `now` with everything else unchanged.
+ */
+
+const RUNS = 500;
+
+/** The children Metacontroller would observe after applying `desired` over `observed`. */
+function afterApply(desired: readonly KubeObject[], observed: CompositeRequest['children']): Record<string, KubeObject> {
+  const before = Object.values(observed?.[GROUPS.job] ?? {});
+  const after = desired.map((job) => before.find((seen) => seen.metadata.name === job.metadata.name) ?? job);
+  return Object.fromEntries(after.map((job) => [`${job.metadata.namespace ?? ''}/${job.metadata.name}`, job]));
+}
+
+/**
+ * The plan hook, then the plan hook again on the state its answer produced. (`finalized` may
+ * legitimately flip: the first answer drops running Jobs, and their deletion is progress.)
+ */
+function planIsFixedPoint(finalizing: boolean) {
+  return ({ shape, ops }: Scenario) => {
+    const world = simulate(shape, ops);
+    const now = new Date(world.now);
+    const request: CompositeRequest = { ...planRequest(world), ...(finalizing ? { finalizing: true } : {}) };
+    const first = reconcilePlan(request, now).response;
+    const again: CompositeRequest = {
+      ...request,
+      parent: { ...request.parent, status: first.status },
+      children: { [GROUPS.job]: afterApply(first.children, request.children) },
+    };
+    const second = reconcilePlan(again, now).response;
+    expect(canonicalJson(second.status)).toBe(canonicalJson(first.status));
+    expect(canonicalJson(second.children)).toBe(canonicalJson(first.children));
+  };
+}
+
+const oneAction: WorkflowShape = { actions: 1, failurePolicy: undefined, param: false, dag: false, rollback: false };
+const tinyPlan: PlanShape = {
+  workflows: [oneAction],
+  stages: [{ workflows: [0], dependsOnPrevious: false, parallel: false }],
+  historyLimit: 1,
+  failurePolicy: undefined,
+  globalParam: false,
+  missingWorkflow: false,
+};
+
+/**
+ * Found by these properties (kept as fixed examples so they run every time): two Executes
+ * admitted together, historyLimit 1; the queued one is cancelled (or deleted) and the same plan
+ * sync that ends its record trims it away before the execution could copy it. The execution
+ * stays Pending, so every later plan sync records it again as new, and the current run's
+ * terminal record gets trimmed in its place: the ledger flips between two answers.
+ */
+const regressions: { sync: [Scenario][]; finalize: [Scenario][] } = {
+  sync: [
+    [{ shape: tinyPlan, ops: [{ op: 'create', kind: 'Execute', count: 2, pick: 0 }, { op: 'syncAll' }, { op: 'cancel', pick: 1 }, { op: 'syncPlan' }, { op: 'job', pick: 0, outcome: 'Complete' }] }],
+  ],
+  finalize: [
+    [{ shape: tinyPlan, ops: [{ op: 'create', kind: 'Execute', count: 2, pick: 0 }, { op: 'syncAll' }, { op: 'delete', pick: 1 }, { op: 'syncPlan' }] }],
+  ],
+};
+
+describe('a hook called on its own output changes nothing (SPEC §3)', () => {
+  it('DRPlan sync: same status and children', () => {
+    fc.assert(fc.property(scenario, planIsFixedPoint(false)), { numRuns: runs(RUNS), examples: regressions.sync });
+  }, timeout(30_000));
+
+  it('DRPlan finalize: same status and children', () => {
+    fc.assert(fc.property(scenario, planIsFixedPoint(true)), { numRuns: runs(RUNS / 2), examples: regressions.finalize });
+  }, timeout(30_000));
+
+  it('DRPlanExecution sync and finalize: same status and labels', () => {
+    fc.assert(
+      fc.property(scenario, ({ shape, ops }) => {
+        const world = simulate(shape, ops);
+        const now = new Date(world.now);
+        for (const target of world.executions) {
+          const hook = target.metadata.deletionTimestamp ? finalizeExecution : syncExecution;
+          const request = executionRequest(world, target);
+          const first = hook(request, now).response;
+          const second = hook({ ...request, object: applyDecorator(target, first) }, now).response;
+          const { status, labels, annotations, finalized } = second;
+          expect(canonicalJson({ status: status ?? first.status, labels, annotations, finalized }), target.metadata.name).toBe(
+            canonicalJson({ status: first.status, labels: first.labels, annotations: first.annotations, finalized: first.finalized }),
+          );
+        }
+      }),
+      { numRuns: runs(RUNS) },
+    );
+  }, timeout(30_000));
+
+  it('DRWorkflow sync: same status', () => {
+    fc.assert(
+      fc.property(scenario, ({ shape, ops }) => {
+        const world = simulate(shape, ops);
+        const now = new Date(world.now);
+        for (const target of world.workflows) {
+          const request = workflowRequest(world, target);
+          const first = syncWorkflow(request, now).response;
+          const second = syncWorkflow({ ...request, object: applyDecorator(target, first) }, now).response;
+          expect(canonicalJson(second.status)).toBe(canonicalJson(first.status));
+        }
+      }),
+      { numRuns: runs(RUNS / 4) },
+    );
+  }, timeout(30_000));
+});
