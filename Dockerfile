@@ -13,7 +13,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: no dependency needs an install script to compile or run.
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
