@@ -70,6 +70,8 @@ export const Run = Type.Object({
   execution: Type.Object({ name: Type.String(), namespace: Type.String(), uid: Type.String() }),
   operationType: OperationType,
   revertTarget: Type.Optional(Type.String()),
+  /** The uid of the Execute being reverted: a re-created execution of the same name is another one. */
+  revertTargetUid: Type.Optional(Type.String()),
   failurePolicy: StringEnum(['Stop', 'Continue']),
   phase: RunPhase,
   startTime: Type.String(),

@@ -3,6 +3,7 @@ import { checkObject } from '../k8s/validate.js';
 import { parseDuration } from '../k8s/time.js';
 import type { DRPlan } from '../plan/schema.js';
 import { Action, type DRWorkflow } from '../workflow/schema.js';
+import { RUNNABLE_TYPES, unsupportedType } from './capabilities.js';
 import { resolveParams } from './params.js';
 import type { Run, RunAction, RunStage, RunWorkflow } from './schema.js';
 import { renderDeep, type Params } from './template.js';
@@ -10,8 +11,9 @@ import { evaluateWhen } from './when.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
-/** Action types this version can run; the others fail the run before anything starts. */
-const RUNNABLE_TYPES: readonly string[] = ['Job'];
+/** What a Revert runs under (SPEC §6.2): recorded rollbacks only consult `mode` in `when`. */
+const REVERT_PARAMS = { mode: 'rollback' };
+
 
 export interface ExecuteSnapshotInput {
   plan: DRPlan;
@@ -88,7 +90,7 @@ function snapshotAction(action: Action, params: Params, context: ActionContext):
   };
   if (action.rollback !== undefined) {
     // Rendered now, with the mode a Revert forces, so a broken rollback shows before the failover.
-    const rollback = renderDeep(action.rollback, { ...params, mode: 'rollback' });
+    const rollback = renderDeep(action.rollback, { ...params, ...REVERT_PARAMS });
     if (rollback.missing.length > 0) errors.push(`${where}: rollback uses undefined parameter(s) ${rollback.missing.join(', ')}`);
     base.rollback = rollback.value;
   }
@@ -111,7 +113,7 @@ type Placement = Pick<ActionContext, 'where' | 'namespace' | 'errors'>;
  */
 function runnable(action: Action, params: Params | undefined, { where, namespace, errors }: Placement): Partial<RunAction> {
   if (!RUNNABLE_TYPES.includes(action.type) || action.job === undefined) {
-    errors.push(`${where}: action type ${action.type} is not supported yet`);
+    errors.push(`${where}: ${unsupportedType(action.type)}`);
     return {};
   }
   const job = params === undefined ? { value: action.job, missing: [] } : renderDeep(action.job, params);
@@ -175,7 +177,7 @@ export interface RevertSnapshotInput {
 export function snapshotRevert({ plan, execution, target, now }: RevertSnapshotInput): Run {
   const errors: string[] = [];
   const namespace = plan.metadata.namespace ?? '';
-  const stages = [...(target.status?.stageStatuses ?? [])].reverse().map(
+  const stages = forwardOrder(target.status?.stageStatuses ?? []).reverse().map(
     (stage): RunStage => ({
       name: stage.name,
       parallel: stage.parallel ?? false,
@@ -188,7 +190,31 @@ export function snapshotRevert({ plan, execution, target, now }: RevertSnapshotI
     }),
   );
   const run = newRun(execution, plan, stages, errors, now);
-  return { ...run, failurePolicy: 'Stop', revertTarget: target.metadata.name };
+  return {
+    ...run,
+    failurePolicy: 'Stop',
+    revertTarget: target.metadata.name,
+    ...(target.metadata.uid ? { revertTargetUid: target.metadata.uid } : {}),
+  };
+}
+
+/**
+ * The order the stages ran in, by the scheduling rule itself (one at a time, the first in plan
+ * order whose dependencies are done), since start times to the second cannot tell it.
+ */
+function forwardOrder(stages: readonly StageStatus[]): StageStatus[] {
+  const names = new Set(stages.map((stage) => stage.name));
+  const done = new Set<string>();
+  const order: StageStatus[] = [];
+  const remaining = [...stages];
+  while (remaining.length > 0) {
+    const index = remaining.findIndex((stage) => (stage.dependsOn ?? []).every((dependency) => done.has(dependency) || !names.has(dependency)));
+    const [next] = remaining.splice(Math.max(index, 0), 1);
+    if (next === undefined) break;
+    order.push(next);
+    done.add(next.name);
+  }
+  return order;
 }
 
 function revertWorkflow(
@@ -238,6 +264,12 @@ function revertAction(status: ActionStatus, id: string, placement: Placement): R
       return base;
     }
     const rollback = checked.value;
+    const when = evaluateWhen(rollback.when, REVERT_PARAMS);
+    if ('error' in when) {
+      errors.push(`${where} rollback: ${when.error}`);
+      return base;
+    }
+    if (!when.run) return { ...base, phase: 'Skipped', reason: 'WhenNotMatched', message: when.message };
     return {
       ...base,
       type: rollback.type,

@@ -1,7 +1,7 @@
 import { findCondition } from '../k8s/conditions.js';
 import { parseTime } from '../k8s/time.js';
 import type { DRPlan } from '../plan/schema.js';
-import type { RejectionReason } from './conditions.js';
+import { isAdmitted, type RejectionReason } from './conditions.js';
 import { isTerminal, type DRPlanExecution } from './schema.js';
 
 /** How long an execution may wait for its plan to appear (GitOps tools apply in any order). */
@@ -46,7 +46,10 @@ export function admit(execution: DRPlanExecution, plan: DRPlan | undefined, othe
   }
   const current = plan.status?.currentExecution;
   const run = plan.status?.run;
-  if (current !== undefined && current.uid !== execution.metadata.uid && (run === undefined || run.phase === 'Running')) {
+  // Created no later than the running run started: it was as early as the one elected and
+  // queues behind it, whichever hook happened to be called first.
+  const createdBeforeRun = (parseTime(execution.metadata.creationTimestamp) ?? Infinity) <= (parseTime(run?.startTime) ?? -Infinity);
+  if (current !== undefined && current.uid !== execution.metadata.uid && (run === undefined || run.phase === 'Running') && !createdBeforeRun) {
     return {
       decision: 'reject',
       reason: 'ConcurrentExecution',
@@ -63,7 +66,7 @@ function admitRevert(execution: DRPlanExecution, plan: DRPlan, others: readonly 
   const ref = execution.spec.revertExecutionRef;
   if (ref === undefined || ref === '') {
     const candidates = ofPlan
-      .filter((other) => other.spec.operationType === 'Execute' && isTerminal(other.status?.phase))
+      .filter((other) => other.spec.operationType === 'Execute' && isAdmitted(other) && isTerminal(other.status?.phase))
       .filter((other) => revertedBy(other, execution, plan, ofPlan) === undefined)
       .sort((a, b) => (parseTime(b.metadata.creationTimestamp) ?? 0) - (parseTime(a.metadata.creationTimestamp) ?? 0) || (a.metadata.name < b.metadata.name ? 1 : -1));
     const newest = candidates[0];
@@ -76,6 +79,7 @@ function admitRevert(execution: DRPlanExecution, plan: DRPlan, others: readonly 
   if (target.spec.planRef !== execution.spec.planRef) {
     return reject(`revert target ${ref} belongs to plan ${target.spec.planRef}, not ${execution.spec.planRef}`);
   }
+  if (!isAdmitted(target)) return reject(`revert target ${ref} was rejected and never ran`);
   if (!isTerminal(target.status?.phase)) {
     return reject(`revert target ${ref} is ${target.status?.phase ?? 'not started'}; it must be Succeeded, Failed or Cancelled`);
   }
@@ -84,7 +88,10 @@ function admitRevert(execution: DRPlanExecution, plan: DRPlan, others: readonly 
   return { decision: 'admit' };
 }
 
-/** The Revert that undid (or is undoing) `target`, if any other than `self`. */
+/**
+ * The Revert that undid (or is undoing) `target`, if any other than `self`. Reverts name their
+ * target, so one created before `target` was meant for an earlier execution of that name.
+ */
 function revertedBy(
   target: DRPlanExecution,
   self: DRPlanExecution,
@@ -93,12 +100,14 @@ function revertedBy(
 ): string | undefined {
   const record = plan.status?.executionHistory?.find((candidate) => candidate.uid === target.metadata.uid);
   if (record?.revertedBy) return record.revertedBy;
+  const targetCreated = parseTime(target.metadata.creationTimestamp) ?? 0;
   const other = executions.find(
     (candidate) =>
       candidate.metadata.uid !== self.metadata.uid &&
       candidate.spec.operationType === 'Revert' &&
       (candidate.spec.revertExecutionRef || candidate.status?.revertTarget) === target.metadata.name &&
-      findCondition(candidate.status?.conditions, 'Accepted')?.status === 'True' &&
+      (parseTime(candidate.metadata.creationTimestamp) ?? 0) >= targetCreated &&
+      isAdmitted(candidate) &&
       (candidate.status?.phase === 'Succeeded' || !isTerminal(candidate.status?.phase)),
   );
   return other?.metadata.name;

@@ -1,5 +1,5 @@
-import type { ConditionInput } from '../k8s/conditions.js';
-import type { ExecutionPhase } from './schema.js';
+import { findCondition, type ConditionInput } from '../k8s/conditions.js';
+import type { DRPlanExecution, ExecutionPhase } from './schema.js';
 
 /** Why an execution was turned away at admission. */
 export type RejectionReason = 'PlanNotFound' | 'PlanInvalid' | 'ConcurrentExecution' | 'InvalidRevertTarget' | 'InvalidSpec';
@@ -27,4 +27,9 @@ export function executionConditions(
     ? { type: 'Complete', status: 'True', reason: phase, message: `execution ended ${phase}` }
     : { type: 'Complete', status: 'False', reason: phase, message: `execution is ${phase}` };
   return [accepted, succeeded, complete];
+}
+
+/** Admitted once and for all (SPEC §4): only such executions get records, run, or are reverted. */
+export function isAdmitted(execution: DRPlanExecution): boolean {
+  return findCondition(execution.status?.conditions, 'Accepted')?.status === 'True';
 }

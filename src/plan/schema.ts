@@ -54,7 +54,8 @@ export type ExecutionRecord = Static<typeof ExecutionRecord>;
 export const ExecutionReference = Type.Object({
   name: Type.String(),
   namespace: Type.String(),
-  uid: Type.String(),
+  // Optional to read statuses the Go controller wrote; every lock this project takes has one.
+  uid: Type.Optional(Type.String()),
 });
 export type ExecutionReference = Static<typeof ExecutionReference>;
 

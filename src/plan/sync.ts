@@ -2,6 +2,7 @@ import { advanceRun, cancelRun, secondsUntilNextTimeout } from '../engine/advanc
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
 import type { Run } from '../engine/schema.js';
 import { snapshotExecute, snapshotRevert } from '../engine/snapshot.js';
+import { isAdmitted } from '../execution/conditions.js';
 import { DRPlanExecution, isTerminal } from '../execution/schema.js';
 import { findCondition, mergeConditions, type ConditionInput } from '../k8s/conditions.js';
 import { ANNOTATION_CANCEL } from '../k8s/labels.js';
@@ -17,7 +18,7 @@ import { formatTime, parseTime } from '../k8s/time.js';
 import { checkObject } from '../k8s/validate.js';
 import { DRWorkflow } from '../workflow/schema.js';
 import { endRecord, followRun, recordFor, trimHistory } from './ledger.js';
-import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus, type ExecutionRecord } from './schema.js';
+import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus, type ExecutionRecord, type ExecutionReference } from './schema.js';
 import { validatePlanSpec } from './validate.js';
 
 /** While a finished run waits for its execution to copy it, look again at least this often. */
@@ -33,7 +34,7 @@ interface Observed {
 /** The working copy of the ledger that one sync moves forward. */
 interface Ledger {
   history: ExecutionRecord[];
-  current?: { name: string; namespace: string; uid: string } | undefined;
+  current?: ExecutionReference | undefined;
   run?: Run | undefined;
   lastExecutionRef?: string | undefined;
   lastExecutionTime?: string | undefined;
@@ -92,6 +93,7 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
     notes: [],
   };
 
+  releaseForeignLock(ledger);
   recordNewExecutions(ledger, observed);
   cancelRequested(ledger, observed, at);
   cancelOrphans(ledger, observed, at);
@@ -155,12 +157,19 @@ function wasExecuted(status: DRPlanStatus): boolean {
   return condition === undefined ? status.phase === 'Executed' : condition.status === 'True';
 }
 
-function isAdmitted(execution: DRPlanExecution): boolean {
-  return findCondition(execution.status?.conditions, 'Accepted')?.status === 'True';
-}
-
 function cancelAnnotated(execution: DRPlanExecution): boolean {
   return execution.metadata.annotations?.[ANNOTATION_CANCEL] === 'true';
+}
+
+/**
+ * A lock without a uid was taken by the Go controller, whose run state this hook cannot
+ * continue (and which it left behind on deletion): release it rather than block the plan.
+ */
+function releaseForeignLock(ledger: Ledger): void {
+  if (ledger.current === undefined || ledger.current.uid !== undefined) return;
+  ledger.notes.push(`released ${ledger.current.name}: lock taken by an older controller`);
+  ledger.current = undefined;
+  ledger.run = undefined;
 }
 
 /** An admitted execution gets its record the first time the plan sees it, newest first. */
@@ -244,8 +253,8 @@ function settleRecord(ledger: Ledger): void {
   ledger.executed = run.operationType === 'Execute';
   ledger.notes.push(`${record.name} succeeded`);
   if (run.operationType === 'Revert') {
-    const target = ledger.history.find(
-      (candidate) => candidate.operationType === 'Execute' && candidate.name === run.revertTarget,
+    const target = ledger.history.find((candidate) =>
+      run.revertTargetUid ? candidate.uid === run.revertTargetUid : candidate.operationType === 'Execute' && candidate.name === run.revertTarget,
     );
     if (target !== undefined) target.revertedBy = record.name;
   }
@@ -284,14 +293,14 @@ function elect(ledger: Ledger, observed: Observed, now: Date): void {
   );
   if (execution === undefined) return;
   const at = formatTime(now);
-  const run = startRun(execution, observed, at);
+  const run = startRun(execution, observed, ledger.history, at);
   ledger.current = { name: execution.metadata.name, namespace: execution.metadata.namespace ?? '', uid: execution.metadata.uid ?? '' };
   ledger.run = run;
   ledger.notes.push(`elected ${execution.metadata.name}`);
   advanceCurrent(ledger, observed, now);
 }
 
-function startRun(execution: DRPlanExecution, observed: Observed, at: string): Run {
+function startRun(execution: DRPlanExecution, observed: Observed, history: readonly ExecutionRecord[], at: string): Run {
   const { plan } = observed;
   if (execution.spec.operationType === 'Execute') {
     return snapshotExecute({ plan, workflows: observed.workflows, execution, now: at });
@@ -308,7 +317,13 @@ function startRun(execution: DRPlanExecution, observed: Observed, at: string): R
       stages: [],
     };
   }
-  return snapshotRevert({ plan, execution, target, now: at });
+  const targetRecord = history.find((record) => record.uid === target.metadata.uid);
+  const run = snapshotRevert({ plan, execution, target, now: at });
+  if (targetRecord?.revertedBy && targetRecord.revertedBy !== execution.metadata.name) {
+    // Two Reverts admitted at once cannot see each other; only the first may undo.
+    return { ...run, phase: 'Failed', completionTime: at, message: `cannot start: ${targetName} was already reverted by ${targetRecord.revertedBy}`, stages: [] };
+  }
+  return run;
 }
 
 /**

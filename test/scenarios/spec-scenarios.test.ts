@@ -95,6 +95,7 @@ describe('SPEC §10 scenarios', () => {
     await harness.settle();
     expect([getExecution(harness, 'one').status?.phase, getExecution(harness, 'two').status?.phase]).toEqual(['Running', 'Pending']);
 
+    await harness.advance(5);
     apply(harness, execution('late'));
     await harness.settle();
     const late = getExecution(harness, 'late').status;

@@ -75,7 +75,7 @@ describe('DRWorkflow sync: the whole response per case', () => {
               status: 'False',
               reason: 'ValidationFailed',
               message:
-                'Validation failed: [parameters: duplicate parameter "p"; action[2] a: duplicate action name; action[2] a: http is required for HTTP actions; action[3] patch: rollback is required for KubernetesResource Patch operation; action[4] bad-when: timeout "soon" is not a duration such as 30s, 5m or 1h; action[4] bad-when: unsupported expression "mode in [x]" in when "mode in [x]"; cycle detected in action dependencies: a -> b -> a]',
+                'Validation failed: [parameters: duplicate parameter "p"; action[2] a: duplicate action name; action[2] a: http is required for HTTP actions; action[3] patch: rollback is required for KubernetesResource Patch operation; action[4] bad-when: timeout "soon" is not a positive duration such as 30s, 5m or 1h; action[4] bad-when: unsupported expression "mode in [x]" in when "mode in [x]"; cycle detected in action dependencies: a -> b -> a]',
               observedGeneration: 1,
               lastTransitionTime: AT,
             },
