@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { DRPlanExecution } from '../../../src/execution/schema.js';
 import type { CompositeRequest } from '../../../src/k8s/metacontroller.js';
 import { reconcilePlan } from '../../../src/plan/sync.js';
 import type { DRPlanStatus } from '../../../src/plan/schema.js';
 import type { Run } from '../../../src/engine/schema.js';
-import { execution, jobAction, NAMESPACE, plan, readyWorkflow, T0 } from '../../fixtures/objects.js';
+import { executedTarget, execution, jobAction, NAMESPACE, plan, readyWorkflow, T0 } from '../../fixtures/objects.js';
 
 /**
  * SPEC §4: a Revert whose target is "already reverted" is InvalidRevertTarget; §5 Election: only
@@ -20,26 +19,7 @@ const undo = jobAction('undo-a');
 
 describe('a second Revert of an Execute that the first Revert already undid', () => {
   it('does not replay the rollbacks', () => {
-    const target: DRPlanExecution = execution('exec', {}, {
-      status: {
-        phase: 'Succeeded',
-        conditions: accepted,
-        stageStatuses: [
-          {
-            name: 'main',
-            phase: 'Succeeded',
-            parallel: false,
-            workflowExecutions: [
-              {
-                workflowRef: { name: 'wf', namespace: NAMESPACE },
-                phase: 'Succeeded',
-                actionStatuses: [{ name: 'a', phase: 'Succeeded', type: 'Job', rollback: { type: 'Job', job: undo.job } }],
-              },
-            ],
-          },
-        ],
-      },
-    });
+    const target = executedTarget('exec', [{ name: 'a', phase: 'Succeeded', type: 'Job', rollback: { type: 'Job', job: undo.job } }], { conditions: accepted });
     const first = execution('r1', { operationType: 'Revert', revertExecutionRef: 'exec' }, { metadata: { ...execution('r1').metadata, creationTimestamp: '2026-01-01T00:10:00Z' }, status: { phase: 'Succeeded', conditions: accepted } });
     const second = execution('r2', { operationType: 'Revert', revertExecutionRef: 'exec' }, { metadata: { ...execution('r2').metadata, creationTimestamp: '2026-01-01T00:10:00Z' }, status: { phase: 'Pending', conditions: accepted } });
     const status: DRPlanStatus = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { advanceRun } from '../../../src/engine/advance.js';
 import { snapshotRevert } from '../../../src/engine/snapshot.js';
-import { execution, jobAction, NAMESPACE, plan, T0 } from '../../fixtures/objects.js';
+import { executedTarget, execution, jobAction, NAMESPACE, plan, T0 } from '../../fixtures/objects.js';
 import { validateWorkflowSpec } from '../../../src/workflow/validate.js';
 
 /**
@@ -17,27 +17,9 @@ describe('`when` on a custom rollback under a Revert', () => {
   it('the rollback is Skipped because mode=rollback does not match', () => {
     // Validation accepts (and parses) the rollback's when, so the workflow is Ready.
     expect(validateWorkflowSpec({ actions: [jobAction('a', { rollback })] }).errors).toEqual([]);
-    const target = execution('exec', {}, {
-      status: {
-        phase: 'Succeeded',
-        stageStatuses: [
-          {
-            name: 'main',
-            phase: 'Succeeded',
-            parallel: false,
-            workflowExecutions: [
-              {
-                workflowRef: { name: 'wf', namespace: NAMESPACE },
-                phase: 'Succeeded',
-                actionStatuses: [
-                  { name: 'a', phase: 'Succeeded', type: 'Job', rollback, outputs: { jobRef: { kind: 'Job', apiVersion: 'batch/v1', namespace: NAMESPACE, name: 'exec-a-1' } } },
-                ],
-              },
-            ],
-          },
-        ],
-      },
-    });
+    const target = executedTarget('exec', [
+      { name: 'a', phase: 'Succeeded', type: 'Job', rollback, outputs: { jobRef: { kind: 'Job', apiVersion: 'batch/v1', namespace: NAMESPACE, name: 'exec-a-1' } } },
+    ]);
     const revert = execution('undo', { operationType: 'Revert', revertExecutionRef: 'exec' });
     const run = advanceRun(snapshotRevert({ plan: plan('plan'), execution: revert, target, now: T0 }), { jobs: new Map(), namespace: NAMESPACE }, new Date(T0));
     const action = run.stages[0]?.workflows[0]?.actions[0];
