@@ -139,7 +139,8 @@ function timeoutSeconds(timeout: string | undefined, where: string, errors: stri
   return Math.ceil(ms / 1000);
 }
 
-function newRun(execution: DRPlanExecution, plan: DRPlan, stages: RunStage[], errors: string[], now: string): Run {
+/** A run of `stages`, or, when `errors` is not empty, one that failed before starting anything. */
+export function newRun(execution: DRPlanExecution, plan: DRPlan, stages: RunStage[], errors: string[], now: string): Run {
   const run: Run = {
     execution: {
       name: execution.metadata.name,

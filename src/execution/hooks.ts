@@ -1,7 +1,6 @@
 import { mergeConditions } from '../k8s/conditions.js';
 import { LABEL_OPERATION, LABEL_PLAN } from '../k8s/labels.js';
 import {
-  objectsOfKind,
   type CustomizeRequest,
   type CustomizeResponse,
   type DecoratorRequest,
@@ -12,7 +11,7 @@ import {
 import { labelValue } from '../k8s/names.js';
 import { API_VERSION } from '../k8s/schema.js';
 import { formatTime } from '../k8s/time.js';
-import { checkObject } from '../k8s/validate.js';
+import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
 import { DRPlan } from '../plan/schema.js';
 import { admit } from './admission.js';
 import { executionConditions } from './conditions.js';
@@ -86,18 +85,16 @@ function evaluate(request: DecoratorRequest, now: Date): Evaluation {
     [LABEL_PLAN]: labelValue(execution.spec.planRef),
     [LABEL_OPERATION]: execution.spec.operationType,
   };
-  const plan = objectsOfKind(request.related, 'DRPlan', API_VERSION)
-    .filter((object) => object.metadata.name === execution.spec.planRef && object.metadata.namespace === namespace)
-    .map((object) => checkObject(DRPlan, object))
-    .flatMap((result) => (result.ok ? [result.value] : []))[0];
+  const plan = validObjectsOfKind(request.related, 'DRPlan', API_VERSION, DRPlan).find(
+    (candidate) => candidate.metadata.name === execution.spec.planRef && candidate.metadata.namespace === namespace,
+  );
   const previous = execution.status ?? {};
   const base = { labels, attachments: [] };
 
   if (!previous.phase) {
-    const others = objectsOfKind(request.related, 'DRPlanExecution', API_VERSION)
-      .filter((object) => object.metadata.uid !== execution.metadata.uid)
-      .map((object) => checkObject(DRPlanExecution, object))
-      .flatMap((result) => (result.ok ? [result.value] : []));
+    const others = validObjectsOfKind(request.related, 'DRPlanExecution', API_VERSION, DRPlanExecution).filter(
+      (other) => other.metadata.uid !== execution.metadata.uid,
+    );
     const admission = admit(execution, plan, others, now);
     switch (admission.decision) {
       case 'wait':

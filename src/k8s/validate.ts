@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
+import { objectsOfKind, type ObjectMap } from './metacontroller.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
@@ -36,4 +37,15 @@ export function checkObject<T extends TSchema>(schema: T, value: unknown): Check
     if (problems.length === MAX_REPORTED) break;
   }
   return { ok: false, problems };
+}
+
+/**
+ * The objects of one kind in a request map that match their schema, in the stable order of
+ * `objectsOfKind`; the others are left out here and reported by their own hook.
+ */
+export function validObjectsOfKind<T extends TSchema>(map: ObjectMap | undefined, kind: string, apiVersion: string, schema: T): Static<T>[] {
+  return objectsOfKind(map, kind, apiVersion).flatMap((object) => {
+    const checked = checkObject(schema, object);
+    return checked.ok ? [checked.value] : [];
+  });
 }

@@ -1,7 +1,7 @@
 import { advanceRun, cancelRun, secondsUntilNextTimeout } from '../engine/advance.js';
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
 import type { Run } from '../engine/schema.js';
-import { snapshotExecute, snapshotRevert } from '../engine/snapshot.js';
+import { newRun, snapshotExecute, snapshotRevert } from '../engine/snapshot.js';
 import { isAdmitted } from '../execution/conditions.js';
 import { DRPlanExecution, isTerminal } from '../execution/schema.js';
 import { findCondition, mergeConditions, type ConditionInput } from '../k8s/conditions.js';
@@ -15,7 +15,7 @@ import {
 } from '../k8s/metacontroller.js';
 import { API_VERSION } from '../k8s/schema.js';
 import { formatTime, parseTime } from '../k8s/time.js';
-import { checkObject } from '../k8s/validate.js';
+import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
 import { DRWorkflow } from '../workflow/schema.js';
 import { endRecord, followRun, recordFor, trimHistory } from './ledger.js';
 import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus, type ExecutionRecord, type ExecutionReference } from './schema.js';
@@ -126,9 +126,7 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
 }
 
 function executionsOf(request: CompositeRequest, plan: DRPlan): DRPlanExecution[] {
-  return objectsOfKind(request.related, 'DRPlanExecution', API_VERSION)
-    .map((object) => checkObject(DRPlanExecution, object))
-    .flatMap((checked) => (checked.ok ? [checked.value] : []))
+  return validObjectsOfKind(request.related, 'DRPlanExecution', API_VERSION, DRPlanExecution)
     .filter(
       (execution) =>
         execution.spec.planRef === plan.metadata.name && execution.metadata.namespace === plan.metadata.namespace,
@@ -144,12 +142,12 @@ function byCreation(a: DRPlanExecution, b: DRPlanExecution): number {
 }
 
 function workflowsOf(request: CompositeRequest): Map<string, DRWorkflow> {
-  const workflows = new Map<string, DRWorkflow>();
-  for (const object of objectsOfKind(request.related, 'DRWorkflow', API_VERSION)) {
-    const checked = checkObject(DRWorkflow, object);
-    if (checked.ok) workflows.set(`${object.metadata.namespace ?? ''}/${object.metadata.name}`, checked.value);
-  }
-  return workflows;
+  return new Map(
+    validObjectsOfKind(request.related, 'DRWorkflow', API_VERSION, DRWorkflow).map((workflow) => [
+      `${workflow.metadata.namespace ?? ''}/${workflow.metadata.name}`,
+      workflow,
+    ]),
+  );
 }
 
 function wasExecuted(status: DRPlanStatus): boolean {
@@ -307,23 +305,13 @@ function startRun(execution: DRPlanExecution, observed: Observed, history: reado
   }
   const targetName = execution.spec.revertExecutionRef ?? execution.status?.revertTarget;
   const target = observed.executions.find((candidate) => candidate.metadata.name === targetName);
-  if (target === undefined) {
-    const empty = snapshotRevert({ plan, execution, target: execution, now: at });
-    return {
-      ...empty,
-      phase: 'Failed',
-      completionTime: at,
-      message: `cannot start: revert target ${targetName ?? '(none)'} not found`,
-      stages: [],
-    };
-  }
-  const targetRecord = history.find((record) => record.uid === target.metadata.uid);
-  const run = snapshotRevert({ plan, execution, target, now: at });
-  if (targetRecord?.revertedBy && targetRecord.revertedBy !== execution.metadata.name) {
+  if (target === undefined) return newRun(execution, plan, [], [`revert target ${targetName ?? '(none)'} not found`], at);
+  const revertedBy = history.find((record) => record.uid === target.metadata.uid)?.revertedBy;
+  if (revertedBy && revertedBy !== execution.metadata.name) {
     // Two Reverts admitted at once cannot see each other; only the first may undo.
-    return { ...run, phase: 'Failed', completionTime: at, message: `cannot start: ${targetName} was already reverted by ${targetRecord.revertedBy}`, stages: [] };
+    return newRun(execution, plan, [], [`${targetName} was already reverted by ${revertedBy}`], at);
   }
-  return run;
+  return snapshotRevert({ plan, execution, target, now: at });
 }
 
 /**

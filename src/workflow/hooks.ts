@@ -1,6 +1,5 @@
 import { mergeConditions, type ConditionInput } from '../k8s/conditions.js';
 import {
-  objectsOfKind,
   type CustomizeRequest,
   type CustomizeResponse,
   type DecoratorRequest,
@@ -9,7 +8,7 @@ import {
 } from '../k8s/metacontroller.js';
 import { API_VERSION } from '../k8s/schema.js';
 import { formatTime } from '../k8s/time.js';
-import { checkObject } from '../k8s/validate.js';
+import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
 import { referencesWorkflow } from '../plan/references.js';
 import { DRPlan } from '../plan/schema.js';
 import { DRWorkflowSpec, DRWorkflowStatus } from './schema.js';
@@ -90,10 +89,7 @@ function usersOf(request: DecoratorRequest): DRPlan[] {
     namespace: request.object.metadata.namespace ?? '',
     name: request.object.metadata.name,
   };
-  return objectsOfKind(request.related, 'DRPlan', API_VERSION)
-    .map((object) => checkObject(DRPlan, object))
-    .flatMap((checked) => (checked.ok ? [checked.value] : []))
-    .filter((plan) => referencesWorkflow(plan.spec, plan.metadata.namespace ?? '', workflow));
+  return validObjectsOfKind(request.related, 'DRPlan', API_VERSION, DRPlan).filter((plan) => referencesWorkflow(plan.spec, plan.metadata.namespace ?? '', workflow));
 }
 
 function statusOf(object: DecoratorRequest['object']): DRWorkflowStatus | undefined {
