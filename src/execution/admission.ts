@@ -1,7 +1,7 @@
 import { findCondition } from '../k8s/conditions.js';
 import { parseTime } from '../k8s/time.js';
-import type { DRPlan } from '../plan/schema.js';
-import { isAdmitted, type RejectionReason } from './conditions.js';
+import { DEFAULT_HISTORY_LIMIT, type DRPlan, type ExecutionRecord } from '../plan/schema.js';
+import type { RejectionReason } from './conditions.js';
 import { isTerminal, type DRPlanExecution } from './schema.js';
 
 /** How long an execution may wait for its plan to appear (GitOps tools apply in any order). */
@@ -14,8 +14,12 @@ export type Admission =
   | { decision: 'reject'; reason: RejectionReason; message: string }
   | { decision: 'admit'; revertTarget?: string };
 
-/** The one-time admission of SPEC §4 step 2. `others` are the other executions observed. */
-export function admit(execution: DRPlanExecution, plan: DRPlan | undefined, others: readonly DRPlanExecution[], now: Date): Admission {
+/**
+ * The one-time admission (docs/design.md, "Admission"). It reads the plan's own ledger, never
+ * the sibling executions: relating those would make every execution's change re-sync all of
+ * them.
+ */
+export function admit(execution: DRPlanExecution, plan: DRPlan | undefined, now: Date): Admission {
   const namespace = execution.metadata.namespace ?? '';
   const planName = `${namespace}/${execution.spec.planRef}`;
   if (plan === undefined) {
@@ -56,59 +60,53 @@ export function admit(execution: DRPlanExecution, plan: DRPlan | undefined, othe
       message: `plan ${planName} already has a running execution: ${current.namespace}/${current.name}`,
     };
   }
-  if (execution.spec.operationType === 'Revert') return admitRevert(execution, plan, others);
+  if (execution.spec.operationType === 'Revert') return admitRevert(execution, plan);
   return { decision: 'admit' };
 }
 
-function admitRevert(execution: DRPlanExecution, plan: DRPlan, others: readonly DRPlanExecution[]): Admission {
+function admitRevert(execution: DRPlanExecution, plan: DRPlan): Admission {
   const reject = (message: string): Admission => ({ decision: 'reject', reason: 'InvalidRevertTarget', message });
-  const ofPlan = others.filter((other) => other.spec.planRef === execution.spec.planRef);
+  const history = plan.status?.executionHistory ?? [];
+  const self = execution.metadata.name;
+  const planName = execution.spec.planRef;
   const ref = execution.spec.revertExecutionRef;
   if (ref === undefined || ref === '') {
-    const candidates = ofPlan
-      .filter((other) => other.spec.operationType === 'Execute' && isAdmitted(other) && isTerminal(other.status?.phase))
-      .filter((other) => revertedBy(other, execution, plan, ofPlan) === undefined)
-      .sort((a, b) => (parseTime(b.metadata.creationTimestamp) ?? 0) - (parseTime(a.metadata.creationTimestamp) ?? 0) || (a.metadata.name < b.metadata.name ? 1 : -1));
-    const newest = candidates[0];
-    if (newest === undefined) return reject(`no finished, unreverted Execute of plan ${execution.spec.planRef} to revert`);
-    return { decision: 'admit', revertTarget: newest.metadata.name };
+    const newest = history.find(
+      (record) => record.operationType === 'Execute' && isTerminal(record.phase) && revertOf(record, history, self) === undefined,
+    );
+    if (newest === undefined) return reject(`no finished, unreverted Execute in the history of plan ${planName} to revert`);
+    return { decision: 'admit', revertTarget: newest.name };
   }
-  const target = others.find((other) => other.metadata.name === ref);
-  if (target === undefined) return reject(`revert target ${ref} not found`);
-  if (target.spec.operationType !== 'Execute') return reject(`revert target ${ref} is a ${target.spec.operationType}, not an Execute`);
-  if (target.spec.planRef !== execution.spec.planRef) {
-    return reject(`revert target ${ref} belongs to plan ${target.spec.planRef}, not ${execution.spec.planRef}`);
+  // Newest first: a re-created execution of that name is the one meant.
+  const target = history.find((record) => record.name === ref);
+  if (target === undefined) {
+    const limit = plan.spec.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+    return reject(
+      `revert target ${ref} is not in the history of plan ${planName}: it does not exist, belongs to another plan, was rejected, or has left the history (historyLimit ${limit})`,
+    );
   }
-  if (!isAdmitted(target)) return reject(`revert target ${ref} was rejected and never ran`);
-  if (!isTerminal(target.status?.phase)) {
-    return reject(`revert target ${ref} is ${target.status?.phase ?? 'not started'}; it must be Succeeded, Failed or Cancelled`);
+  if (target.operationType !== 'Execute') return reject(`revert target ${ref} is a ${target.operationType}, not an Execute`);
+  if (!isTerminal(target.phase)) {
+    return reject(`revert target ${ref} is ${target.phase}; it must be Succeeded, Failed or Cancelled`);
   }
-  const by = revertedBy(target, execution, plan, ofPlan);
+  const by = revertOf(target, history, self);
   if (by !== undefined) return reject(`revert target ${ref} is already reverted by ${by}`);
   return { decision: 'admit' };
 }
 
 /**
- * The Revert that undid (or is undoing) `target`, if any other than `self`. Reverts name their
- * target, so one created before `target` was meant for an earlier execution of that name.
+ * The Revert that undid (or is undoing) `target`, if any other than `self`. Only a Revert
+ * recorded after the target counts: one recorded before it was meant for an earlier
+ * execution of that name.
  */
-function revertedBy(
-  target: DRPlanExecution,
-  self: DRPlanExecution,
-  plan: DRPlan,
-  executions: readonly DRPlanExecution[],
-): string | undefined {
-  const record = plan.status?.executionHistory?.find((candidate) => candidate.uid === target.metadata.uid);
-  if (record?.revertedBy) return record.revertedBy;
-  const targetCreated = parseTime(target.metadata.creationTimestamp) ?? 0;
-  const other = executions.find(
-    (candidate) =>
-      candidate.metadata.uid !== self.metadata.uid &&
-      candidate.spec.operationType === 'Revert' &&
-      (candidate.spec.revertExecutionRef || candidate.status?.revertTarget) === target.metadata.name &&
-      (parseTime(candidate.metadata.creationTimestamp) ?? 0) >= targetCreated &&
-      isAdmitted(candidate) &&
-      (candidate.status?.phase === 'Succeeded' || !isTerminal(candidate.status?.phase)),
-  );
-  return other?.metadata.name;
+function revertOf(target: ExecutionRecord, history: readonly ExecutionRecord[], self: string): string | undefined {
+  if (target.revertedBy) return target.revertedBy;
+  const newer = history.slice(0, history.indexOf(target));
+  return newer.find(
+    (record) =>
+      record.name !== self &&
+      record.operationType === 'Revert' &&
+      record.revertExecutionRef === target.name &&
+      (record.phase === 'Succeeded' || !isTerminal(record.phase)),
+  )?.name;
 }

@@ -1,5 +1,5 @@
 import { mergeConditions } from '../k8s/conditions.js';
-import { LABEL_OPERATION, LABEL_PLAN } from '../k8s/labels.js';
+import { LABEL_ARCHIVED, LABEL_OPERATION, LABEL_PLAN } from '../k8s/labels.js';
 import {
   type CustomizeRequest,
   type CustomizeResponse,
@@ -14,6 +14,7 @@ import { formatTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
 import { DRPlan } from '../plan/schema.js';
 import { admit } from './admission.js';
+import { isArchivable } from './archive.js';
 import { executionConditions } from './conditions.js';
 import { mirrorFromPlan, planHoldsOpen, type Mirrored } from './mirror.js';
 import { DRPlanExecution, DRPlanExecutionSpec, isTerminal, type DRPlanExecutionStatus } from './schema.js';
@@ -21,24 +22,16 @@ import { DRPlanExecution, DRPlanExecutionSpec, isTerminal, type DRPlanExecutionS
 /** How often a deleted execution looks again whether the plan has recorded it. */
 const FINALIZE_RESYNC_SECONDS = 5;
 
-/** The plan, the plan's other executions, and the named revert target (whatever its plan). */
+/**
+ * Only the plan, by name: admission reads the plan's ledger, so no sibling is related and a
+ * change to one execution never re-syncs the others (docs/design.md, "Fan-out").
+ */
 export function customizeExecution(request: CustomizeRequest): HookResult<CustomizeResponse> {
   const namespace = request.parent.metadata.namespace ?? '';
   const spec = checkObject(DRPlanExecutionSpec, request.parent['spec']);
   if (!spec.ok) return { response: { relatedResources: [] }, decision: 'related: none (spec unreadable)' };
-  const { planRef, revertExecutionRef } = spec.value;
-  const rules: RelatedResourceRule[] = [
-    { apiVersion: API_VERSION, resource: 'drplans', namespace, names: [planRef] },
-    {
-      apiVersion: API_VERSION,
-      resource: 'drplanexecutions',
-      namespace,
-      labelSelector: { matchLabels: { [LABEL_PLAN]: labelValue(planRef) } },
-    },
-  ];
-  if (revertExecutionRef) {
-    rules.push({ apiVersion: API_VERSION, resource: 'drplanexecutions', namespace, names: [revertExecutionRef] });
-  }
+  const { planRef } = spec.value;
+  const rules: RelatedResourceRule[] = [{ apiVersion: API_VERSION, resource: 'drplans', namespace, names: [planRef] }];
   return { response: { relatedResources: rules }, decision: `related: plan ${planRef}` };
 }
 
@@ -63,25 +56,52 @@ export function finalizeExecution(request: DecoratorRequest, now: Date): HookRes
   const { execution, plan } = evaluation;
   const response = { ...evaluation.response };
   if (execution === undefined) return { response: { ...response, finalized: true }, decision: 'finalized: unreadable execution' };
+  if (execution.metadata.deletionTimestamp === undefined) return leaveController(response);
   const previous = (response.status ?? execution.status ?? {}) as DRPlanExecutionStatus;
   if (!isTerminal(previous.phase)) {
     const deletedAt = execution.metadata.deletionTimestamp ?? formatTime(now);
     response.status = composeStatus(previous, { phase: 'Cancelled', fields: { completionTime: deletedAt, message: 'execution deleted' }, reason: 'Deleted' }, formatTime(now));
   }
-  const finalized = plan === undefined || !planHoldsOpen(execution.metadata.uid, plan);
+  const finalized = plan === undefined || !planHoldsOpen(execution, plan);
   response.finalized = finalized;
   if (finalized) delete response.resyncAfterSeconds;
   else response.resyncAfterSeconds = FINALIZE_RESYNC_SECONDS;
   return { response, decision: finalized ? 'finalized' : 'waiting for the plan to record the cancel' };
 }
 
+/**
+ * Finalize without deletion: the execution stopped matching the controller's selector because
+ * it was labelled archived. It may go if the plan indeed no longer needs it; a label put on by
+ * hand on an execution still needed is taken off again, which brings it back.
+ */
+function leaveController(response: DecoratorResponse): HookResult<DecoratorResponse> {
+  if (response.labels?.[LABEL_ARCHIVED] === 'true') {
+    return { response: { ...response, finalized: true }, decision: 'archived: left the controller' };
+  }
+  return {
+    response: { ...response, labels: { ...response.labels, [LABEL_ARCHIVED]: null }, finalized: false },
+    decision: 'archived label removed: the plan still needs this execution',
+  };
+}
+
+/** The decision, plus the archived label once the plan no longer needs the execution. */
 function evaluate(request: DecoratorRequest, now: Date): Evaluation {
+  const evaluation = decide(request, now);
+  const { execution, response } = evaluation;
+  // A deleted execution leaves anyway, once its finalizer goes.
+  if (execution === undefined || response.labels === undefined || execution.metadata.deletionTimestamp !== undefined) return evaluation;
+  const status = (response.status ?? execution.status ?? {}) as DRPlanExecutionStatus;
+  if (!isArchivable(execution, status, evaluation.plan)) return evaluation;
+  return { ...evaluation, response: { ...response, labels: { ...response.labels, [LABEL_ARCHIVED]: 'true' } } };
+}
+
+function decide(request: DecoratorRequest, now: Date): Evaluation {
   const at = formatTime(now);
   const checked = checkObject(DRPlanExecution, request.object);
   if (!checked.ok) return unreadable(request, checked.problems, at);
   const execution = checked.value;
   const namespace = execution.metadata.namespace ?? '';
-  const labels = {
+  const labels: Record<string, string | null> = {
     [LABEL_PLAN]: labelValue(execution.spec.planRef),
     [LABEL_OPERATION]: execution.spec.operationType,
   };
@@ -92,10 +112,7 @@ function evaluate(request: DecoratorRequest, now: Date): Evaluation {
   const base = { labels, attachments: [] };
 
   if (!previous.phase) {
-    const others = validObjectsOfKind(request.related, 'DRPlanExecution', API_VERSION, DRPlanExecution).filter(
-      (other) => other.metadata.uid !== execution.metadata.uid,
-    );
-    const admission = admit(execution, plan, others, now);
+    const admission = admit(execution, plan, now);
     switch (admission.decision) {
       case 'wait':
         return {
@@ -127,7 +144,7 @@ function evaluate(request: DecoratorRequest, now: Date): Evaluation {
   }
 
   if (isTerminal(previous.phase)) {
-    const mirrored = plan ? mirrorFromPlan(execution.metadata.uid, plan) : undefined;
+    const mirrored = plan ? mirrorFromPlan(execution, plan) : undefined;
     // A terminal status only gains fields it did not have yet.
     const status = mirrored ? { ...mirrored.fields, ...previous } : previous;
     return { response: { ...base, status }, decision: `terminal ${previous.phase}`, execution, plan };
@@ -140,7 +157,7 @@ function evaluate(request: DecoratorRequest, now: Date): Evaluation {
     );
     return { response: { ...base, status }, decision: 'cancelled: plan deleted', execution, plan };
   }
-  const mirrored = mirrorFromPlan(execution.metadata.uid, plan);
+  const mirrored = mirrorFromPlan(execution, plan);
   const status = mirrored ? composeStatus(previous, mirrored, at) : previous;
   return { response: { ...base, status }, decision: `mirrored ${status.phase ?? 'Pending'}`, execution, plan };
 }

@@ -1,6 +1,7 @@
 import { stageStatusesOf, summaryOf } from '../engine/project.js';
 import type { DRPlan } from '../plan/schema.js';
-import { isTerminal, type DRPlanExecutionStatus, type ExecutionPhase } from './schema.js';
+import { recordOf } from '../api/ledger.js';
+import { isTerminal, type DRPlanExecution, type DRPlanExecutionStatus, type ExecutionPhase } from './schema.js';
 
 export interface Mirrored {
   phase: ExecutionPhase;
@@ -13,9 +14,10 @@ export interface Mirrored {
  * What the plan knows of this execution's run (SPEC §4 step 3): the live run while it is
  * the plan's current one, else the terminal history record. Undefined while it waits.
  */
-export function mirrorFromPlan(uid: string | undefined, plan: DRPlan): Mirrored | undefined {
+export function mirrorFromPlan(execution: DRPlanExecution, plan: DRPlan): Mirrored | undefined {
   const status = plan.status;
-  const record = status?.executionHistory?.find((candidate) => candidate.uid === uid);
+  const uid = execution.metadata.uid;
+  const record = recordOf(status?.executionHistory, execution);
   const run = status?.run;
   if (uid !== undefined && status?.currentExecution?.uid === uid && run?.execution.uid === uid) {
     return {
@@ -43,8 +45,8 @@ export function mirrorFromPlan(uid: string | undefined, plan: DRPlan): Mirrored 
 }
 
 /** Whether the plan still needs this execution: it is current or its record is open. */
-export function planHoldsOpen(uid: string | undefined, plan: DRPlan): boolean {
-  const record = plan.status?.executionHistory?.find((candidate) => candidate.uid === uid);
+export function planHoldsOpen(execution: DRPlanExecution, plan: DRPlan): boolean {
+  const record = recordOf(plan.status?.executionHistory, execution);
   if (record !== undefined) return !isTerminal(record.phase);
-  return plan.status?.currentExecution?.uid === uid;
+  return plan.status?.currentExecution?.uid === execution.metadata.uid;
 }

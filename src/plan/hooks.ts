@@ -1,4 +1,4 @@
-import { LABEL_PLAN } from '../k8s/labels.js';
+import { LABEL_ARCHIVED, LABEL_PLAN, LABEL_RUNNER } from '../k8s/labels.js';
 import type {
   CompositeRequest,
   CompositeResponse,
@@ -15,28 +15,35 @@ import { DRPlanSpec } from './schema.js';
 import { reconcilePlan } from './sync.js';
 
 /**
- * What the plan must see: its executions (by label), the workflows it may use, and the
- * Pods of its runner Jobs. Depends on the spec only, as Metacontroller caches it per generation.
+ * What the plan must see: its executions that are not archived (by label), the workflows it
+ * uses (by name), and its runner Pods (by label). Depends on the spec only, as Metacontroller
+ * caches it per generation; every rule is narrow so that the plan's requests and the syncs a
+ * change triggers do not grow with the cluster (docs/design.md, "Fan-out").
  */
 export function customizePlan(request: CustomizeRequest): HookResult<CustomizeResponse> {
   const namespace = request.parent.metadata.namespace ?? '';
-  const byPlan = { matchLabels: { [LABEL_PLAN]: labelValue(request.parent.metadata.name) } };
+  const plan = labelValue(request.parent.metadata.name);
   const rules: RelatedResourceRule[] = [
-    { apiVersion: API_VERSION, resource: 'drplanexecutions', namespace, labelSelector: byPlan },
-    { apiVersion: API_VERSION, resource: 'drworkflows', namespace },
+    {
+      apiVersion: API_VERSION,
+      resource: 'drplanexecutions',
+      namespace,
+      labelSelector: { matchLabels: { [LABEL_PLAN]: plan }, matchExpressions: [{ key: LABEL_ARCHIVED, operator: 'DoesNotExist' }] },
+    },
   ];
   const spec = checkObject(DRPlanSpec, request.parent['spec']);
   if (spec.ok) {
-    const elsewhere = new Map<string, string[]>();
+    const byNamespace = new Map<string, Set<string>>();
     for (const key of workflowKeysOf(spec.value, namespace)) {
-      if (key.namespace === namespace) continue;
-      elsewhere.set(key.namespace, [...(elsewhere.get(key.namespace) ?? []), key.name]);
+      const names = byNamespace.get(key.namespace) ?? new Set<string>();
+      names.add(key.name);
+      byNamespace.set(key.namespace, names);
     }
-    for (const [otherNamespace, names] of [...elsewhere].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      rules.push({ apiVersion: API_VERSION, resource: 'drworkflows', namespace: otherNamespace, names: names.sort() });
+    for (const [workflowNamespace, names] of [...byNamespace].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      rules.push({ apiVersion: API_VERSION, resource: 'drworkflows', namespace: workflowNamespace, names: [...names].sort() });
     }
   }
-  rules.push({ apiVersion: 'v1', resource: 'pods', namespace, labelSelector: byPlan });
+  rules.push({ apiVersion: 'v1', resource: 'pods', namespace, labelSelector: { matchLabels: { [LABEL_PLAN]: plan, [LABEL_RUNNER]: 'true' } } });
   return { response: { relatedResources: rules }, decision: `related: ${rules.length} rule(s)` };
 }
 

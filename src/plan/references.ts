@@ -1,9 +1,5 @@
+import type { WorkflowKey } from '../api/usage.js';
 import type { DRPlanSpec } from './schema.js';
-
-export interface WorkflowKey {
-  namespace: string;
-  name: string;
-}
 
 /** The workflows a plan spec uses; a reference without namespace means the plan's own. */
 export function workflowKeysOf(spec: DRPlanSpec, planNamespace: string): WorkflowKey[] {
@@ -15,10 +11,4 @@ export function workflowKeysOf(spec: DRPlanSpec, planNamespace: string): Workflo
     }
   }
   return [...keys.values()];
-}
-
-export function referencesWorkflow(spec: DRPlanSpec, planNamespace: string, workflow: WorkflowKey): boolean {
-  return workflowKeysOf(spec, planNamespace).some(
-    (key) => key.namespace === workflow.namespace && key.name === workflow.name,
-  );
 }

@@ -20,6 +20,8 @@ import { DRWorkflow } from '../workflow/schema.js';
 import { endRecord, followRun, recordFor, trimHistory } from './ledger.js';
 import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus, type ExecutionRecord, type ExecutionReference } from './schema.js';
 import { validatePlanSpec } from './validate.js';
+import { workflowKeysOf } from './references.js';
+import { isUsageConfigMap, usageConfigMap } from '../api/usage.js';
 
 /** While a finished run waits for its execution to copy it, look again at least this often. */
 const RELEASE_RESYNC_SECONDS = 10;
@@ -52,12 +54,14 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
   const parent = request.parent;
   const namespace = parent.metadata.namespace ?? '';
   const jobs = new Map(objectsOfKind(request.children, 'Job', 'batch/v1').map((job) => [job.metadata.name, job]));
+  const identity = { namespace, name: parent.metadata.name };
+  const observedUsage = objectsOfKind(request.children, 'ConfigMap', 'v1').filter((configMap) => isUsageConfigMap(configMap, identity));
   const rawStatus = parent['status'];
   const previous = rawStatus === undefined ? { ok: true as const, value: {} } : checkObject(DRPlanStatus, rawStatus);
   if (!previous.ok) {
     // Rewriting a status we cannot read could lose history records: keep it and the Jobs as they are.
     return {
-      response: { status: rawStatus as Record<string, unknown>, children: [...jobs.values()].map(keepObserved) },
+      response: { status: rawStatus as Record<string, unknown>, children: [...jobs.values(), ...observedUsage].map(keepObserved) },
       decision: `status unreadable, left unchanged: ${previous.problems.join('; ')}`,
     };
   }
@@ -103,13 +107,19 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
   if (!valid) failQueued(ledger, problems, at);
   if (valid && !deleting) elect(ledger, observed, now);
   const historyLimit = plan.spec.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const revertTargets = new Set(ledger.history.filter((record) => record.operationType === 'Revert' && isOpen(record)).map((record) => record.revertExecutionRef));
   ledger.history = trimHistory(ledger.history, historyLimit, (record) => {
     if (record.uid === ledger.current?.uid) return true;
+    // A queued Revert reads its target's outcome from the execution, which stays related while recorded.
+    if (record.operationType === 'Execute' && revertTargets.has(record.name)) return true;
     const execution = observed.executions.find((candidate) => candidate.metadata.uid === record.uid);
     return execution !== undefined && !isTerminal(execution.status?.phase);
   });
 
-  const children = desiredJobs(ledger, observed);
+  // Deleting: the usage ConfigMap goes first, so workflows stop counting this plan as a user.
+  // Unreadable spec: the references are unknown, so the last known ones keep protecting.
+  const usage = deleting ? [] : spec.ok ? [usageConfigMap(identity, workflowKeysOf(spec.value, namespace))] : observedUsage.map(keepObserved);
+  const children = [...desiredJobs(ledger, observed), ...usage];
   const response: CompositeResponse = {
     status: statusOf(ledger, status, valid, problems, plan, at),
     children,

@@ -6,19 +6,21 @@ import {
   type DecoratorResponse,
   type HookResult,
 } from '../k8s/metacontroller.js';
-import { API_VERSION } from '../k8s/schema.js';
 import { formatTime } from '../k8s/time.js';
-import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
-import { referencesWorkflow } from '../plan/references.js';
-import { DRPlan } from '../plan/schema.js';
+import { checkObject } from '../k8s/validate.js';
+import { plansUsing, usesLabel, type WorkflowKey } from '../api/usage.js';
 import { DRWorkflowSpec, DRWorkflowStatus } from './schema.js';
 import { validateWorkflowSpec } from './validate.js';
 
-/** Plans anywhere may reference a workflow through `workflowRef.namespace`. */
-export function customizeWorkflow(_request: CustomizeRequest): HookResult<CustomizeResponse> {
+/**
+ * Plans anywhere may reference a workflow through `workflowRef.namespace`; their usage
+ * ConfigMaps say so under a label of this workflow's own, so only its users are related.
+ */
+export function customizeWorkflow(request: CustomizeRequest): HookResult<CustomizeResponse> {
+  const label = usesLabel(workflowKeyOf(request.parent));
   return {
-    response: { relatedResources: [{ apiVersion: API_VERSION, resource: 'drplans' }] },
-    decision: 'related: all DRPlans',
+    response: { relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchLabels: { [label]: 'true' } } }] },
+    decision: 'related: usage ConfigMaps of the plans that use it',
   };
 }
 
@@ -47,7 +49,7 @@ export function syncWorkflow(request: DecoratorRequest, now: Date): HookResult<D
   const status: DRWorkflowStatus = {
     phase: valid ? 'Ready' : 'Invalid',
     conditions: mergeConditions(previous?.conditions, [ready], formatTime(now)),
-    usedBy: usersOf(request).map((plan) => `${plan.metadata.namespace}/${plan.metadata.name}`),
+    usedBy: plansUsing(request.related, workflowKeyOf(request.object)),
   };
   if (checked.ok) status.actionCount = checked.value.actions.length;
   if (generation !== undefined) status.observedGeneration = generation;
@@ -60,9 +62,8 @@ export function syncWorkflow(request: DecoratorRequest, now: Date): HookResult<D
 /** Deletion waits while a plan in the workflow's namespace still references it. */
 export function finalizeWorkflow(request: DecoratorRequest, now: Date): HookResult<DecoratorResponse> {
   const namespace = request.object.metadata.namespace ?? '';
-  const blocking = usersOf(request)
-    .filter((plan) => plan.metadata.namespace === namespace && plan.metadata.deletionTimestamp === undefined)
-    .map((plan) => `${namespace}/${plan.metadata.name}`);
+  // A plan being deleted drops its usage ConfigMap, so it no longer blocks.
+  const blocking = plansUsing(request.related, workflowKeyOf(request.object)).filter((plan) => plan.startsWith(`${namespace}/`));
   if (blocking.length === 0) {
     return { response: { status: null, attachments: [], finalized: true }, decision: 'finalized: no plan uses it' };
   }
@@ -84,12 +85,8 @@ export function finalizeWorkflow(request: DecoratorRequest, now: Date): HookResu
   };
 }
 
-function usersOf(request: DecoratorRequest): DRPlan[] {
-  const workflow = {
-    namespace: request.object.metadata.namespace ?? '',
-    name: request.object.metadata.name,
-  };
-  return validObjectsOfKind(request.related, 'DRPlan', API_VERSION, DRPlan).filter((plan) => referencesWorkflow(plan.spec, plan.metadata.namespace ?? '', workflow));
+function workflowKeyOf(object: CustomizeRequest['parent']): WorkflowKey {
+  return { namespace: object.metadata.namespace ?? '', name: object.metadata.name };
 }
 
 function statusOf(object: DecoratorRequest['object']): DRWorkflowStatus | undefined {

@@ -91,7 +91,7 @@ describe('fetchTransport against a plain node:http server', () => {
     expect(h.errors).toEqual([]);
     expect(seen.every((s) => s.headers.authorization === 'Bearer s3cret' && s.headers['content-type'] === 'application/json')).toBe(true);
     const sync = seen.find((s) => s.path === '/drplan/sync')?.body;
-    expect(sync?.children).toEqual({ 'Job.batch/v1': {} });
+    expect(sync?.children).toEqual({ 'Job.batch/v1': {}, 'ConfigMap.v1': {} });
     expect(sync?.parent?.metadata.finalizers).toEqual(['metacontroller.io/compositecontroller-drplan']);
     expect(h.get('DRPlan', 'default', 'p1')?.status).toEqual({ phase: 'Ready', observedGeneration: 1 });
     expect(h.get('DRPlanExecution', 'default', 'e1')?.metadata.labels).toEqual({ seen: 'true' });

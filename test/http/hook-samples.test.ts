@@ -21,7 +21,7 @@ const PICK: Record<string, (request: { parent?: { status?: Record<string, unknow
   '/drplan/sync': (r) => r.parent?.status?.['currentExecution'] !== undefined && Object.keys(r.children?.['Job.batch/v1'] ?? {}).length > 0,
   '/drplanexecution/sync': (r) => r.object?.status?.['phase'] === undefined,
   '/drplanexecution/finalize': (r) => r.object?.status?.['phase'] === 'Running',
-  '/drworkflow/finalize': (r) => Object.keys(r.related?.['DRPlan.dr.bkbcs.tencent.com/v1alpha1'] ?? {}).length > 0,
+  '/drworkflow/finalize': (r) => Object.keys(r.related?.['ConfigMap.v1'] ?? {}).length > 0,
 };
 
 async function record(): Promise<void> {

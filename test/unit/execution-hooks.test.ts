@@ -2,21 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { finalizeExecution, syncExecution } from '../../src/execution/hooks.js';
 import type { DRPlanExecution } from '../../src/execution/schema.js';
 import type { DecoratorRequest } from '../../src/k8s/metacontroller.js';
-import type { DRPlan, DRPlanStatus } from '../../src/plan/schema.js';
+import type { DRPlan, DRPlanStatus, ExecutionRecord } from '../../src/plan/schema.js';
 import { execution, plan, T0 } from '../fixtures/objects.js';
 
 const NOW = new Date('2026-01-01T00:00:10Z');
 const AT = '2026-01-01T00:00:10Z';
 const KEY = 'dr.bkbcs.tencent.com/v1alpha1';
 
-function request(object: DRPlanExecution, thePlan?: DRPlan, others: DRPlanExecution[] = []): DecoratorRequest {
+function request(object: DRPlanExecution, thePlan?: DRPlan): DecoratorRequest {
   return {
     object,
     attachments: {},
-    related: {
-      [`DRPlan.${KEY}`]: thePlan ? { [`default/${thePlan.metadata.name}`]: thePlan } : {},
-      [`DRPlanExecution.${KEY}`]: Object.fromEntries([object, ...others].map((e) => [`default/${e.metadata.name}`, e])),
-    },
+    related: { [`DRPlan.${KEY}`]: thePlan ? { [`default/${thePlan.metadata.name}`]: thePlan } : {} },
   } as DecoratorRequest;
 }
 
@@ -25,8 +22,18 @@ const readyPlan = withStatus({ phase: 'Ready' });
 const finished = (name: string, phase: 'Succeeded' | 'Failed' | 'Running', extra: Partial<DRPlanExecution> = {}) =>
   execution(name, {}, { status: { phase, conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: '', lastTransitionTime: T0 }] }, ...extra });
 const labels = (operation: string) => ({ 'dr.bkbcs.tencent.com/plan': 'plan', 'dr.bkbcs.tencent.com/operation': operation });
+const record = (name: string, phase: ExecutionRecord['phase'], extra: Partial<ExecutionRecord> = {}): ExecutionRecord => ({
+  name,
+  namespace: 'default',
+  uid: `uid-exec-${name}`,
+  operationType: 'Execute',
+  phase,
+  ...extra,
+});
+const withHistory = (...executionHistory: ExecutionRecord[]) => withStatus({ phase: 'Ready', executionHistory });
+// A rejected execution never gets a record, so the plan does not need it: it is archived at once.
 const rejection = (reason: string, message: string) => ({
-  labels: labels('Revert'),
+  labels: { ...labels('Revert'), 'dr.bkbcs.tencent.com/archived': 'true' },
   attachments: [],
   status: {
     phase: 'Failed',
@@ -67,53 +74,66 @@ describe('DRPlanExecution admission: the whole response per case', () => {
     expect(late.status).toMatchObject({ phase: 'Failed', message: 'plan default/plan not found' });
   });
 
+  const notInHistory = (name: string) =>
+    `revert target ${name} is not in the history of plan plan: it does not exist, belongs to another plan, was rejected, or has left the history (historyLimit 10)`;
   it.each([
     [
       'plan Invalid',
       execution('r', { operationType: 'Revert', revertExecutionRef: 'x' }),
       withStatus({ phase: 'Invalid', conditions: [{ type: 'Ready', status: 'False', reason: 'ValidationFailed', message: 'Validation failed: [cycle]', lastTransitionTime: T0 }] }),
-      [],
       rejection('PlanInvalid', 'plan default/plan is invalid: Validation failed: [cycle]'),
     ],
     [
       'another execution running',
       execution('r', { operationType: 'Revert', revertExecutionRef: 'x' }),
       withStatus({ phase: 'Ready', currentExecution: { name: 'busy', namespace: 'default', uid: 'u-busy' } }),
-      [],
       rejection('ConcurrentExecution', 'plan default/plan already has a running execution: default/busy'),
     ],
-    ['revert target missing', execution('r', { operationType: 'Revert', revertExecutionRef: 'ghost' }), readyPlan, [], rejection('InvalidRevertTarget', 'revert target ghost not found')],
+    ['revert target missing', execution('r', { operationType: 'Revert', revertExecutionRef: 'ghost' }), readyPlan, rejection('InvalidRevertTarget', notInHistory('ghost'))],
     [
       'revert target is a Revert',
       execution('r', { operationType: 'Revert', revertExecutionRef: 'r0' }),
-      readyPlan,
-      [execution('r0', { operationType: 'Revert', revertExecutionRef: 'x' }, { status: { phase: 'Succeeded' } })],
+      withHistory(record('r0', 'Succeeded', { operationType: 'Revert', revertExecutionRef: 'x' })),
       rejection('InvalidRevertTarget', 'revert target r0 is a Revert, not an Execute'),
     ],
     [
-      'revert target of another plan',
+      'revert target of another plan (never in this plan\'s history)',
       execution('r', { operationType: 'Revert', revertExecutionRef: 'e0' }),
-      readyPlan,
-      [execution('e0', { planRef: 'other' }, { status: { phase: 'Succeeded' } })],
-      rejection('InvalidRevertTarget', 'revert target e0 belongs to plan other, not plan'),
+      withHistory(record('e1', 'Succeeded')),
+      rejection('InvalidRevertTarget', notInHistory('e0')),
     ],
     [
       'revert target still running',
       execution('r', { operationType: 'Revert', revertExecutionRef: 'e0' }),
-      readyPlan,
-      [finished('e0', 'Running')],
+      withHistory(record('e0', 'Running')),
       rejection('InvalidRevertTarget', 'revert target e0 is Running; it must be Succeeded, Failed or Cancelled'),
     ],
     [
       'revert target already reverted',
       execution('r', { operationType: 'Revert', revertExecutionRef: 'e0' }),
-      withStatus({ phase: 'Ready', executionHistory: [{ name: 'e0', namespace: 'default', uid: 'uid-exec-e0', operationType: 'Execute', phase: 'Succeeded', revertedBy: 'r0' }] }),
-      [finished('e0', 'Succeeded')],
+      withHistory(record('e0', 'Succeeded', { revertedBy: 'r0' })),
       rejection('InvalidRevertTarget', 'revert target e0 is already reverted by r0'),
     ],
-    ['no target left to revert', execution('r', { operationType: 'Revert' }), readyPlan, [], rejection('InvalidRevertTarget', 'no finished, unreverted Execute of plan plan to revert')],
-  ])('%s', (_name, object, thePlan, others, expected) => {
-    expect(syncExecution(request(object, thePlan, others), NOW).response).toEqual(expected);
+    [
+      'revert target being reverted by a queued Revert',
+      execution('r', { operationType: 'Revert', revertExecutionRef: 'e0' }),
+      withHistory(record('r0', 'Pending', { operationType: 'Revert', revertExecutionRef: 'e0' }), record('e0', 'Succeeded')),
+      rejection('InvalidRevertTarget', 'revert target e0 is already reverted by r0'),
+    ],
+    [
+      'no target left to revert',
+      execution('r', { operationType: 'Revert' }),
+      withHistory(record('r0', 'Succeeded', { operationType: 'Revert', revertExecutionRef: 'e0' }), record('e0', 'Succeeded', { revertedBy: 'r0' })),
+      rejection('InvalidRevertTarget', 'no finished, unreverted Execute in the history of plan plan to revert'),
+    ],
+  ])('%s', (_name, object, thePlan, expected) => {
+    expect(syncExecution(request(object, thePlan), NOW).response).toEqual(expected);
+  });
+
+  it('a Revert recorded before a re-created Execute of the same name does not count as its revert', () => {
+    const thePlan = withHistory(record('e0', 'Succeeded', { uid: 'u-new' }), record('r0', 'Succeeded', { operationType: 'Revert', revertExecutionRef: 'e0' }), record('e0', 'Succeeded', { uid: 'u-old', revertedBy: 'r0' }));
+    const response = syncExecution(request(execution('r', { operationType: 'Revert', revertExecutionRef: 'e0' }), thePlan), NOW).response;
+    expect(response.status).toMatchObject({ phase: 'Pending' });
   });
 
   it('a run that ended but is not released yet does not block', () => {
@@ -125,10 +145,9 @@ describe('DRPlanExecution admission: the whole response per case', () => {
     expect(syncExecution(request(execution('e1'), releasing), NOW).response.status).toMatchObject({ phase: 'Pending' });
   });
 
-  it('a Revert without a ref targets the newest finished, unreverted Execute', () => {
-    const older = finished('e1', 'Failed', { metadata: { ...execution('e1').metadata, creationTimestamp: '2025-12-31T00:00:00Z' } });
-    const newer = finished('e2', 'Succeeded');
-    const response = syncExecution(request(execution('r', { operationType: 'Revert' }), readyPlan, [older, newer]), NOW).response;
+  it('a Revert without a ref targets the newest finished, unreverted Execute of the ledger', () => {
+    const thePlan = withHistory(record('e3', 'Succeeded', { revertedBy: 'r3' }), record('e2', 'Failed'), record('e1', 'Succeeded'));
+    const response = syncExecution(request(execution('r', { operationType: 'Revert' }), thePlan), NOW).response;
     expect(response.status).toMatchObject({ phase: 'Pending', revertTarget: 'e2' });
   });
 });
@@ -183,5 +202,46 @@ describe('DRPlanExecution finalize', () => {
   it('waits while it is the current execution without a record', () => {
     const thePlan = withStatus({ phase: 'Ready', currentExecution: { name: 'e1', namespace: 'default', uid: 'uid-exec-e1' } });
     expect(finalizeExecution(request(deleting({ phase: 'Pending' }), thePlan), NOW).response.finalized).toBe(false);
+  });
+});
+
+describe('DRPlanExecution archiving: the plan no longer needs it', () => {
+  const ARCHIVED = 'dr.bkbcs.tencent.com/archived';
+  const settled = (name: string, operationType: 'Execute' | 'Revert', phase: 'Succeeded' | 'Failed' = 'Succeeded') =>
+    execution(name, operationType === 'Revert' ? { operationType, revertExecutionRef: 'e0' } : {}, {
+      status: { phase, startTime: T0, completionTime: AT, conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: '', lastTransitionTime: T0 }] },
+    });
+  const archivedLabel = (object: DRPlanExecution, thePlan?: DRPlan) => syncExecution(request(object, thePlan), NOW).response.labels?.[ARCHIVED];
+
+  it.each([
+    ['a finished Revert', settled('r1', 'Revert'), withHistory(record('r1', 'Succeeded', { operationType: 'Revert', startTime: T0, completionTime: AT })), 'true'],
+    ['a reverted Execute', settled('e1', 'Execute'), withHistory(record('e1', 'Succeeded', { revertedBy: 'r1', startTime: T0, completionTime: AT })), 'true'],
+    ['an Execute that left the history', settled('e1', 'Execute'), withHistory(), 'true'],
+    ['a finished execution whose plan is gone', settled('e1', 'Execute'), undefined, 'true'],
+    ['an Execute a Revert may still target', settled('e1', 'Execute', 'Failed'), withHistory(record('e1', 'Failed', { startTime: T0, completionTime: AT })), undefined],
+    ['a running execution', finished('e1', 'Running'), withHistory(record('e1', 'Running')), undefined],
+    [
+      'a finished execution the plan has not released',
+      settled('r1', 'Revert'),
+      withStatus({ phase: 'Ready', currentExecution: { name: 'r1', namespace: 'default', uid: 'uid-exec-r1' }, executionHistory: [record('r1', 'Succeeded', { operationType: 'Revert' })] }),
+      undefined,
+    ],
+  ])('%s: archived=%s', (_name, object, thePlan, expected) => {
+    expect(archivedLabel(object, thePlan)).toBe(expected);
+  });
+
+  it('leaves the controller when archived (finalize without deletion)', () => {
+    const object = settled('r1', 'Revert');
+    object.metadata.labels = { [ARCHIVED]: 'true' };
+    const { response } = finalizeExecution(request(object, withHistory()), NOW);
+    expect(response).toMatchObject({ finalized: true, labels: { [ARCHIVED]: 'true' } });
+    expect(response.status).not.toHaveProperty('phase', 'Cancelled');
+  });
+
+  it('takes a hand-set archived label off an execution the plan still needs', () => {
+    const object = finished('e1', 'Running');
+    object.metadata.labels = { [ARCHIVED]: 'true' };
+    const { response } = finalizeExecution(request(object, withHistory(record('e1', 'Running'))), NOW);
+    expect(response).toMatchObject({ finalized: false, labels: { [ARCHIVED]: null }, status: { phase: 'Running' } });
   });
 });

@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import type { DecoratorRequest } from '../../src/k8s/metacontroller.js';
+import { usageConfigMap } from '../../src/api/usage.js';
+import type { DecoratorRequest, KubeObject } from '../../src/k8s/metacontroller.js';
 import { finalizeWorkflow, syncWorkflow } from '../../src/workflow/hooks.js';
-import { jobAction, plan, stage, T0, workflow } from '../fixtures/objects.js';
+import { jobAction, T0, workflow } from '../fixtures/objects.js';
 
 const NOW = new Date('2026-01-01T00:01:00Z');
 const AT = '2026-01-01T00:01:00Z';
-const request = (object: unknown, plans: unknown[] = []): DecoratorRequest =>
+/** A plan `ns/name` that uses the workflows given, as its usage ConfigMap tells the workflow. */
+const uses = (planKey: string, ...workflows: string[]) => {
+  const [namespace = '', name = ''] = planKey.split('/');
+  const keys = workflows.map((key) => ({ namespace: key.split('/')[0] ?? '', name: key.split('/')[1] ?? '' }));
+  return usageConfigMap({ namespace, name }, keys);
+};
+const request = (object: unknown, usage: KubeObject[] = []): DecoratorRequest =>
   ({
     object,
     attachments: {},
-    related: { 'DRPlan.dr.bkbcs.tencent.com/v1alpha1': Object.fromEntries(plans.map((p, i) => [`k${i}`, p])) },
+    related: { 'ConfigMap.v1': Object.fromEntries(usage.map((c, i) => [`k${i}`, c])) },
   }) as DecoratorRequest;
 
 describe('DRWorkflow sync: the whole response per case', () => {
@@ -17,7 +24,7 @@ describe('DRWorkflow sync: the whole response per case', () => {
     [
       'valid, used by one plan in another namespace',
       workflow('wf'),
-      [{ ...plan('user', { stages: [stage('s', [])] }), metadata: { name: 'user', namespace: 'ops' }, spec: { stages: [{ name: 's', workflows: [{ workflowRef: { name: 'wf', namespace: 'default' } }] }] } }],
+      [uses('ops/user', 'default/wf'), uses('ops/other', 'default/wf-2')],
       {
         status: {
           phase: 'Ready',
@@ -115,9 +122,8 @@ describe('DRWorkflow sync: the whole response per case', () => {
 });
 
 describe('DRWorkflow finalize', () => {
-  const user = plan('user', { stages: [stage('s', ['wf'])] });
   it('holds deletion while a plan in the namespace uses it', () => {
-    const { response } = finalizeWorkflow(request(workflow('wf'), [user]), NOW);
+    const { response } = finalizeWorkflow(request(workflow('wf'), [uses('default/user', 'default/wf'), uses('ops/elsewhere', 'default/wf')]), NOW);
     expect(response).toEqual({
       status: {
         conditions: [
@@ -129,8 +135,7 @@ describe('DRWorkflow finalize', () => {
       resyncAfterSeconds: 30,
     });
   });
-  it('completes once no plan uses it (a plan being deleted does not count)', () => {
-    const leaving = { ...user, metadata: { ...user.metadata, deletionTimestamp: T0 } };
-    expect(finalizeWorkflow(request(workflow('wf'), [leaving]), NOW).response).toEqual({ status: null, attachments: [], finalized: true });
+  it('completes once no plan of its namespace uses it (a plan being deleted drops its usage ConfigMap)', () => {
+    expect(finalizeWorkflow(request(workflow('wf'), [uses('ops/elsewhere', 'default/wf')]), NOW).response).toEqual({ status: null, attachments: [], finalized: true });
   });
 });

@@ -43,6 +43,6 @@ describe('a second Revert of an Execute that the first Revert already undid', ()
     const run = (response.status as { run?: Run }).run;
     const started = run?.stages.flatMap((s) => s.workflows.flatMap((w) => w.actions)).filter((a) => a.phase === 'Running') ?? [];
     expect(started.map((a) => a.name)).toEqual([]);
-    expect(response.children).toEqual([]);
+    expect(response.children.filter((child) => child.kind === 'Job')).toEqual([]);
   });
 });

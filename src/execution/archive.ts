@@ -1,0 +1,19 @@
+import { recordOf } from '../api/ledger.js';
+import type { DRPlan } from '../plan/schema.js';
+import { isTerminal, type DRPlanExecution, type DRPlanExecutionStatus } from './schema.js';
+
+/**
+ * Whether the plan no longer needs this execution, so it may leave the plan's related set and
+ * the execution controller (docs/design.md, "Fan-out"). Kept are executions still running or
+ * queued, the current one, and Executes in the plan's history that no Revert has undone yet:
+ * a Revert reads what to undo from its target's status.
+ */
+export function isArchivable(execution: DRPlanExecution, status: DRPlanExecutionStatus, plan: DRPlan | undefined): boolean {
+  if (!isTerminal(status.phase)) return false;
+  if (plan === undefined) return true;
+  if (plan.status?.currentExecution?.uid === execution.metadata.uid) return false;
+  const record = recordOf(plan.status?.executionHistory, execution);
+  if (record === undefined) return true;
+  if (!isTerminal(record.phase)) return false;
+  return execution.spec.operationType !== 'Execute' || Boolean(record.revertedBy);
+}
