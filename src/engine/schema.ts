@@ -41,6 +41,8 @@ export const RunAction = Type.Object({
   /** The rendered custom rollback, recorded so a later Revert can replay it. */
   rollback: Type.Optional(OpaqueObject()),
   jobName: Type.Optional(Type.String()),
+  /** The plan has seen the Job in its children at least once: the lock waits for that. */
+  jobSeen: Type.Optional(Type.Boolean()),
   outputs: Type.Optional(ActionOutputs),
 });
 export type RunAction = Static<typeof RunAction>;

@@ -1,6 +1,7 @@
 import { advanceRun, cancelRun, secondsUntilNextTimeout } from '../engine/advance.js';
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
 import type { Run } from '../engine/schema.js';
+import { noteObservedJobs, runJobsAtRest } from '../engine/lock.js';
 import { newRun, snapshotExecute, snapshotRevert } from '../engine/snapshot.js';
 import { isAdmitted } from '../execution/conditions.js';
 import { DRPlanExecution, isTerminal } from '../execution/schema.js';
@@ -103,7 +104,7 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
   cancelOrphans(ledger, observed, at);
   if (deleting) cancelCurrent(ledger, 'PlanDeleted', 'plan deleted', at);
   advanceCurrent(ledger, observed, now);
-  release(ledger, observed);
+  release(ledger, observed, now);
   if (!valid) failQueued(ledger, problems, at);
   if (valid && !deleting) elect(ledger, observed, now);
   const historyLimit = plan.spec.historyLimit ?? DEFAULT_HISTORY_LIMIT;
@@ -242,7 +243,8 @@ function advanceCurrent(ledger: Ledger, observed: Observed, now: Date): void {
     }
     return;
   }
-  ledger.run = advanceRun(ledger.run, { jobs: observed.jobs, namespace: observed.plan.metadata.namespace ?? '' }, now);
+  const advanced = advanceRun(ledger.run, { jobs: observed.jobs, namespace: observed.plan.metadata.namespace ?? '' }, now);
+  ledger.run = noteObservedJobs(advanced, observed.jobs);
   settleRecord(ledger);
 }
 
@@ -268,13 +270,17 @@ function settleRecord(ledger: Ledger): void {
   }
 }
 
-/** Clears the lock once the execution shows its terminal phase (or is gone). */
-function release(ledger: Ledger, { executions }: Observed): void {
+/**
+ * Clears the lock once the execution shows its terminal phase (or is gone) and no Job of the
+ * run can still be running: one run at a time means no two runs' Jobs active at once.
+ */
+function release(ledger: Ledger, { executions, jobs }: Observed, now: Date): void {
   const current = ledger.current;
   if (current === undefined) return;
   const record = ledger.history.find((candidate) => candidate.uid === current.uid);
   const runEnded = ledger.run === undefined || ledger.run.phase !== 'Running';
   if (!runEnded && record !== undefined && isOpen(record)) return;
+  if (ledger.run !== undefined && !runJobsAtRest(ledger.run, jobs, now)) return;
   const execution = executions.find((candidate) => candidate.metadata.uid === current.uid);
   if (execution !== undefined && !isTerminal(execution.status?.phase)) return;
   ledger.notes.push(`released ${current.name}`);

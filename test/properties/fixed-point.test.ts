@@ -29,11 +29,23 @@ import {
 
 const RUNS = 500;
 
-/** The children Metacontroller would observe after applying `desired` over `observed`. */
-function afterApply(desired: readonly KubeObject[], observed: CompositeRequest['children']): Record<string, KubeObject> {
+/**
+ * The children Metacontroller would observe right after applying `desired` over `observed`:
+ * missing ones created, present ones left as observed, undesired ones being deleted (the
+ * earliest state an informer can show; their disappearance later is progress, not a change).
+ */
+function afterApply(desired: readonly KubeObject[], observed: CompositeRequest['children'], now: string): CompositeRequest['children'] {
   const before = Object.values(observed?.[GROUPS.job] ?? {});
-  const after = desired.map((job) => before.find((seen) => seen.metadata.name === job.metadata.name) ?? job);
-  return Object.fromEntries(after.map((job) => [`${job.metadata.namespace ?? ''}/${job.metadata.name}`, job]));
+  const keyOf = (object: KubeObject) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+  const jobs = desired.filter((child) => child.kind === 'Job').map((job) => before.find((seen) => seen.metadata.name === job.metadata.name) ?? job);
+  const leaving = before
+    .filter((seen) => !jobs.some((job) => job.metadata.name === seen.metadata.name))
+    .map((seen) => ({ ...seen, metadata: { ...seen.metadata, deletionTimestamp: seen.metadata.deletionTimestamp ?? now } }));
+  const others = desired.filter((child) => child.kind !== 'Job');
+  return {
+    [GROUPS.job]: Object.fromEntries([...jobs, ...leaving].map((job) => [keyOf(job), job])),
+    'ConfigMap.v1': Object.fromEntries(others.map((child) => [keyOf(child), child])),
+  };
 }
 
 /**
@@ -49,7 +61,7 @@ function planIsFixedPoint(finalizing: boolean) {
     const again: CompositeRequest = {
       ...request,
       parent: { ...request.parent, status: first.status },
-      children: { [GROUPS.job]: afterApply(first.children, request.children) },
+      children: afterApply(first.children, request.children, now.toISOString().replace(".000Z", "Z")),
     };
     const second = reconcilePlan(again, now).response;
     expect(canonicalJson(second.status)).toBe(canonicalJson(first.status));

@@ -1,0 +1,41 @@
+import type { KubeObject } from '../k8s/metacontroller.js';
+import { parseTime } from '../k8s/time.js';
+import { jobOutcome } from './jobs.js';
+import type { Run, RunAction } from './schema.js';
+
+/**
+ * When the plan may let go of an ended run (docs/design.md, "Release"). Metacontroller's Job
+ * informer lags the plan's: a Job asked for in one answer may still be missing from the next
+ * request's children, and a child that was never observed is never deleted. So the run remembers
+ * which of its Jobs it has seen, and the lock waits until every Job it asked for was seen and is
+ * no longer running, or until the action's timeout has passed (by then the Job's own
+ * activeDeadlineSeconds has stopped it).
+ */
+
+function actionsOf(run: Run): RunAction[] {
+  return run.stages.flatMap((stage) => stage.workflows.flatMap((workflow) => workflow.actions));
+}
+
+/**
+ * Marks the Jobs of the run that the children show now; returns the same run when nothing is
+ * new. Only a Job the API server has stored (it has a uid) counts as seen.
+ */
+export function noteObservedJobs(run: Run, jobs: ReadonlyMap<string, KubeObject>): Run {
+  const stored = (action: RunAction) => action.jobName !== undefined && jobs.get(action.jobName)?.metadata.uid !== undefined;
+  if (!actionsOf(run).some((action) => action.jobSeen !== true && stored(action))) return run;
+  const next = structuredClone(run);
+  for (const action of actionsOf(next)) if (stored(action)) action.jobSeen = true;
+  return next;
+}
+
+/** Whether no Job of the run can still be running, as far as the children and the timeouts tell. */
+export function runJobsAtRest(run: Run, jobs: ReadonlyMap<string, KubeObject>, now: Date): boolean {
+  return actionsOf(run).every((action) => {
+    if (action.jobName === undefined) return true;
+    const job = jobs.get(action.jobName);
+    if (job !== undefined) return jobOutcome(job).state !== 'active';
+    if (action.jobSeen === true) return true;
+    const started = parseTime(action.startTime);
+    return started === undefined || now.getTime() >= started + action.timeoutSeconds * 1000;
+  });
+}

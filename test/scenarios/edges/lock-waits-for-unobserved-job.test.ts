@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { DRPlanExecution } from '../../../src/execution/schema.js';
+import type { CompositeRequest, KubeObject } from '../../../src/k8s/metacontroller.js';
+import type { DRPlanStatus } from '../../../src/plan/schema.js';
+import { reconcilePlan } from '../../../src/plan/sync.js';
+import { execution, NAMESPACE, plan, readyWorkflow, T0 } from '../../fixtures/objects.js';
+import { job } from '../../fixtures/runs.js';
+
+const KEY = 'dr.bkbcs.tencent.com/v1alpha1';
+const admitted = (name: string, extra: Partial<DRPlanExecution['metadata']> = {}): DRPlanExecution =>
+  execution(name, {}, {
+    metadata: { ...execution(name).metadata, ...extra },
+    status: { phase: 'Pending', conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: '', lastTransitionTime: T0 }] },
+  });
+
+function sync(previous: DRPlanStatus | undefined, executions: DRPlanExecution[], jobs: KubeObject[], at: string) {
+  const request = {
+    parent: plan('plan', {}, previous ? { status: previous } : {}),
+    children: { 'Job.batch/v1': Object.fromEntries(jobs.map((j) => [`${NAMESPACE}/${j.metadata.name}`, j])), 'ConfigMap.v1': {} },
+    related: {
+      [`DRPlanExecution.${KEY}`]: Object.fromEntries(executions.map((e) => [`${NAMESPACE}/${e.metadata.name}`, e])),
+      [`DRWorkflow.${KEY}`]: { [`${NAMESPACE}/wf`]: readyWorkflow('wf') },
+    },
+  } as unknown as CompositeRequest;
+  const { response } = reconcilePlan(request, new Date(at));
+  const status = response.status as DRPlanStatus;
+  return { status, jobs: response.children.filter((child) => child.kind === 'Job').map((child) => child.metadata.name) };
+}
+
+/**
+ * Found by a model of Metacontroller's informers: x0 and x1 queued, the plan elects x0 and asks
+ * for its Job, then x0 is force-deleted before the Job informer has shown that Job in the plan's
+ * children. Releasing the lock at once would start x1's Job while x0's, never observed and
+ * so never deleted, may be running: two runs at once.
+ */
+describe('the lock waits for every Job the ended run asked for', () => {
+  it("holds x1 until x0's Job has been seen and is gone", () => {
+    const x0 = admitted('x0');
+    const x1 = admitted('x1', { creationTimestamp: '2026-01-01T00:00:01Z' });
+    const first = sync(undefined, [x0, x1], [], '2026-01-01T00:00:02Z');
+    expect(first.status.currentExecution?.name).toBe('x0');
+    const [j0] = first.jobs;
+    expect(j0).toBeDefined();
+
+    // x0 is force-deleted, and the Job informer lags: J0 is not in the children yet.
+    const lagging = sync(first.status, [x1], [], '2026-01-01T00:00:04Z');
+    expect(lagging.status.executionHistory?.find((r) => r.name === 'x0')?.phase).toBe('Cancelled');
+    expect(lagging.status.currentExecution?.name).toBe('x0');
+    expect(lagging.jobs).toEqual([]);
+
+    // J0 shows up, still active: it is dropped (so Metacontroller deletes it), the lock holds.
+    const seen = sync(lagging.status, [x1], [job(j0 ?? '', 'active')], '2026-01-01T00:00:05Z');
+    expect(seen.jobs).toEqual([]);
+    expect(seen.status.currentExecution?.name).toBe('x0');
+
+    // J0 is gone after it was seen: x0 is released and x1 runs.
+    const gone = sync(seen.status, [x1], [], '2026-01-01T00:00:06Z');
+    expect(gone.status.currentExecution?.name).toBe('x1');
+    expect(gone.jobs).toHaveLength(1);
+    expect(gone.jobs[0]).not.toBe(j0);
+  });
+
+  it("lets go once the action's timeout has passed even if the Job never showed up", () => {
+    const x0 = admitted('x0');
+    const x1 = admitted('x1', { creationTimestamp: '2026-01-01T00:00:01Z' });
+    const first = sync(undefined, [x0, x1], [], '2026-01-01T00:00:02Z');
+    const held = sync(first.status, [x1], [], '2026-01-01T00:00:04Z');
+    expect(held.status.currentExecution?.name).toBe('x0');
+    const later = sync(held.status, [x1], [], '2026-01-01T00:10:00Z');
+    expect(later.status.currentExecution?.name).toBe('x1');
+  });
+});
