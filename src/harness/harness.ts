@@ -1,3 +1,4 @@
+import { ApiServer } from './apiserver/server.js';
 import { threeWay } from './children.js';
 import { FakeClock } from './clock.js';
 import { FakeKubelet, type JobPolicy } from './kubelet.js';
@@ -42,6 +43,7 @@ export class ContractHarness {
   readonly #store: Store;
   readonly #mc: FakeMetacontroller;
   readonly #applied = new Map<string, Applied>();
+  #apiServer: Promise<ApiServer> | undefined;
 
   private constructor(manifests: Manifests, options: HarnessOptions) {
     this.manifests = manifests;
@@ -62,6 +64,22 @@ export class ContractHarness {
 
   static async create(options: HarnessOptions): Promise<ContractHarness> {
     return new ContractHarness(await loadManifests(options.manifestsDir), options);
+  }
+
+  /**
+   * The harness's objects behind the Kubernetes REST API on a loopback port, started on first
+   * use: real clients (the runner, kubectl) read and write the objects the controllers see.
+   */
+  apiServer(): Promise<ApiServer> {
+    this.#apiServer ??= ApiServer.start(this.#store, this.manifests.resources);
+    return this.#apiServer;
+  }
+
+  /** Stops the API server, if it was started. */
+  async close(): Promise<void> {
+    const server = this.#apiServer;
+    this.#apiServer = undefined;
+    if (server !== undefined) await (await server).close();
   }
 
   /** Hook failures in order, as Metacontroller's SyncError events would report them. */
