@@ -4,6 +4,7 @@ import { FakeClock } from './clock.js';
 import { FakeKubelet, type JobPolicy } from './kubelet.js';
 import { loadManifests, type Manifests } from './manifests.js';
 import { FakeMetacontroller, type HookFailure } from './metacontroller.js';
+import { processRunner, type RunnerExecutor } from './runner-process.js';
 import { Store } from './store.js';
 import type { HookTransport } from './transport.js';
 import { clone, isRecord, mergeStringMap, type KubeObject, type ObjectRef } from './types.js';
@@ -18,6 +19,11 @@ export interface HarnessOptions {
   kubelet?: JobPolicy;
   /** Sent with every hook request, e.g. `{ authorization: 'Bearer …' }`. */
   hookHeaders?: Record<string, string>;
+  /**
+   * Runs the containers of runner Jobs; default: the project's runner as a process, against
+   * this harness's API server.
+   */
+  runner?: RunnerExecutor;
   /** Hook calls allowed in one settle() before it is declared a hot loop; default 2000. */
   maxSyncsPerSettle?: number;
 }
@@ -59,7 +65,13 @@ export class ContractHarness {
       hookHeaders: options.hookHeaders ?? {},
       maxCallsPerSettle: options.maxSyncsPerSettle ?? 2000,
     });
-    this.kubelet = new FakeKubelet(this.#store, this.#clock, this.#events, options.kubelet ?? (() => ({ outcome: 'succeed' })));
+    this.kubelet = new FakeKubelet(
+      this.#store,
+      this.#clock,
+      this.#events,
+      options.kubelet ?? (() => ({ outcome: 'succeed' })),
+      options.runner ?? processRunner(() => this.apiServer()),
+    );
   }
 
   static async create(options: HarnessOptions): Promise<ContractHarness> {
@@ -185,7 +197,7 @@ export class ContractHarness {
     this.#mc.beginSettle();
     for (;;) {
       await this.#mc.drain();
-      if (!this.kubelet.step()) return;
+      if (!(await this.kubelet.step())) return;
     }
   }
 

@@ -4,6 +4,7 @@
  */
 export { ContractHarness, type HarnessOptions } from './harness.js';
 export { ApiServer } from './apiserver/server.js';
+export { processRunner, type RunnerExecutor, type RunnerExit, type RunnerInvocation } from './runner-process.js';
 export { ApiError, HookError } from './errors.js';
 export type { JobOutcome, JobPolicy, FakeKubelet } from './kubelet.js';
 export { loadManifests, ResourceTable } from './manifests.js';
