@@ -7,7 +7,8 @@ import { RENDER_USAGE } from './render/options.js';
 
 const USAGE = `usage: drplan-hooks <command>
   crds [--out DIR]   print the CRDs as YAML, or write one file per CRD into DIR
-  ${RENDER_USAGE}`;
+  ${RENDER_USAGE}
+  run http|resource  run one action from env DRPLAN_ACTION (the runner of HTTP and resource actions)`;
 
 function crds(args: readonly string[]): void {
   const outIndex = args.indexOf('--out');
@@ -37,6 +38,15 @@ switch (command) {
       return 70;
     });
     break;
+  case 'run': {
+    // Loaded only here: the Kubernetes client is heavy, and only the runner needs it.
+    const { runRunner } = await import('./runner/command.js');
+    process.exitCode = await runRunner(rest, {
+      env: process.env,
+      log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+    });
+    break;
+  }
   default:
     process.stderr.write(`${USAGE}\n`);
     process.exitCode = 2;

@@ -4,7 +4,7 @@
  * and a backoff retry, as Metacontroller does; anything else is a harness bug and propagates.
  */
 
-export type ApiErrorReason = 'NotFound' | 'AlreadyExists' | 'Invalid' | 'Forbidden';
+export type ApiErrorReason = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'Forbidden' | 'BadRequest' | 'MethodNotAllowed' | 'UnsupportedMediaType';
 
 export class ApiError extends Error {
   constructor(

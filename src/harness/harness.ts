@@ -1,8 +1,10 @@
+import { ApiServer } from './apiserver/server.js';
 import { threeWay } from './children.js';
 import { FakeClock } from './clock.js';
 import { FakeKubelet, type JobPolicy } from './kubelet.js';
 import { loadManifests, type Manifests } from './manifests.js';
 import { FakeMetacontroller, type HookFailure } from './metacontroller.js';
+import { processRunner, type RunnerExecutor } from './runner-process.js';
 import { Store } from './store.js';
 import type { HookTransport } from './transport.js';
 import { clone, isRecord, mergeStringMap, type KubeObject, type ObjectRef } from './types.js';
@@ -17,6 +19,11 @@ export interface HarnessOptions {
   kubelet?: JobPolicy;
   /** Sent with every hook request, e.g. `{ authorization: 'Bearer …' }`. */
   hookHeaders?: Record<string, string>;
+  /**
+   * Runs the containers of runner Jobs; default: the project's runner as a process, against
+   * this harness's API server.
+   */
+  runner?: RunnerExecutor;
   /** Hook calls allowed in one settle() before it is declared a hot loop; default 2000. */
   maxSyncsPerSettle?: number;
 }
@@ -42,6 +49,7 @@ export class ContractHarness {
   readonly #store: Store;
   readonly #mc: FakeMetacontroller;
   readonly #applied = new Map<string, Applied>();
+  #apiServer: Promise<ApiServer> | undefined;
 
   private constructor(manifests: Manifests, options: HarnessOptions) {
     this.manifests = manifests;
@@ -57,11 +65,33 @@ export class ContractHarness {
       hookHeaders: options.hookHeaders ?? {},
       maxCallsPerSettle: options.maxSyncsPerSettle ?? 2000,
     });
-    this.kubelet = new FakeKubelet(this.#store, this.#clock, this.#events, options.kubelet ?? (() => ({ outcome: 'succeed' })));
+    this.kubelet = new FakeKubelet(
+      this.#store,
+      this.#clock,
+      this.#events,
+      options.kubelet ?? (() => ({ outcome: 'succeed' })),
+      options.runner ?? processRunner(() => this.apiServer()),
+    );
   }
 
   static async create(options: HarnessOptions): Promise<ContractHarness> {
     return new ContractHarness(await loadManifests(options.manifestsDir), options);
+  }
+
+  /**
+   * The harness's objects behind the Kubernetes REST API on a loopback port, started on first
+   * use: real clients (the runner, kubectl) read and write the objects the controllers see.
+   */
+  apiServer(): Promise<ApiServer> {
+    this.#apiServer ??= ApiServer.start(this.#store, this.manifests.resources);
+    return this.#apiServer;
+  }
+
+  /** Stops the API server, if it was started. */
+  async close(): Promise<void> {
+    const server = this.#apiServer;
+    this.#apiServer = undefined;
+    if (server !== undefined) await (await server).close();
   }
 
   /** Hook failures in order, as Metacontroller's SyncError events would report them. */
@@ -167,7 +197,7 @@ export class ContractHarness {
     this.#mc.beginSettle();
     for (;;) {
       await this.#mc.drain();
-      if (!this.kubelet.step()) return;
+      if (!(await this.kubelet.step())) return;
     }
   }
 

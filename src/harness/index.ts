@@ -3,6 +3,8 @@
  * server over HTTP from the controller objects in a manifests directory.
  */
 export { ContractHarness, type HarnessOptions } from './harness.js';
+export { ApiServer } from './apiserver/server.js';
+export { processRunner, type RunnerExecutor, type RunnerExit, type RunnerInvocation } from './runner-process.js';
 export { ApiError, HookError } from './errors.js';
 export type { JobOutcome, JobPolicy, FakeKubelet } from './kubelet.js';
 export { loadManifests, ResourceTable } from './manifests.js';

@@ -1,18 +1,24 @@
+import { createHash } from 'node:crypto';
 import { formatTime, type FakeClock } from './clock.js';
+import type { RunnerExecutor, RunnerExit } from './runner-process.js';
 import type { Store } from './store.js';
 import { isRecord, qualifiedName, type KubeObject } from './types.js';
 
 /**
  * A stand-in for the Job controller and kubelet: Jobs start, then succeed, fail or stay running
  * as a policy decides, and fail on `spec.activeDeadlineSeconds`. Only `status` is written, with
- * the fields and conditions a real batch/v1 Job gets.
+ * the fields and conditions a real batch/v1 Job gets. Runner Jobs (a container running this
+ * project's `run http` / `run resource`) are really run by `runner`, and leave a Pod with the
+ * runner's termination message, as the real kubelet does.
  */
 
 export type JobOutcome = { outcome: 'succeed' } | { outcome: 'fail'; message?: string } | { outcome: 'hold' };
 export type JobPolicy = (job: KubeObject) => JobOutcome;
 
 const JOB = { apiVersion: 'batch/v1', kind: 'Job' } as const;
+const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 const BACKOFF_MESSAGE = 'Job has reached the specified backoff limit';
+const DEADLINE_MESSAGE = 'Job was active longer than specified deadline';
 
 export class FakeKubelet {
   /** Asked once per settle round for every running Job; change it at any time. */
@@ -20,12 +26,14 @@ export class FakeKubelet {
   readonly #store: Store;
   readonly #clock: FakeClock;
   readonly #events: string[];
+  readonly #runner: RunnerExecutor;
 
-  constructor(store: Store, clock: FakeClock, events: string[], policy: JobPolicy) {
+  constructor(store: Store, clock: FakeClock, events: string[], policy: JobPolicy, runner: RunnerExecutor) {
     this.#store = store;
     this.#clock = clock;
     this.#events = events;
     this.policy = policy;
+    this.#runner = runner;
   }
 
   complete(namespace: string, name: string): void {
@@ -41,8 +49,9 @@ export class FakeKubelet {
    * them running first), overdue Jobs fail, running ones follow the policy. Returns whether
    * anything was written.
    */
-  step(): boolean {
+  async step(): Promise<boolean> {
     let changed = false;
+    const runners: Promise<void>[] = [];
     for (const job of this.#jobs()) {
       if (job.metadata.deletionTimestamp !== undefined || finished(job)) continue;
       const status = statusOf(job);
@@ -52,7 +61,9 @@ export class FakeKubelet {
       } else {
         const deadline = deadlineOf(job);
         if (deadline !== undefined && this.#clock.nowMs() >= deadline) {
-          this.#failed(job, 'DeadlineExceeded', 'Job was active longer than specified deadline');
+          this.#failed(job, 'DeadlineExceeded', DEADLINE_MESSAGE);
+        } else if (runnerOf(job) !== undefined) {
+          runners.push(this.#runPod(job));
         } else {
           const outcome = this.policy(job);
           if (outcome.outcome === 'hold') continue;
@@ -61,7 +72,64 @@ export class FakeKubelet {
       }
       changed = true;
     }
+    // Runner Jobs started together run together, as parallel actions do on a cluster.
+    await Promise.all(runners);
     return changed;
+  }
+
+  /** Runs the runner container, records its Pod, then completes or fails the Job. */
+  async #runPod(job: KubeObject): Promise<void> {
+    const runner = runnerOf(job);
+    if (runner === undefined) return;
+    const namespace = job.metadata.namespace ?? '';
+    const seconds = isRecord(job.spec) && typeof job.spec.activeDeadlineSeconds === 'number' ? job.spec.activeDeadlineSeconds : 3600;
+    const exit = await this.#runner({ kind: runner.kind, namespace, env: runner.env, deadlineMs: seconds * 1000 });
+    this.#recordPod(job, runner.container, exit);
+    if (exit.deadlineExceeded) this.#failed(job, 'DeadlineExceeded', DEADLINE_MESSAGE);
+    else if (exit.exitCode === 0) this.#finish(job, { outcome: 'succeed' });
+    else this.#failed(job, 'BackoffLimitExceeded', BACKOFF_MESSAGE);
+  }
+
+  #recordPod(job: KubeObject, container: string, exit: RunnerExit): void {
+    const now = this.#now();
+    const namespace = job.metadata.namespace ?? '';
+    const uid = job.metadata.uid ?? '';
+    const template = isRecord(job.spec) && isRecord(job.spec.template) ? job.spec.template : {};
+    const templateMetadata = isRecord(template.metadata) ? template.metadata : {};
+    const labels: Record<string, string> = {
+      ...(isRecord(templateMetadata.labels) ? (templateMetadata.labels as Record<string, string>) : {}),
+      'batch.kubernetes.io/controller-uid': uid,
+      'batch.kubernetes.io/job-name': job.metadata.name,
+      'controller-uid': uid,
+      'job-name': job.metadata.name,
+    };
+    const suffix = createHash('sha256').update(`${uid}/pod`).digest('hex').slice(0, 5);
+    const name = `${job.metadata.name.slice(0, 57)}-${suffix}`;
+    this.#store.create({
+      ...POD,
+      metadata: {
+        name,
+        namespace,
+        labels,
+        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: isRecord(template.spec) ? template.spec : {},
+    });
+    const terminated = {
+      exitCode: exit.exitCode,
+      reason: exit.exitCode === 0 ? 'Completed' : 'Error',
+      ...(exit.message === '' ? {} : { message: exit.message }),
+      startedAt: now,
+      finishedAt: now,
+    };
+    this.#store.updateStatus(
+      { ...POD, namespace, name },
+      {
+        phase: exit.exitCode === 0 ? 'Succeeded' : 'Failed',
+        startTime: now,
+        containerStatuses: [{ name: container, ready: false, restartCount: 0, started: false, state: { terminated } }],
+      },
+    );
   }
 
   /** The earliest `activeDeadlineSeconds` expiry among running Jobs, in epoch ms. */
@@ -123,6 +191,33 @@ export class FakeKubelet {
   #now(): string {
     return formatTime(this.#clock.nowMs());
   }
+}
+
+interface RunnerContainer {
+  kind: 'http' | 'resource';
+  container: string;
+  env: Record<string, string>;
+}
+
+/** A Job whose first container runs `… cli.js run http|resource`: the project's runner. */
+function runnerOf(job: KubeObject): RunnerContainer | undefined {
+  const template = isRecord(job.spec) && isRecord(job.spec.template) ? job.spec.template : {};
+  const containers = isRecord(template.spec) && Array.isArray(template.spec.containers) ? template.spec.containers : [];
+  const container: unknown = containers[0];
+  if (!isRecord(container)) return undefined;
+  const words = [...strings(container.command), ...strings(container.args)];
+  const kind = words[words.length - 1];
+  if (words[words.length - 2] !== 'run' || (kind !== 'http' && kind !== 'resource')) return undefined;
+  if (!words.some((word) => word.endsWith('cli.js'))) return undefined;
+  const env: Record<string, string> = {};
+  for (const entry of Array.isArray(container.env) ? container.env : []) {
+    if (isRecord(entry) && typeof entry.name === 'string' && typeof entry.value === 'string') env[entry.name] = entry.value;
+  }
+  return { kind, container: typeof container.name === 'string' ? container.name : 'runner', env };
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
 function statusOf(job: KubeObject): Record<string, unknown> & { startTime?: string } {

@@ -78,6 +78,9 @@ const BUILTIN_TYPES: readonly ResourceType[] = [
   { apiVersion: 'v1', plural: 'pods', kind: 'Pod', namespaced: true, statusSubresource: true },
   { apiVersion: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, statusSubresource: true },
   { apiVersion: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, statusSubresource: false },
+  { apiVersion: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, statusSubresource: false },
+  { apiVersion: 'apps/v1', plural: 'deployments', kind: 'Deployment', namespaced: true, statusSubresource: true },
+  { apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, statusSubresource: true },
 ];
 
 /** Used only for resources no CRD file defines, so the harness runs before the CRDs exist. */
@@ -98,6 +101,21 @@ export class ResourceTable {
 
   constructor(types: ResourceType[]) {
     this.#types = types;
+  }
+
+  /** Every served type, in the order they were defined. */
+  all(): readonly ResourceType[] {
+    return this.#types;
+  }
+
+  /** Serves the versions of a CustomResourceDefinition created at run time (replacing earlier ones). */
+  register(crd: KubeObject): void {
+    const added = crdTypes(crd);
+    for (const type of added) {
+      const index = this.#types.findIndex((t) => t.apiVersion === type.apiVersion && t.plural === type.plural);
+      if (index >= 0) this.#types.splice(index, 1, type);
+      else this.#types.push(type);
+    }
   }
 
   byResource(apiVersion: string, plural: string): ResourceType | undefined {

@@ -21,6 +21,7 @@ export class Store {
   readonly #clock: FakeClock;
   readonly #events: string[];
   readonly #onChange: (change: StoreChange) => void;
+  readonly #listeners = new Set<(change: StoreChange) => void>();
   #uids = 0;
   #resourceVersion = 0;
 
@@ -78,6 +79,7 @@ export class Store {
     obj.metadata.generation = 1;
     // With a status subresource the server ignores status on create.
     if (type.statusSubresource) delete obj.status;
+    if (isCrd(obj)) this.#register(obj);
     this.#commit(undefined, obj);
     return clone(obj);
   }
@@ -105,7 +107,27 @@ export class Store {
     if (type.immutableSpecMessage !== undefined && !deepEqual(before.spec, after.spec)) {
       throw new ApiError('Invalid', `${describe(before)} is invalid: spec: Invalid value: "object": ${type.immutableSpecMessage}`);
     }
+    if (isCrd(after)) this.#register(after);
     return this.#write(type, before, after);
+  }
+
+  /** Called with every effective write after `onChange`, until the returned function is called. */
+  subscribe(listener: (change: StoreChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The resourceVersion of the latest write, as list responses report it. */
+  get resourceVersion(): string {
+    return String(this.#resourceVersion);
+  }
+
+  #register(crd: KubeObject): void {
+    try {
+      this.#resources.register(crd);
+    } catch (error) {
+      throw new ApiError('Invalid', `${describe(crd)} is invalid: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   updateStatus(ref: ObjectRef, status: unknown): KubeObject {
@@ -156,7 +178,12 @@ export class Store {
     after.metadata.resourceVersion = String(this.#resourceVersion);
     this.#objects.set(keyOf(refOf(after)), after);
     for (const verb of changeVerbs(before, after)) this.#events.push(`${verb} ${describe(after)}`);
-    this.#onChange(before === undefined ? { after: clone(after) } : { before: clone(before), after: clone(after) });
+    this.#notify(before === undefined ? { after: clone(after) } : { before: clone(before), after: clone(after) });
+  }
+
+  #notify(change: StoreChange): void {
+    this.#onChange(change);
+    for (const listener of this.#listeners) listener(change);
   }
 
   #remove(obj: KubeObject): void {
@@ -165,7 +192,7 @@ export class Store {
     this.#objects.delete(keyOf(refOf(obj)));
     this.#resourceVersion += 1;
     this.#events.push(`delete ${describe(obj)}`);
-    this.#onChange({ before: clone(stored) });
+    this.#notify({ before: clone(stored) });
     const uid = stored.metadata.uid;
     if (uid !== undefined) this.#collectDependents(uid);
   }
@@ -188,6 +215,10 @@ export class Store {
       }
     }
   }
+}
+
+function isCrd(obj: KubeObject): boolean {
+  return obj.apiVersion === 'apiextensions.k8s.io/v1' && obj.kind === 'CustomResourceDefinition';
 }
 
 function keyOf(ref: ObjectRef): string {

@@ -16,7 +16,7 @@ export const Parameter = Type.Object({
 });
 export type Parameter = Static<typeof Parameter>;
 
-export const ActionType = StringEnum(['HTTP', 'Job', 'Localization', 'Subscription', 'KubernetesResource']);
+export const ActionType = StringEnum(['HTTP', 'Job', 'Localization', 'Subscription', 'KubernetesResource', 'Globalization', 'HelmChart']);
 export type ActionType = Static<typeof ActionType>;
 
 export const HTTPAction = Type.Object({
@@ -57,6 +57,19 @@ export const KubernetesResourceAction = Type.Object({
   manifest: Type.String(),
 });
 
+export const GlobalizationAction = Type.Object({
+  operation: Type.Optional(StringEnum(['Create', 'Apply', 'Patch', 'Delete'], { default: 'Create' })),
+  name: Type.String(),
+  spec: Type.Optional(OpaqueObject()),
+});
+
+export const HelmChartAction = Type.Object({
+  operation: Type.Optional(StringEnum(['Create', 'Apply', 'Patch', 'Delete'], { default: 'Create' })),
+  name: Type.String(),
+  namespace: Type.Optional(Type.String()),
+  spec: Type.Optional(OpaqueObject()),
+});
+
 export const RetryPolicy = Type.Object({
   limit: Type.Optional(Type.Integer({ default: 3 })),
   interval: Type.Optional(Type.String({ default: '5s' })),
@@ -71,6 +84,8 @@ export const Action = Type.Object({
   localization: Type.Optional(LocalizationAction),
   subscription: Type.Optional(SubscriptionAction),
   resource: Type.Optional(KubernetesResourceAction),
+  globalization: Type.Optional(GlobalizationAction),
+  helmChart: Type.Optional(HelmChartAction),
   timeout: Type.Optional(Type.String({ default: '5m' })),
   waitReady: Type.Optional(Type.Boolean()),
   retryPolicy: Type.Optional(RetryPolicy),

@@ -94,3 +94,82 @@ describe('fake kubelet', () => {
     ]);
   });
 });
+
+describe('fake kubelet running the runner', () => {
+  const runnerJob = (name: string, kind: string, action: unknown) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: 60,
+      template: {
+        metadata: { labels: { role: 'runner' } },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'runner', image: 'drplan-hooks:dev', args: ['dist/cli.js', 'run', kind], env: [{ name: 'DRPLAN_ACTION', value: JSON.stringify(action) }, { name: 'DRPLAN_NAMESPACE', value: 'default' }] }],
+        },
+      },
+    },
+  });
+
+  function podOf(h: Awaited<ReturnType<typeof setup>>['h'], job: string): KubeObject | undefined {
+    return h.list('Pod', 'default').find((pod) => pod.metadata.labels?.['job-name'] === job);
+  }
+
+  it('runs the runner against the harness API server and records its Pod and termination message', async () => {
+    const { h, hooks } = await setup();
+    const action = { name: 'cm', type: 'KubernetesResource', resource: { operation: 'Create', manifest: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: made-by-runner}\n' } };
+    hooks.on('/widget/sync', () => ({ status: {}, children: [runnerJob('w1-run', 'resource', action)] }));
+    try {
+      h.apply(widget('w1'));
+      await h.settle();
+      const made = h.get('ConfigMap', 'default', 'made-by-runner');
+      expect(made).toBeDefined();
+      const job = h.get('Job', 'default', 'w1-run');
+      expect(conditions(job)).toContainEqual(expect.objectContaining({ type: 'Complete', status: 'True' }));
+      const pod = podOf(h, 'w1-run');
+      expect(pod?.metadata.labels).toMatchObject({ role: 'runner', 'job-name': 'w1-run', 'controller-uid': job?.metadata.uid });
+      expect(pod?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Job', name: 'w1-run', uid: job?.metadata.uid, controller: true });
+      expect(pod?.status).toMatchObject({
+        phase: 'Succeeded',
+        containerStatuses: [{ name: 'runner', state: { terminated: { exitCode: 0, reason: 'Completed' } } }],
+      });
+      const status = pod?.status as { containerStatuses: { state: { terminated: { message: string } } }[] };
+      expect(JSON.parse(status.containerStatuses[0]?.state.terminated.message ?? '')).toEqual({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        namespace: 'default',
+        name: 'made-by-runner',
+        uid: made?.metadata.uid,
+      });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('fails the Job when the runner fails, keeping its message on the Pod', async () => {
+    const { h, hooks } = await setup();
+    const action = { name: 'call', type: 'HTTP', retryPolicy: { limit: 0 }, http: { url: 'http://127.0.0.1:1/unreachable' } };
+    hooks.on('/widget/sync', () => ({ status: {}, children: [runnerJob('w2-run', 'http', action)] }));
+    h.apply(widget('w2'));
+    await h.settle();
+    const job = h.get('Job', 'default', 'w2-run');
+    expect(conditions(job)).toContainEqual(expect.objectContaining({ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }));
+    const pod = podOf(h, 'w2-run');
+    expect(pod?.status).toMatchObject({ phase: 'Failed', containerStatuses: [{ state: { terminated: { exitCode: 1, reason: 'Error' } } }] });
+    const status = pod?.status as { containerStatuses: { state: { terminated: { message: string } } }[] };
+    expect(JSON.parse(status.containerStatuses[0]?.state.terminated.message ?? '')).toEqual({
+      message: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:1\/unreachable failed: .*ECONNREFUSED/),
+    });
+    expect(h.events).toContain('job-failed default/w2-run');
+  });
+
+  it('leaves other Jobs to the policy', async () => {
+    const { h } = await setup({ kubelet: () => ({ outcome: 'hold' }) });
+    h.apply(widget('w3', { jobs: ['plain'] }));
+    await h.settle();
+    expect(h.get('Job', 'default', 'w3-plain')?.status).toEqual({ active: 1, startTime: '2026-01-01T00:00:00Z' });
+    expect(h.list('Pod', 'default')).toEqual([]);
+  });
+});
