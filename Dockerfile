@@ -9,7 +9,7 @@ ARG NODE_IMAGE=node:22-alpine
 # --- build: full dependency tree, compile TypeScript to dist/ ---------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 # --ignore-scripts: no dependency needs an install script to compile or run.
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund
@@ -20,7 +20,7 @@ RUN npm run build
 # --- deps: production dependencies only, from the same lockfile --------------------------
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 

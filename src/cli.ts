@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crdFiles } from './crd/definitions.js';
+import { createLogger } from './log.js';
 import { runRender } from './render/command.js';
 import { RENDER_USAGE } from './render/options.js';
 
@@ -33,8 +34,9 @@ switch (command) {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
     }).catch((error: unknown) => {
-      // A bug in drplan-hooks, not in the runbook: keep the stack, and an exit code CI can tell apart.
-      process.stderr.write(`drplan-hooks render: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // A bug in drplan-hooks, not in the runbook: a log line with the stack, and an exit code
+      // CI can tell apart. stderr keeps stdout (the rehearsal) clean.
+      createLogger({ level: 'error', destination: process.stderr }).fatal({ err: error, command: 'render' }, 'drplan-hooks render: internal error');
       return 70;
     });
     break;

@@ -1,4 +1,32 @@
-/** Runtime configuration, read once from the environment (SPEC §8). */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { ErrorObject } from 'ajv';
+import envSchema from 'env-schema';
+
+export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const integer = (fallback: number, minimum: number, maximum: number) => Type.Integer({ default: fallback, minimum, maximum });
+
+/**
+ * The environment the server reads, with its defaults and bounds: README's configuration
+ * table in schema form. An empty variable counts as unset.
+ */
+const Environment = Type.Object({
+  PORT: integer(8080, 0, 65535),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  LOG_LEVEL: Type.String({ default: 'info', enum: LOG_LEVELS }),
+  BODY_LIMIT_BYTES: integer(DEFAULT_BODY_LIMIT_BYTES, 1024, 1024 * 1024 * 1024),
+  RUNNER_IMAGE: Type.String({ default: 'ghcr.io/drplan-hooks/drplan-hooks:0.1.0' }),
+  RUNNER_SERVICE_ACCOUNT: Type.String({ default: 'drplan-runner' }),
+  HOOK_AUTH_TOKEN: Type.Optional(Type.String()),
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: integer(1000, 0, 60_000),
+  OVERLOAD_MAX_HEAP_USED_BYTES: integer(0, 0, Number.MAX_SAFE_INTEGER),
+  OVERLOAD_RETRY_AFTER_SECONDS: integer(2, 1, 3600),
+  SHUTDOWN_GRACE_MS: integer(20_000, 0, 600_000),
+});
+type Environment = Static<typeof Environment>;
+
+/** Runtime configuration, read once from the environment. */
 export interface Config {
   port: number;
   host: string;
@@ -12,35 +40,52 @@ export interface Config {
   shutdownGraceMs: number;
 }
 
-export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const text = (name: string, fallback: string) => (env[name] === undefined || env[name] === '' ? fallback : env[name]);
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-    }
-    return value;
-  };
-  const logLevel = text('LOG_LEVEL', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const e = parseEnvironment(env);
   return {
-    port: integer('PORT', 8080, 0, 65535),
-    host: text('HOST', '0.0.0.0'),
-    logLevel,
-    bodyLimitBytes: integer('BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1024, 1024 * 1024 * 1024),
-    runnerImage: text('RUNNER_IMAGE', 'ghcr.io/drplan-hooks/drplan-hooks:0.1.0'),
-    runnerServiceAccount: text('RUNNER_SERVICE_ACCOUNT', 'drplan-runner'),
-    authToken: env['HOOK_AUTH_TOKEN'] || undefined,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    runnerImage: e.RUNNER_IMAGE,
+    runnerServiceAccount: e.RUNNER_SERVICE_ACCOUNT,
+    authToken: e.HOOK_AUTH_TOKEN,
     overload: {
-      maxEventLoopDelayMs: integer('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
-      maxHeapUsedBytes: integer('OVERLOAD_MAX_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
-      retryAfterSeconds: integer('OVERLOAD_RETRY_AFTER_SECONDS', 2, 1, 3600),
+      maxEventLoopDelayMs: e.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
+      maxHeapUsedBytes: e.OVERLOAD_MAX_HEAP_USED_BYTES,
+      retryAfterSeconds: e.OVERLOAD_RETRY_AFTER_SECONDS,
     },
-    shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 20_000, 0, 600_000),
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
+}
+
+function parseEnvironment(env: Readonly<Record<string, string | undefined>>): Environment {
+  const data = Object.fromEntries(Object.keys(Environment.properties).flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+  try {
+    return envSchema<Environment>({ schema: Environment, data, env: false });
+  } catch (error) {
+    const problems = (error as { errors?: ErrorObject[] }).errors;
+    if (problems === undefined) throw error;
+    throw new Error(explain(problems, env));
+  }
+}
+
+/** One sentence per wrong variable, built from its schema: what it must be, and what it was. */
+function explain(problems: readonly ErrorObject[], env: Readonly<Record<string, string | undefined>>): string {
+  const first = new Map<string, ErrorObject>();
+  for (const problem of problems) if (!first.has(problem.instancePath)) first.set(problem.instancePath, problem);
+  return [...first.values()]
+    .map((problem) => {
+      const name = problem.instancePath.slice(1);
+      const schema: TSchema | undefined = (Environment.properties as Record<string, TSchema>)[name];
+      return schema === undefined ? `environment ${problem.message ?? 'is invalid'}` : `${name} must be ${expected(schema)}, got "${env[name] ?? ''}"`;
+    })
+    .join('; ');
+}
+
+function expected(schema: TSchema): string {
+  if (Array.isArray(schema['enum'])) return `one of ${schema['enum'].join(', ')}`;
+  if (schema.type === 'integer') return `an integer from ${String(schema['minimum'])} to ${String(schema['maximum'])}`;
+  if (schema.type === 'boolean') return 'true or false';
+  return `a ${String(schema.type)}`;
 }

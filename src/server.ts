@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
+import { createLogger } from './log.js';
 
 /** The hook server process: configuration from the environment, graceful stop on SIGTERM. */
 const config = loadConfig(process.env);
@@ -8,7 +9,7 @@ const app = buildApp({
   bodyLimitBytes: config.bodyLimitBytes,
   authToken: config.authToken,
   overload: config.overload,
-  logger: { level: config.logLevel },
+  logger: createLogger({ level: config.logLevel }),
 });
 
 closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {

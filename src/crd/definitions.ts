@@ -115,7 +115,7 @@ export function customResourceDefinitions(): JsonSchema[] {
   }));
 }
 
-/** Each CRD as the YAML file kept in manifests/crds/, keyed by file name. */
+/** Each CRD as the YAML file kept in manifests/base/crds/, keyed by file name. */
 export function crdFiles(): { file: string; text: string }[] {
   return customResourceDefinitions().map((crd) => ({
     file: `${(crd['metadata'] as { name: string }).name.split('.')[0] ?? ''}.yaml`,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../config.js';
 import { bearerCheck } from './auth.js';
 import { errorHandler } from './errors.js';
@@ -27,7 +27,8 @@ export interface AppOptions {
   authToken?: string | undefined;
   /** The only clock the hooks see; tests pass a fixed one. */
   clock?: () => Date;
-  logger?: FastifyServerOptions['logger'];
+  /** From `createLogger` (src/log.ts); without one the app logs nothing. */
+  logger?: FastifyBaseLogger;
   overload?: OverloadOptions;
 }
 
@@ -56,7 +57,7 @@ export const DEFAULT_OVERLOAD: Required<OverloadOptions> = {
 /** Builds the hook server without listening; the server process and the tests share it. */
 export function buildApp(options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     // Each hook call logs one line of its own, with the decision; fastify's lines would double it.
     logController: new LogController({ disableRequestLogging: true }),

@@ -99,7 +99,7 @@ spec:
     customize: { version: v2, webhook: { path: /gadget/customize } }
 `;
 
-/** Would make loading fail if `samples/` were read. */
+/** Would make loading fail if a file no kustomization lists (`samples/`, a stray file) were read. */
 const SAMPLE = `
 apiVersion: metacontroller.k8s.io/v1alpha1
 kind: CompositeController
@@ -114,9 +114,12 @@ export async function writeManifests(): Promise<string> {
   await mkdir(join(dir, 'controllers'));
   await mkdir(join(dir, 'samples'));
   await writeFile(join(dir, 'crds', 'test.yaml'), CRDS);
+  await writeFile(join(dir, 'crds', 'kustomization.yml'), 'resources: [test.yaml]\n');
   await writeFile(join(dir, 'controllers', 'controllers.yml'), CONTROLLERS);
   await writeFile(join(dir, 'samples', 'broken.yaml'), SAMPLE);
-  await writeFile(join(dir, 'kustomization.yaml'), 'resources: [crds/test.yaml]\n');
+  await writeFile(join(dir, 'samples', 'kustomization.yaml'), 'resources: [broken.yaml]\n');
+  await writeFile(join(dir, 'unlisted.yaml'), SAMPLE);
+  await writeFile(join(dir, 'kustomization.yaml'), 'resources: [crds, controllers/controllers.yml]\n');
   return dir;
 }
 

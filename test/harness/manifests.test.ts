@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, copyFile, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, copyFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,14 +15,23 @@ const PROJECT_MANIFESTS = fileURLToPath(new URL('../../manifests', import.meta.u
 async function controllersOnly(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'harness-ctl-'));
   await mkdir(join(dir, 'controllers'));
-  for (const file of await readdir(join(PROJECT_MANIFESTS, 'controllers'))) {
-    await copyFile(join(PROJECT_MANIFESTS, 'controllers', file), join(dir, 'controllers', file));
+  const files = await readdir(join(PROJECT_MANIFESTS, 'base', 'controllers'));
+  for (const file of files) await copyFile(join(PROJECT_MANIFESTS, 'base', 'controllers', file), join(dir, 'controllers', file));
+  await writeFile(join(dir, 'kustomization.yaml'), `resources: [${files.map((file) => `controllers/${file}`).join(', ')}]\n`);
+  return dir;
+}
+
+async function kustomizationDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'harness-kust-'));
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(join(dir, name, '..'), { recursive: true });
+    await writeFile(join(dir, name), text);
   }
   return dir;
 }
 
 describe('loadManifests', () => {
-  it('reads multi-document YAML recursively, skips samples/, and maps resources from CRDs', async () => {
+  it('follows kustomization resources (files, and directories through their own kustomization), reads nothing unlisted, and maps resources from CRDs', async () => {
     const m = await loadManifests(await writeManifests());
     expect(m.controllers.map((c) => `${c.type}/${c.name}`)).toEqual(['CompositeController/widget', 'DecoratorController/gadget']);
     expect(m.crds.map((c) => c.metadata.name)).toEqual(['widgets.test.example.com', 'gadgets.test.example.com']);
@@ -42,6 +51,17 @@ describe('loadManifests', () => {
     for (const [plural, kind] of [['drplans', 'DRPlan'], ['drplanexecutions', 'DRPlanExecution'], ['drworkflows', 'DRWorkflow']] as const) {
       expect(m.resources.byResource('dr.bkbcs.tencent.com/v1alpha1', plural)).toMatchObject({ kind, namespaced: true });
     }
+  });
+
+  it.each([
+    [{ 'x.yaml': '' }, /no kustomization file/],
+    [{ 'kustomization.yaml': 'resources: [a]\n', 'kustomization.yml': '' }, /more than one kustomization file/],
+    [{ 'kustomization.yaml': 'resources: [a]\n', 'a/kustomization.yaml': 'resources: [..]\n' }, /kustomization cycle: .* -> .*\/a -> /],
+    [{ 'kustomization.yaml': 'resources: [https://example.com/x.yaml]\n' }, /remote resource https:\/\/example.com\/x.yaml is not supported/],
+    [{ 'kustomization.yaml': 'resources: a.yaml\n' }, /resources must be a list of paths/],
+    [{ 'kustomization.yaml': 'resources: [a.yaml, a.yaml]\n', 'a.yaml': 'kind: Namespace\napiVersion: v1\nmetadata: { name: x }\n' }, /Namespace x is listed twice/],
+  ])('refuses a layout it cannot follow: %j', async (files, message) => {
+    await expect(loadManifests(await kustomizationDir(files))).rejects.toThrow(message);
   });
 
   it('loads the project manifests directory as it stands', async () => {

@@ -28,6 +28,7 @@ describe('hook version v1 and target selectors', () => {
   it('uses relative keys, same-namespace related objects, loose decoding, and finalizes on opt-out', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'harness-v1-'));
     await writeFile(join(dir, 'legacy.yaml'), LEGACY);
+    await writeFile(join(dir, 'kustomization.yaml'), 'resources: [legacy.yaml]\n');
     const hooks = new FakeHooks();
     hooks.on('/legacy/customize', () => ({ relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchLabels: { peer: 'yes' } } }] }));
     hooks.on('/legacy/sync', () => ({ labels: { synced: 'yes' }, somethingElse: 1 }));

@@ -75,8 +75,21 @@ describe('configuration', () => {
       shutdownGraceMs: 20_000,
     });
   });
+  it('reads numbers, and takes an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '9090', BODY_LIMIT_BYTES: '', LOG_LEVEL: '', OVERLOAD_MAX_HEAP_USED_BYTES: '268435456' })).toMatchObject({
+      port: 9090,
+      bodyLimitBytes: 16 * 1024 * 1024,
+      logLevel: 'info',
+      overload: { maxHeapUsedBytes: 268435456 },
+    });
+  });
   it.each([
     [{ PORT: 'http' }, 'PORT must be an integer from 0 to 65535, got "http"'],
+    [{ PORT: '8080.5' }, 'PORT must be an integer from 0 to 65535, got "8080.5"'],
+    [
+      { PORT: '99999', OVERLOAD_RETRY_AFTER_SECONDS: '0' },
+      'PORT must be an integer from 0 to 65535, got "99999"; OVERLOAD_RETRY_AFTER_SECONDS must be an integer from 1 to 3600, got "0"',
+    ],
     [{ BODY_LIMIT_BYTES: '-1' }, 'BODY_LIMIT_BYTES must be an integer from 1024 to 1073741824, got "-1"'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
   ])('rejects %j with a clear message', (env, message) => {

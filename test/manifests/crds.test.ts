@@ -7,9 +7,9 @@ import { execution, plan, readyWorkflow } from '../fixtures/objects.js';
 
 describe('generated CRDs', () => {
   it.each(crdFiles().map(({ file, text }) => [file, text] as const))(
-    'manifests/crds/%s is up to date (run `npm run crds` after a schema change)',
+    'manifests/base/crds/%s is up to date (run `npm run crds` after a schema change)',
     (file, text) => {
-      expect(readFileSync(join(MANIFESTS, 'crds', file), 'utf8')).toBe(text);
+      expect(readFileSync(join(MANIFESTS, 'base', 'crds', file), 'utf8')).toBe(text);
     },
   );
 
