@@ -21,7 +21,7 @@ export function observedChildren(store: Store, parent: KubeObject, rules: ChildR
   const namespace = parent.metadata.namespace;
   return rules.map(({ type }) => ({
     type,
-    objects: store.list(type, namespace === undefined || namespace === '' ? undefined : namespace).filter((obj) => {
+    objects: store.list(type, namespace === undefined || namespace === '' ? undefined : namespace, (obj) => {
       if (controllerRef(obj)?.uid !== parent.metadata.uid) return false;
       return decorator === undefined || obj.metadata.annotations?.[DECORATOR_ANNOTATION] === decorator;
     }),

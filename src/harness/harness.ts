@@ -24,7 +24,11 @@ export interface HarnessOptions {
    * this harness's API server.
    */
   runner?: RunnerExecutor;
-  /** Hook calls allowed in one settle() before it is declared a hot loop; default 2000. */
+  /**
+   * Hook calls allowed in one settle() before it is declared a hot loop; default 100,000 (a
+   * 1,000-action runbook takes a few thousand). A request repeated within one settle is
+   * caught long before that.
+   */
   maxSyncsPerSettle?: number;
 }
 
@@ -63,7 +67,7 @@ export class ContractHarness {
       events: this.#events,
       transport: options.transport,
       hookHeaders: options.hookHeaders ?? {},
-      maxCallsPerSettle: options.maxSyncsPerSettle ?? 2000,
+      maxCallsPerSettle: options.maxSyncsPerSettle ?? 100_000,
     });
     this.kubelet = new FakeKubelet(
       this.#store,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { controllerRef, DECORATOR_ANNOTATION, manageChildren, observedChildren } from './children.js';
 import type { FakeClock } from './clock.js';
 import { ApiError, HookError, SyncError, ThrottledError } from './errors.js';
@@ -53,6 +54,8 @@ interface SyncTrace {
 }
 
 const MAX_BACKOFF_SECONDS = 60;
+/** How often one settle may send the very same request to one hook before it is a hot loop. */
+const REPEATS_ALLOWED = 3;
 const GC_FINALIZERS: readonly string[] = ['foregroundDeletion', 'orphan'];
 
 /**
@@ -73,6 +76,7 @@ export class FakeMetacontroller {
   readonly #failures = new Map<string, number>();
   readonly #customizeCache = new Map<string, { generation: number; rules: RelatedRule[] }>();
   #settleCalls = new Map<string, number>();
+  #settleRequests = new Map<string, number>();
   #settleTotal = 0;
 
   constructor(options: MetacontrollerOptions) {
@@ -88,6 +92,7 @@ export class FakeMetacontroller {
   /** Starts a settle: resets the hot-loop budget and queues every resync that is due. */
   beginSettle(): void {
     this.#settleCalls = new Map();
+    this.#settleRequests = new Map();
     this.#settleTotal = 0;
     const now = this.#deps.clock.nowMs();
     for (const [key, { item, at }] of [...this.#scheduled]) {
@@ -146,7 +151,8 @@ export class FakeMetacontroller {
   /** Metacontroller's findRelatedParents: every parent whose rules match the old or new object. */
   async #enqueueRelatedParents(c: ControllerDef, before: KubeObject | undefined, after: KubeObject | undefined): Promise<void> {
     for (const { type } of c.targets) {
-      for (const parent of this.#deps.store.list(type)) {
+      // Read in place: only the parents whose rules match are enqueued (by reference).
+      for (const parent of this.#deps.store.peek(type)) {
         if (!this.#manages(c, parent)) continue;
         let rules: RelatedRule[];
         try {
@@ -405,7 +411,7 @@ export class FakeMetacontroller {
     decode: (value: unknown) => T,
   ): Promise<T> {
     const subject = `${hookName} ${c.name} ${qualifiedName(obj.metadata.namespace ?? '', obj.metadata.name)}`;
-    this.#countCall(c, subject);
+    this.#countCall(c, subject, request);
     this.#deps.events.push(subject);
     trace.hook = hookName;
     trace.statusCode = 0;
@@ -432,11 +438,25 @@ export class FakeMetacontroller {
     }
   }
 
-  #countCall(c: ControllerDef, subject: string): void {
+  /**
+   * Two guards tell a hot loop from a long run: the same request to the same hook seen again
+   * more than REPEATS_ALLOWED times in one settle means the world is cycling (a converging
+   * controller sends a request once it has answered it, and no change comes back); and a cap
+   * on all calls of one settle catches answers that change on every call without repeating.
+   */
+  #countCall(c: ControllerDef, subject: string, request: unknown): void {
     this.hookCalls += 1;
     this.callsPerController[c.name] = (this.callsPerController[c.name] ?? 0) + 1;
     this.#settleTotal += 1;
     this.#settleCalls.set(subject, (this.#settleCalls.get(subject) ?? 0) + 1);
+    // resourceVersion changes on every write, whatever was written: it is not part of the state.
+    const state = JSON.stringify(request, (key, value: unknown) => (key === 'resourceVersion' ? undefined : value));
+    const fingerprint = `${subject}|${createHash('sha256').update(state).digest('base64')}`;
+    const seen = (this.#settleRequests.get(fingerprint) ?? 0) + 1;
+    this.#settleRequests.set(fingerprint, seen);
+    if (seen > REPEATS_ALLOWED) {
+      throw new Error(`settle(): hot loop — ${subject} was sent the same request ${seen} times in one settle: its answers make the cluster go round in a cycle. Last events: ${this.#deps.events.slice(-12).join(' | ')}`);
+    }
     if (this.#settleTotal <= this.#deps.maxCallsPerSettle) return;
     const top = [...this.#settleCalls]
       .sort((a, b) => b[1] - a[1])

@@ -90,8 +90,8 @@ export function selectRelated(rules: RelatedRule[], scope: RelatedScope): Object
     selectionMode(rule); // an invalid rule fails the sync even when nothing could match it
     const group = groups.get(type) ?? new Map<string, KubeObject>();
     groups.set(type, group);
-    for (const obj of scope.store.list(type)) {
-      if (ruleMatches(rule, obj, scope)) group.set(obj.metadata.uid ?? obj.metadata.name, obj);
+    for (const obj of scope.store.list(type, undefined, (candidate) => ruleMatches(rule, candidate, scope))) {
+      group.set(obj.metadata.uid ?? obj.metadata.name, obj);
     }
   }
   return [...groups].map(([type, objects]) => ({ type, objects: [...objects.values()] }));

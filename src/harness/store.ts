@@ -50,15 +50,26 @@ export class Store {
     return undefined;
   }
 
-  /** Objects of one type, optionally in one namespace, ordered by namespace then name. */
-  list(type: ResourceType, namespace?: string): KubeObject[] {
+  /**
+   * Objects of one type, optionally in one namespace and passing `filter`, ordered by namespace
+   * then name. The filter sees the stored object itself (read it, never change it): only the
+   * objects it keeps are copied, which matters with thousands of objects.
+   */
+  list(type: ResourceType, namespace?: string, filter: (obj: Readonly<KubeObject>) => boolean = () => true): KubeObject[] {
     const out: KubeObject[] = [];
     for (const obj of this.#objects.values()) {
       if (obj.apiVersion !== type.apiVersion || obj.kind !== type.kind) continue;
       if (namespace !== undefined && type.namespaced && (obj.metadata.namespace ?? '') !== namespace) continue;
-      out.push(clone(obj));
+      if (filter(obj)) out.push(clone(obj));
     }
     return out.sort((a, b) => keyOf(refOf(a)).localeCompare(keyOf(refOf(b))));
+  }
+
+  /** The stored objects of one type, not copied: for matching only, never to be changed or kept. */
+  peek(type: ResourceType): Readonly<KubeObject>[] {
+    const out: KubeObject[] = [];
+    for (const obj of this.#objects.values()) if (obj.apiVersion === type.apiVersion && obj.kind === type.kind) out.push(obj);
+    return out;
   }
 
   create(input: KubeObject): KubeObject {

@@ -123,7 +123,16 @@ describe('hook failures', () => {
     expect(h.errors[0]?.message).toMatch(/ECONNREFUSED/);
   });
 
-  it('throws from settle() on a hot loop', async () => {
+  it('throws from settle() on a cycle: the same request seen again', async () => {
+    const { h, hooks } = await setup();
+    let n = 0;
+    hooks.on('/widget/sync', () => ({ status: { flip: (n += 1) % 2 === 0 }, children: [] }));
+    h.apply(widget('w1'));
+    await expect(h.settle()).rejects.toThrow(/hot loop — sync widget default\/w1 was sent the same request 4 times/);
+    expect(n).toBeLessThan(12);
+  });
+
+  it('throws from settle() on answers that change on every call', async () => {
     const { h, hooks } = await setup({ maxSyncsPerSettle: 50 });
     let n = 0;
     hooks.on('/widget/sync', () => ({ status: { counter: (n += 1) }, children: [] }));

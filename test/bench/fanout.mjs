@@ -1,0 +1,250 @@
+/* global process, console */
+/**
+ * `npm run bench:fanout` (also the first part of `npm run bench`): how many hook calls, and how
+ * many request bytes, one change costs in a cluster at the upstream controller's targets.
+ *
+ * The cluster runs under the contract harness (the same Metacontroller rules the tests use:
+ * customize answers cached per generation, a change enqueues exactly the parents whose related
+ * rules select the object before or after it, archived executions outside the execution
+ * controller's selector) against the real hook app in-process:
+ * - 500 plans and 2,000 workflows in 41 namespaces: `payments` holds 100 plans, the others 10
+ *   each; every plan uses 4 workflows of its own namespace;
+ * - the busy plan `payments/plan-000` is drilled: its runbook has 48 Job actions; drills
+ *   (Execute, then Revert) really run through the hooks until its history is full; then 1,000
+ *   finished executions, copies of the real ones as the hooks left them (archived), are added;
+ *   and one more Execute is left running (its current Job held).
+ * Then each change below is made alone and the harness settles; the row counts every hook
+ * call until the cluster is quiet again (the change's own fan-out and whatever its answers
+ * cause), the bytes of their requests, and the largest request.
+ *
+ * Target (docs/design.md, "Fan-out"): at most 10 hook calls per change and every request under
+ * 1 MiB. Results go to the `fanout` key of test/bench/results.json.
+ */
+import { Buffer } from 'node:buffer';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { URL, fileURLToPath } from 'node:url';
+import { ContractHarness, injectTransport } from '../../dist/harness/index.js';
+import { buildApp } from '../../dist/http/app.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
+const API = 'dr.bkbcs.tencent.com/v1alpha1';
+const MiB = 1024 * 1024;
+const BUDGET = { calls: 10, largestBytes: MiB };
+const BUSY = { namespace: 'payments', name: 'plan-000' };
+const TEAMS = Number(process.argv.find((arg) => arg.startsWith('--teams='))?.split('=')[1] ?? 40);
+const FINISHED = Number(process.argv.find((arg) => arg.startsWith('--finished='))?.split('=')[1] ?? 1000);
+
+const traffic = { calls: 0, bytes: 0, largest: 0, largestPath: '', byPath: new Map() };
+function resetTraffic() {
+  Object.assign(traffic, { calls: 0, bytes: 0, largest: 0, largestPath: '', byPath: new Map() });
+}
+
+function counting(transport) {
+  return async (path, body, headers) => {
+    const bytes = Buffer.byteLength(body);
+    traffic.calls += 1;
+    traffic.bytes += bytes;
+    traffic.byPath.set(path, (traffic.byPath.get(path) ?? 0) + 1);
+    if (bytes > traffic.largest) {
+      traffic.largest = bytes;
+      traffic.largestPath = path;
+    }
+    return transport(path, body, headers);
+  };
+}
+
+function jobAction(name) {
+  return {
+    name,
+    type: 'Job',
+    timeout: '10m',
+    job: {
+      template: {
+        spec: {
+          backoffLimit: 0,
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              containers: [{ name: 'step', image: 'registry.example.com/dr/tools:1.4.2', command: ['/bin/sh', '-c', `dr-step ${name} --region $(params.region) --mode $(params.mode)`] }],
+            },
+          },
+        },
+      },
+    },
+    rollback: { name: `undo-${name}`, type: 'Job', job: { template: { spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'undo', image: 'registry.example.com/dr/tools:1.4.2', command: ['/bin/sh', '-c', `dr-undo ${name}`] }] } } } } } },
+  };
+}
+
+function workflow(namespace, name, actions) {
+  return {
+    apiVersion: API,
+    kind: 'DRWorkflow',
+    metadata: { name, namespace },
+    spec: {
+      parameters: [{ name: 'region', type: 'string', default: 'east' }, { name: 'mode', type: 'string', default: 'install' }],
+      actions: Array.from({ length: actions }, (_, index) => jobAction(`${name}-step-${String(index).padStart(2, '0')}`)),
+    },
+  };
+}
+
+function plan(namespace, name, workflows) {
+  return {
+    apiVersion: API,
+    kind: 'DRPlan',
+    metadata: { name, namespace },
+    spec: {
+      stages: [
+        { name: 'database', workflows: workflows.slice(0, 2).map((wf) => ({ workflowRef: { name: wf } })), parallel: true },
+        { name: 'traffic', dependsOn: ['database'], workflows: workflows.slice(2).map((wf) => ({ workflowRef: { name: wf } })) },
+      ],
+    },
+  };
+}
+
+function execution(namespace, name, planRef, operationType = 'Execute') {
+  return { apiVersion: API, kind: 'DRPlanExecution', metadata: { name, namespace }, spec: { planRef, operationType } };
+}
+
+/** 41 namespaces: `payments` with 100 plans, 40 teams with 10 each; 4 workflows per plan. */
+function clusterLayout() {
+  const namespaces = [{ name: 'payments', plans: 100 }, ...Array.from({ length: TEAMS }, (_, index) => ({ name: `team-${String(index).padStart(2, '0')}`, plans: 10 }))];
+  const objects = [];
+  for (const { name: namespace, plans } of namespaces) {
+    for (let index = 0; index < plans; index++) {
+      const planName = `plan-${String(index).padStart(3, '0')}`;
+      const busy = namespace === BUSY.namespace && planName === BUSY.name;
+      const names = ['db-east', 'db-west', 'dns', 'gateway'].map((suffix) => `${planName}-${suffix}`);
+      for (const wf of names) objects.push(workflow(namespace, wf, busy ? 12 : 2));
+      objects.push(plan(namespace, planName, names));
+    }
+  }
+  return objects;
+}
+
+async function timed(label, action) {
+  const start = process.hrtime.bigint();
+  await action();
+  console.error(`  ${label}: ${Number(process.hrtime.bigint() - start) / 1e9} s, ${traffic.calls} hook calls`);
+}
+
+/** One change, alone, until the cluster is quiet: the row of the table. */
+async function measure(harness, id, name, change) {
+  resetTraffic();
+  await change();
+  await harness.settle();
+  const byPath = Object.fromEntries([...traffic.byPath].sort());
+  const row = { id, name, hookCalls: traffic.calls, requestBytes: traffic.bytes, largestRequestBytes: traffic.largest, largestRequestHook: traffic.largestPath, callsByHook: byPath };
+  row.withinBudget = row.hookCalls <= BUDGET.calls && row.largestRequestBytes < BUDGET.largestBytes;
+  if (harness.errors.length > 0) throw new Error(`hook errors: ${JSON.stringify(harness.errors.slice(0, 3))}`);
+  return row;
+}
+
+function renamedCopy(template, name, index) {
+  const copy = JSON.parse(JSON.stringify(template).replaceAll(template.metadata.name, name));
+  copy.metadata = { name, namespace: template.metadata.namespace, labels: template.metadata.labels };
+  copy.metadata.creationTimestamp = template.metadata.creationTimestamp;
+  return { copy, status: { ...copy.status, startTime: copy.status.startTime, message: `${copy.status.message ?? ''} (#${index})` } };
+}
+
+async function main() {
+  const app = buildApp({ clock: () => harness.now(), bodyLimitBytes: 64 * MiB });
+  const harness = await ContractHarness.create({
+    manifestsDir: `${ROOT}manifests`,
+    transport: counting(injectTransport(app)),
+    maxSyncsPerSettle: 1_000_000,
+    // The busy plan's running Job stays running; drills complete every Job.
+    kubelet: (job) => (job.metadata.labels?.['dr.bkbcs.tencent.com/execution'] === 'running-drill' ? { outcome: 'hold' } : { outcome: 'succeed' }),
+  });
+  console.error('building the cluster (500 plans, 2000 workflows)…');
+  await timed('cluster', async () => {
+    for (const object of clusterLayout()) harness.apply(object);
+    await harness.settle();
+  });
+
+  console.error('drilling the busy plan until its history is full…');
+  let drill = 0;
+  await timed('drills', async () => {
+    for (; drill < 5; drill++) {
+      harness.apply(execution(BUSY.namespace, `drill-${drill}-execute`, BUSY.name));
+      await harness.settle();
+      await harness.advance(30);
+      harness.apply({ ...execution(BUSY.namespace, `drill-${drill}-revert`, BUSY.name, 'Revert'), spec: { planRef: BUSY.name, operationType: 'Revert', revertExecutionRef: `drill-${drill}-execute` } });
+      await harness.settle();
+      await harness.advance(30);
+    }
+  });
+
+  // 1,000 older drills, as the hooks left them: finished, archived, out of every related set.
+  const templates = ['drill-0-execute', 'drill-0-revert'].map((name) => harness.get('DRPlanExecution', BUSY.namespace, name));
+  if (templates.some((t) => t?.metadata.labels?.['dr.bkbcs.tencent.com/archived'] !== 'true')) {
+    throw new Error(`the first drill's executions are not archived: ${JSON.stringify(templates.map((t) => t?.metadata.labels))}`);
+  }
+  await timed(`${FINISHED} finished executions`, async () => {
+    for (let index = 0; index < FINISHED; index++) {
+      const template = templates[index % 2];
+      const { copy, status } = renamedCopy(template, `old-${String(index).padStart(4, '0')}-${template.spec.operationType.toLowerCase()}`, index);
+      harness.apply(copy);
+      harness.updateStatus('DRPlanExecution', BUSY.namespace, copy.metadata.name, status);
+    }
+    await harness.settle();
+  });
+
+  harness.apply(execution(BUSY.namespace, 'running-drill', BUSY.name));
+  await harness.settle();
+  const busyPlan = harness.get('DRPlan', BUSY.namespace, BUSY.name);
+  if (busyPlan?.status?.currentExecution?.name !== 'running-drill') {
+    const phases = harness.list('DRPlanExecution', BUSY.namespace).filter((e) => !e.metadata.name.startsWith('old-')).map((e) => `${e.metadata.name}:${e.status?.phase}:${e.status?.message ?? ''}`);
+    throw new Error(`the running drill is not current: ${JSON.stringify(busyPlan?.status?.currentExecution)} ${phases.join(' | ')}`);
+  }
+  const executions = harness.list('DRPlanExecution', BUSY.namespace);
+  const archived = executions.filter((e) => e.metadata.labels?.['dr.bkbcs.tencent.com/archived'] === 'true').length;
+  const runningJob = harness.list('Job', BUSY.namespace).find((job) => job.metadata.labels?.['dr.bkbcs.tencent.com/execution'] === 'running-drill');
+  const sizes = {
+    finishedExecuteBytes: Buffer.byteLength(JSON.stringify(harness.get('DRPlanExecution', BUSY.namespace, 'drill-4-execute'))),
+    busyPlanBytes: Buffer.byteLength(JSON.stringify(busyPlan)),
+    busyWorkflowBytes: Buffer.byteLength(JSON.stringify(harness.get('DRWorkflow', BUSY.namespace, `${BUSY.name}-db-east`))),
+  };
+
+  const touch = (kind, namespace, name) => {
+    const object = harness.get(kind, namespace, name);
+    harness.updateStatus(kind, namespace, name, { ...object.status, touched: String(traffic.calls) });
+  };
+  const rows = [];
+  rows.push(await measure(harness, 'busy-plan-status', 'a status write of the busy plan', () => touch('DRPlan', BUSY.namespace, BUSY.name)));
+  rows.push(await measure(harness, 'running-execution-status', 'a status write of its running execution', () => touch('DRPlanExecution', BUSY.namespace, 'running-drill')));
+  rows.push(await measure(harness, 'new-execution', 'a new execution of the busy plan (rejected: a run is going)', () => harness.apply(execution(BUSY.namespace, 'impatient', BUSY.name))));
+  rows.push(await measure(harness, 'job-completes', 'a Job of the busy plan completes', () => harness.kubelet.complete(BUSY.namespace, runningJob.metadata.name)));
+  rows.push(await measure(harness, 'idle-plan-status', 'a status write of an idle plan in another namespace', () => touch('DRPlan', 'team-07', 'plan-003')));
+  rows.push(await measure(harness, 'workflow-status', 'a status write of a workflow of the busy plan', () => touch('DRWorkflow', BUSY.namespace, `${BUSY.name}-dns`)));
+
+  const result = {
+    date: new Date().toISOString(),
+    budget: { hookCallsPerChange: BUDGET.calls, largestRequestBytes: BUDGET.largestBytes },
+    cluster: {
+      plans: harness.list('DRPlan').length,
+      workflows: harness.list('DRWorkflow').length,
+      busyPlanExecutions: executions.length,
+      busyPlanArchivedExecutions: archived,
+      busyPlanHistoryRecords: busyPlan.status.executionHistory.length,
+      ...sizes,
+    },
+    rows,
+  };
+  console.log(['change'.padEnd(62), 'calls'.padStart(6), 'bytes'.padStart(12), 'largest'.padStart(10), ' budget'].join(' '));
+  for (const row of rows) {
+    console.log([row.name.padEnd(62), String(row.hookCalls).padStart(6), String(row.requestBytes).padStart(12), String(row.largestRequestBytes).padStart(10), row.withinBudget ? ' PASS' : ' MISS'].join(' '));
+  }
+  let previous = {};
+  try {
+    previous = JSON.parse(readFileSync(RESULTS, 'utf8'));
+  } catch {
+    previous = {};
+  }
+  writeFileSync(RESULTS, `${JSON.stringify({ ...previous, fanout: result }, null, 2)}\n`);
+  await app.close();
+  await harness.close();
+  if (rows.some((row) => !row.withinBudget)) process.exitCode = 1;
+}
+
+await main();
