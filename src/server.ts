@@ -7,7 +7,9 @@ import { createLogger } from './log.js';
 const config = loadConfig(process.env);
 const app = buildApp({
   bodyLimitBytes: config.bodyLimitBytes,
-  authToken: config.authToken,
+  auth: config.auth,
+  keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+  requestTimeoutMs: config.requestTimeoutMs,
   overload: config.overload,
   logger: createLogger({ level: config.logLevel }),
 });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Authentication } from './auth.js';
 import { namespacedName } from '../k8s/metacontroller.js';
 import { etagOf, matchesIfNoneMatch } from './etag.js';
 import type { HookRoute } from './hooks.js';
@@ -6,7 +7,7 @@ import { canonicalJson } from './json.js';
 
 export interface HookRouteContext {
   clock: () => Date;
-  authorize: (header: string | undefined) => boolean;
+  authenticate: (header: string | undefined) => Authentication;
 }
 
 /**
@@ -14,12 +15,17 @@ export interface HookRouteContext {
  * clock's `now`, answer canonical JSON with a strong ETag (304 when Metacontroller already
  * holds that body), and log one line.
  */
-export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock, authorize }: HookRouteContext): void {
+export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock, authenticate }: HookRouteContext): void {
   app.post(hook.path, {
     schema: { body: hook.schema },
     config: { hook: hook.name },
     onRequest: async (request, reply) => {
-      if (authorize(request.headers.authorization)) return undefined;
+      const authentication = authenticate(request.headers.authorization);
+      if (authentication === 'previous') {
+        // The sign that a token rotation is not finished: Metacontroller still sends the old one.
+        request.log.warn({ hook: hook.name }, 'hook request authenticated with HOOK_AUTH_TOKEN_PREVIOUS');
+      }
+      if (authentication !== 'refused') return undefined;
       request.log.warn({ hook: hook.name }, 'hook request without a valid bearer token');
       return reply.code(401).type('text/plain').send('missing or invalid bearer token');
     },

@@ -76,13 +76,18 @@ describe('hook HTTP contract', () => {
 });
 
 describe('bearer token', () => {
-  const secured = buildApp({ authToken: 's3cret' });
+  const secured = buildApp({ auth: { current: 's3cret', previous: 'old-token' } });
   afterAll(() => secured.close());
   it.each([
     ['no header', undefined, 401],
     ['wrong token', 'Bearer nope', 401],
+    ['a prefix of the token', 'Bearer s3cre', 401],
+    ['both tokens', 'Bearer s3cret old-token', 401],
     ['basic scheme', 'Basic s3cret', 401],
-    ['right token', 'Bearer s3cret', 200],
+    ['no token', 'Bearer ', 401],
+    ['current token', 'Bearer s3cret', 200],
+    ['scheme in lower case', 'bearer s3cret', 200],
+    ['previous token, during a rotation', 'Bearer old-token', 200],
   ])('%s → %s', async (_name, authorization, status) => {
     const response = await secured.inject({
       method: 'POST',

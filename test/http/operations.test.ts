@@ -70,10 +70,26 @@ describe('configuration', () => {
       bodyLimitBytes: 16 * 1024 * 1024,
       runnerImage: 'ghcr.io/drplan-hooks/drplan-hooks:0.1.0',
       runnerServiceAccount: 'drplan-runner',
-      authToken: undefined,
+      auth: undefined,
+      keepAliveTimeoutMs: 95_000,
+      requestTimeoutMs: 15_000,
       overload: { maxEventLoopDelayMs: 1000, maxHeapUsedBytes: 0, retryAfterSeconds: 2 },
       shutdownGraceMs: 20_000,
     });
+  });
+  it('trims the tokens, as Metacontroller trims the Secret value it sends', () => {
+    expect(loadConfig({ HOOK_AUTH_TOKEN: 'new-token\n', HOOK_AUTH_TOKEN_PREVIOUS: '  old-token \r\n' }).auth).toEqual({
+      current: 'new-token',
+      previous: 'old-token',
+    });
+    expect(loadConfig({ HOOK_AUTH_TOKEN: 'new-token', HOOK_AUTH_TOKEN_PREVIOUS: '' }).auth).toEqual({ current: 'new-token', previous: undefined });
+  });
+  it.each([
+    [{ HOOK_AUTH_TOKEN: ' \n' }, 'HOOK_AUTH_TOKEN is only whitespace: give it the token, or leave it unset'],
+    [{ HOOK_AUTH_TOKEN: 'tok', HOOK_AUTH_TOKEN_PREVIOUS: '\n' }, 'HOOK_AUTH_TOKEN_PREVIOUS is only whitespace'],
+    [{ HOOK_AUTH_TOKEN_PREVIOUS: 'old' }, 'HOOK_AUTH_TOKEN_PREVIOUS is set but HOOK_AUTH_TOKEN is not: set the current token too'],
+  ])('refuses tokens that would leave auth off unnoticed: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
   it('reads numbers, and takes an empty variable as unset', () => {
     expect(loadConfig({ PORT: '9090', BODY_LIMIT_BYTES: '', LOG_LEVEL: '', OVERLOAD_MAX_HEAP_USED_BYTES: '268435456' })).toMatchObject({
