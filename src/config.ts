@@ -21,6 +21,7 @@ const Environment = Type.Object({
   RUNNER_SERVICE_ACCOUNT: Type.String({ default: 'drplan-runner' }),
   HOOK_AUTH_TOKEN: Type.Optional(Type.String()),
   HOOK_AUTH_TOKEN_PREVIOUS: Type.Optional(Type.String()),
+  HOOK_FIXED_CLOCK_ENABLED: Type.Boolean({ default: false }),
   KEEP_ALIVE_TIMEOUT_MS: integer(95_000, 1000, 3_600_000),
   REQUEST_TIMEOUT_MS: integer(15_000, 1000, 600_000),
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: integer(1000, 0, 60_000),
@@ -39,6 +40,8 @@ export interface Config {
   runnerImage: string;
   runnerServiceAccount: string;
   auth?: BearerTokens | undefined;
+  /** Whether a request may set the hooks' `now` (`X-Drplan-Now`), for local testing. */
+  fixedClockEnabled: boolean;
   /** How long an idle keep-alive connection stays open. */
   keepAliveTimeoutMs: number;
   /** How long a client may take to send a whole request. */
@@ -58,6 +61,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     runnerImage: e.RUNNER_IMAGE,
     runnerServiceAccount: e.RUNNER_SERVICE_ACCOUNT,
     auth: bearerTokens(e.HOOK_AUTH_TOKEN, e.HOOK_AUTH_TOKEN_PREVIOUS),
+    fixedClockEnabled: e.HOOK_FIXED_CLOCK_ENABLED,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     overload: {

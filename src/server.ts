@@ -8,6 +8,7 @@ const config = loadConfig(process.env);
 const app = buildApp({
   bodyLimitBytes: config.bodyLimitBytes,
   auth: config.auth,
+  fixedClockEnabled: config.fixedClockEnabled,
   keepAliveTimeoutMs: config.keepAliveTimeoutMs,
   requestTimeoutMs: config.requestTimeoutMs,
   overload: config.overload,

@@ -29,6 +29,8 @@ export interface AppOptions {
   requestTimeoutMs?: number;
   /** The only clock the hooks see; tests pass a fixed one. */
   clock?: () => Date;
+  /** Let a request set the hooks' `now` with `X-Drplan-Now` (local testing with curl); refused when off. */
+  fixedClockEnabled?: boolean;
   /** From `createLogger` (src/log.ts); without one the app logs nothing. */
   logger?: FastifyBaseLogger;
   overload?: OverloadOptions;
@@ -46,6 +48,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     responseBytes: number;
+    /** The `now` the request asked for with `X-Drplan-Now`, when allowed. */
+    fixedNow: Date | null;
   }
 }
 
@@ -89,6 +93,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   app.decorate('readiness', { ready: true });
   app.decorate('metrics', createMetrics());
   app.decorateRequest('responseBytes', 0);
+  app.decorateRequest('fixedNow', null);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).type('text/plain').send(`no hook at ${request.method} ${request.url}`);
@@ -104,7 +109,11 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
   );
 
-  const context = { clock: options.clock ?? (() => new Date()), authenticate: bearerCheck(options.auth) };
+  const context = {
+    clock: options.clock ?? (() => new Date()),
+    fixedClockEnabled: options.fixedClockEnabled ?? false,
+    authenticate: bearerCheck(options.auth),
+  };
   for (const hook of HOOK_ROUTES) registerHookRoute(app, hook, context);
   return app;
 }

@@ -30,9 +30,9 @@ async function hooksContainer(): Promise<Container> {
 }
 
 describe('the hook Deployment, as kubectl builds it', () => {
-  it('sets environment the server reads without complaint', async () => {
+  it('sets environment the server reads without complaint, and never lets a request set the clock', async () => {
     const env = literalEnv(await hooksContainer());
-    expect(() => loadConfig(env)).not.toThrow();
+    expect(loadConfig(env).fixedClockEnabled).toBe(false);
   });
 
   it('turns the heap guard on, under the V8 heap cap, and sizes the memory limit for the body limit and 5 Metacontroller workers', async () => {
