@@ -104,7 +104,7 @@ describe('timeouts', () => {
     expect(slow.received).toMatch(/^HTTP\/1\.1 408 /);
     // REQUEST_TIMEOUT_MS, plus at most the 1 s between two of Node's checks.
     expect(closedAt - started).toBeGreaterThanOrEqual(900);
-    expect(closedAt - started).toBeLessThan(3500);
+    expect(closedAt - started).toBeLessThan(5000);
   });
 
   it('keeps an idle keep-alive connection past the request timeout, and closes it at KEEP_ALIVE_TIMEOUT_MS', async () => {
@@ -118,7 +118,7 @@ describe('timeouts', () => {
     const answeredAt = performance.now();
     const closedAt = await connection.closed;
     expect(closedAt - answeredAt).toBeGreaterThan(3000);
-    expect(closedAt - answeredAt).toBeLessThan(6000);
+    expect(closedAt - answeredAt).toBeLessThan(7000);
   });
 });
 
