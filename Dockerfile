@@ -35,6 +35,9 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# `render` plays runbooks under the controllers and CRDs of manifests/ (it finds them beside
+# dist/); the samples come along as something to rehearse.
+COPY manifests ./manifests
 # The base image's `node` user, given numerically so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 8080

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import envSchema from 'env-schema';
+import type { BearerTokens } from './http/auth.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -19,6 +20,10 @@ const Environment = Type.Object({
   RUNNER_IMAGE: Type.String({ default: 'ghcr.io/drplan-hooks/drplan-hooks:0.1.0' }),
   RUNNER_SERVICE_ACCOUNT: Type.String({ default: 'drplan-runner' }),
   HOOK_AUTH_TOKEN: Type.Optional(Type.String()),
+  HOOK_AUTH_TOKEN_PREVIOUS: Type.Optional(Type.String()),
+  HOOK_FIXED_CLOCK_ENABLED: Type.Boolean({ default: false }),
+  KEEP_ALIVE_TIMEOUT_MS: integer(95_000, 1000, 3_600_000),
+  REQUEST_TIMEOUT_MS: integer(15_000, 1000, 600_000),
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: integer(1000, 0, 60_000),
   OVERLOAD_MAX_HEAP_USED_BYTES: integer(0, 0, Number.MAX_SAFE_INTEGER),
   OVERLOAD_RETRY_AFTER_SECONDS: integer(2, 1, 3600),
@@ -34,7 +39,13 @@ export interface Config {
   bodyLimitBytes: number;
   runnerImage: string;
   runnerServiceAccount: string;
-  authToken?: string | undefined;
+  auth?: BearerTokens | undefined;
+  /** Whether a request may set the hooks' `now` (`X-Drplan-Now`), for local testing. */
+  fixedClockEnabled: boolean;
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+  /** How long a client may take to send a whole request. */
+  requestTimeoutMs: number;
   overload: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; retryAfterSeconds: number };
   /** How long SIGTERM waits for in-flight requests before exiting anyway. */
   shutdownGraceMs: number;
@@ -49,7 +60,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     runnerImage: e.RUNNER_IMAGE,
     runnerServiceAccount: e.RUNNER_SERVICE_ACCOUNT,
-    authToken: e.HOOK_AUTH_TOKEN,
+    auth: bearerTokens(e.HOOK_AUTH_TOKEN, e.HOOK_AUTH_TOKEN_PREVIOUS),
+    fixedClockEnabled: e.HOOK_FIXED_CLOCK_ENABLED,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     overload: {
       maxEventLoopDelayMs: e.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
       maxHeapUsedBytes: e.OVERLOAD_MAX_HEAP_USED_BYTES,
@@ -57,6 +71,25 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
+}
+
+/**
+ * Trimmed as Metacontroller trims the Secret value it sends, so a token written with a trailing
+ * newline (`echo … | kubectl create secret …`) still matches. A token that trims to nothing
+ * would turn authentication off unnoticed: refused instead.
+ */
+function bearerTokens(current: string | undefined, previous: string | undefined): BearerTokens | undefined {
+  const trimmed = (name: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    if (value.trim() === '') throw new Error(`${name} is only whitespace: give it the token, or leave it unset`);
+    return value.trim();
+  };
+  const tokens = { current: trimmed('HOOK_AUTH_TOKEN', current), previous: trimmed('HOOK_AUTH_TOKEN_PREVIOUS', previous) };
+  if (tokens.current === undefined) {
+    if (tokens.previous !== undefined) throw new Error('HOOK_AUTH_TOKEN_PREVIOUS is set but HOOK_AUTH_TOKEN is not: set the current token too');
+    return undefined;
+  }
+  return { current: tokens.current, previous: tokens.previous };
 }
 
 function parseEnvironment(env: Readonly<Record<string, string | undefined>>): Environment {

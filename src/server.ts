@@ -7,7 +7,10 @@ import { createLogger } from './log.js';
 const config = loadConfig(process.env);
 const app = buildApp({
   bodyLimitBytes: config.bodyLimitBytes,
-  authToken: config.authToken,
+  auth: config.auth,
+  fixedClockEnabled: config.fixedClockEnabled,
+  keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+  requestTimeoutMs: config.requestTimeoutMs,
   overload: config.overload,
   logger: createLogger({ level: config.logLevel }),
 });

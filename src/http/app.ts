@@ -3,7 +3,7 @@ import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../config.js';
-import { bearerCheck } from './auth.js';
+import { bearerCheck, type BearerTokens } from './auth.js';
 import { errorHandler } from './errors.js';
 import { registerHookRoute } from './hook-route.js';
 import { HOOK_ROUTES } from './hooks.js';
@@ -23,10 +23,14 @@ export interface OverloadOptions {
 
 export interface AppOptions {
   bodyLimitBytes?: number;
-  /** When set, every hook request must carry `Authorization: Bearer <token>`. */
-  authToken?: string | undefined;
+  /** When set, every hook request must carry `Authorization: Bearer <token>`, of either token. */
+  auth?: BearerTokens | undefined;
+  keepAliveTimeoutMs?: number;
+  requestTimeoutMs?: number;
   /** The only clock the hooks see; tests pass a fixed one. */
   clock?: () => Date;
+  /** Let a request set the hooks' `now` with `X-Drplan-Now` (local testing with curl); refused when off. */
+  fixedClockEnabled?: boolean;
   /** From `createLogger` (src/log.ts); without one the app logs nothing. */
   logger?: FastifyBaseLogger;
   overload?: OverloadOptions;
@@ -44,8 +48,21 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     responseBytes: number;
+    /** The `now` the request asked for with `X-Drplan-Now`, when allowed. */
+    fixedNow: Date | null;
   }
 }
+
+/**
+ * Metacontroller's Go client keeps an idle connection for up to 90 s and reuses it: the server
+ * must keep it longer, or a hook call sent on a connection the server is closing fails.
+ */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 95_000;
+/**
+ * A whole hook request arrives well within Metacontroller's 10 s hook timeout; a client still
+ * sending after this long is stalled (or hostile) and is answered 408 and disconnected.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
 export const DEFAULT_OVERLOAD: Required<OverloadOptions> = {
   maxEventLoopDelayMs: 1000,
@@ -56,9 +73,16 @@ export const DEFAULT_OVERLOAD: Required<OverloadOptions> = {
 
 /** Builds the hook server without listening; the server process and the tests share it. */
 export function buildApp(options: AppOptions = {}): FastifyInstance {
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout,
+    // Node looks for requests over their time every 30 s by default, which would let a stalled
+    // client hold its connection up to 30 s longer. No connectionTimeout: an idle socket is
+    // the keep-alive timeout's business, and a hook that thinks long sends nothing meanwhile.
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: 1000 },
     // Each hook call logs one line of its own, with the decision; fastify's lines would double it.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
@@ -69,6 +93,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   app.decorate('readiness', { ready: true });
   app.decorate('metrics', createMetrics());
   app.decorateRequest('responseBytes', 0);
+  app.decorateRequest('fixedNow', null);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).type('text/plain').send(`no hook at ${request.method} ${request.url}`);
@@ -84,7 +109,11 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
   );
 
-  const context = { clock: options.clock ?? (() => new Date()), authorize: bearerCheck(options.authToken) };
+  const context = {
+    clock: options.clock ?? (() => new Date()),
+    fixedClockEnabled: options.fixedClockEnabled ?? false,
+    authenticate: bearerCheck(options.auth),
+  };
   for (const hook of HOOK_ROUTES) registerHookRoute(app, hook, context);
   return app;
 }

@@ -1,34 +1,46 @@
 import type { FastifyInstance } from 'fastify';
 import { namespacedName } from '../k8s/metacontroller.js';
+import type { Authentication } from './auth.js';
 import { etagOf, matchesIfNoneMatch } from './etag.js';
+import { FIXED_CLOCK_HEADER, requestedNow } from './fixed-clock.js';
 import type { HookRoute } from './hooks.js';
 import { canonicalJson } from './json.js';
 
 export interface HookRouteContext {
   clock: () => Date;
-  authorize: (header: string | undefined) => boolean;
+  fixedClockEnabled: boolean;
+  authenticate: (header: string | undefined) => Authentication;
 }
 
 /**
  * One POST endpoint: authenticate, validate the envelope, call the pure hook with the
- * clock's `now`, answer canonical JSON with a strong ETag (304 when Metacontroller already
- * holds that body), and log one line.
+ * clock's `now` (or the one `X-Drplan-Now` asks for, where allowed), answer canonical JSON
+ * with a strong ETag (304 when Metacontroller already holds that body), and log one line.
  */
-export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock, authorize }: HookRouteContext): void {
+export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock, fixedClockEnabled, authenticate }: HookRouteContext): void {
   app.post(hook.path, {
     schema: { body: hook.schema },
     config: { hook: hook.name },
     onRequest: async (request, reply) => {
-      if (authorize(request.headers.authorization)) return undefined;
-      request.log.warn({ hook: hook.name }, 'hook request without a valid bearer token');
-      return reply.code(401).type('text/plain').send('missing or invalid bearer token');
+      const authentication = authenticate(request.headers.authorization);
+      if (authentication === 'previous') {
+        // The sign that a token rotation is not finished: Metacontroller still sends the old one.
+        request.log.warn({ hook: hook.name }, 'hook request authenticated with HOOK_AUTH_TOKEN_PREVIOUS');
+      }
+      if (authentication === 'refused') {
+        request.log.warn({ hook: hook.name }, 'hook request without a valid bearer token');
+        return reply.code(401).type('text/plain').send('missing or invalid bearer token');
+      }
+      // Checked before the body is read: a refused clock costs nothing.
+      request.fixedNow = requestedNow(request.headers[FIXED_CLOCK_HEADER], fixedClockEnabled) ?? null;
+      return undefined;
     },
     handler: async (request, reply) => {
       const started = performance.now();
       const object = namespacedName(hook.subject(request.body));
       let result;
       try {
-        result = hook.handle(request.body, clock());
+        result = hook.handle(request.body, request.fixedNow ?? clock());
       } catch (error) {
         request.log.error({ hook: hook.name, object, err: error }, 'hook failed');
         return reply

@@ -76,13 +76,18 @@ describe('hook HTTP contract', () => {
 });
 
 describe('bearer token', () => {
-  const secured = buildApp({ authToken: 's3cret' });
+  const secured = buildApp({ auth: { current: 's3cret', previous: 'old-token' } });
   afterAll(() => secured.close());
   it.each([
     ['no header', undefined, 401],
     ['wrong token', 'Bearer nope', 401],
+    ['a prefix of the token', 'Bearer s3cre', 401],
+    ['both tokens', 'Bearer s3cret old-token', 401],
     ['basic scheme', 'Basic s3cret', 401],
-    ['right token', 'Bearer s3cret', 200],
+    ['no token', 'Bearer ', 401],
+    ['current token', 'Bearer s3cret', 200],
+    ['scheme in lower case', 'bearer s3cret', 200],
+    ['previous token, during a rotation', 'Bearer old-token', 200],
   ])('%s → %s', async (_name, authorization, status) => {
     const response = await secured.inject({
       method: 'POST',
@@ -94,5 +99,50 @@ describe('bearer token', () => {
   });
   it('probes need no token', async () => {
     expect((await secured.inject({ url: '/healthz' })).statusCode).toBe(200);
+  });
+});
+
+describe('X-Drplan-Now', () => {
+  const orphan = JSON.stringify({ object: execution('e1'), related: {} });
+  const later = '2026-01-01T01:00:00Z';
+  const send = (target: ReturnType<typeof buildApp>, headers: Record<string, string> = {}) =>
+    target.inject({ method: 'POST', url: '/drplanexecution/sync', payload: orphan, headers: { 'content-type': 'application/json', ...headers } });
+
+  it('is refused with one line unless the server allows it', async () => {
+    const response = await send(app, { 'x-drplan-now': later });
+    expect([response.statusCode, response.body]).toEqual([
+      400,
+      'not a Metacontroller hook request: X-Drplan-Now is refused: the server sets the clock itself unless started with HOOK_FIXED_CLOCK_ENABLED=true',
+    ]);
+  });
+
+  describe('where allowed', () => {
+    const fixed = buildApp({ clock: () => new Date(T0), fixedClockEnabled: true });
+    const atLater = buildApp({ clock: () => new Date(later) });
+    afterAll(async () => {
+      await fixed.close();
+      await atLater.close();
+    });
+
+    it("sets the hooks' now", async () => {
+      const asked = await send(fixed, { 'x-drplan-now': later });
+      expect(asked.statusCode).toBe(200);
+      expect(asked.body).toBe((await send(atLater)).body);
+      // An hour after its creation the plan is long overdue: the answer is not the one at T0.
+      expect(asked.body).not.toBe((await send(fixed)).body);
+      expect(asked.json()).toMatchObject({ status: { phase: 'Failed' } });
+    });
+
+    it.each(['yesterday', '2026-02-30T00:00:00Z', '2026-01-01 00:01:00Z', '2026-01-01T24:00:00Z', '1767225660'])('refuses %j with one line', async (value) => {
+      const response = await send(fixed, { 'x-drplan-now': value });
+      expect([response.statusCode, response.body]).toEqual([
+        400,
+        `not a Metacontroller hook request: X-Drplan-Now must be an RFC 3339 time such as 2026-01-01T00:01:00Z, got "${value}"`,
+      ]);
+    });
+
+    it('takes offsets and fractions as RFC 3339 has them', async () => {
+      expect((await send(fixed, { 'x-drplan-now': '2026-01-01T02:00:00.000+01:00' })).body).toBe((await send(atLater)).body);
+    });
   });
 });

@@ -1,16 +1,20 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HookTransport } from '../../src/harness/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { samples, startCluster } from '../fixtures/cluster.js';
 import { NAMESPACE } from '../fixtures/objects.js';
+import { startServer, type ServerProcess } from '../fixtures/process.js';
 
 /**
  * hooks/ holds one real request per hook, recorded from the sample runbook under the
- * contract harness, and the answer the hooks give to it at SAMPLE_NOW. Replaying them
- * keeps them true; `UPDATE_HOOK_SAMPLES=1 npx vitest run test/http/hook-samples.test.ts`
- * records them again after a deliberate change.
+ * contract harness, and the answer the hooks give to it at SAMPLE_NOW. They are replayed as
+ * README's curl examples send them, to the server process with its fixed clock allowed and
+ * `X-Drplan-Now: SAMPLE_NOW`, which keeps them true on any date;
+ * `UPDATE_HOOK_SAMPLES=1 npx vitest run test/http/hook-samples.test.ts` records them again
+ * after a deliberate change.
  */
 const HOOKS = join(import.meta.dirname, '..', '..', 'hooks');
 const SAMPLE_NOW = new Date('2026-01-01T00:01:00Z');
@@ -56,9 +60,21 @@ async function record(): Promise<void> {
 
 describe('hooks/ samples', async () => {
   if (process.env['UPDATE_HOOK_SAMPLES']) await record();
-  const app = buildApp({ clock: () => SAMPLE_NOW });
-  afterAll(() => app.close());
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServer({ HOOK_FIXED_CLOCK_ENABLED: 'true' });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
   const requests = readdirSync(HOOKS).filter((file) => file.endsWith('.request.json')).sort();
+  /** `curl -s -H 'content-type: application/json' -H 'X-Drplan-Now: …' --data @hooks/<name>.request.json …/<hook>` */
+  const curl = (name: string) =>
+    request(server.url)
+      .post(`/${name.replace('-', '/')}`)
+      .set('content-type', 'application/json')
+      .set('x-drplan-now', SAMPLE_NOW.toISOString())
+      .send(readFileSync(join(HOOKS, `${name}.request.json`), 'utf8'));
 
   it('cover every hook', () => {
     expect(requests).toEqual([
@@ -76,13 +92,16 @@ describe('hooks/ samples', async () => {
 
   it.each(requests)('%s still gets its recorded response', async (file) => {
     const name = file.replace('.request.json', '');
-    const response = await app.inject({
-      method: 'POST',
-      url: `/${name.replace('-', '/')}`,
-      payload: readFileSync(join(HOOKS, file), 'utf8'),
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).toEqual(JSON.parse(readFileSync(join(HOOKS, `${name}.response.json`), 'utf8')));
+    const response = await curl(name);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual(JSON.parse(readFileSync(join(HOOKS, `${name}.response.json`), 'utf8')));
+  });
+
+  it("show what README's curl examples say they show", async () => {
+    const planSync = (await curl('drplan-sync')).body as { status: { run: { phase: string } }; children: { metadata: { name: string } }[] };
+    expect(planSync.status.run.phase).toBe('Running');
+    expect(planSync.children.map((child) => child.metadata.name)).toEqual([expect.stringMatching(/^db-failover-exec-001-/)]);
+    expect((await curl('drplanexecution-sync')).body).toMatchObject({ labels: { 'dr.bkbcs.tencent.com/plan': 'db-failover' }, status: { phase: 'Pending' } });
+    expect((await curl('drplanexecution-finalize')).body).toMatchObject({ finalized: true, status: { phase: 'Cancelled' } });
   });
 });

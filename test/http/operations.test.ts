@@ -70,14 +70,32 @@ describe('configuration', () => {
       bodyLimitBytes: 16 * 1024 * 1024,
       runnerImage: 'ghcr.io/drplan-hooks/drplan-hooks:0.1.0',
       runnerServiceAccount: 'drplan-runner',
-      authToken: undefined,
+      auth: undefined,
+      fixedClockEnabled: false,
+      keepAliveTimeoutMs: 95_000,
+      requestTimeoutMs: 15_000,
       overload: { maxEventLoopDelayMs: 1000, maxHeapUsedBytes: 0, retryAfterSeconds: 2 },
       shutdownGraceMs: 20_000,
     });
   });
-  it('reads numbers, and takes an empty variable as unset', () => {
-    expect(loadConfig({ PORT: '9090', BODY_LIMIT_BYTES: '', LOG_LEVEL: '', OVERLOAD_MAX_HEAP_USED_BYTES: '268435456' })).toMatchObject({
+  it('trims the tokens, as Metacontroller trims the Secret value it sends', () => {
+    expect(loadConfig({ HOOK_AUTH_TOKEN: 'new-token\n', HOOK_AUTH_TOKEN_PREVIOUS: '  old-token \r\n' }).auth).toEqual({
+      current: 'new-token',
+      previous: 'old-token',
+    });
+    expect(loadConfig({ HOOK_AUTH_TOKEN: 'new-token', HOOK_AUTH_TOKEN_PREVIOUS: '' }).auth).toEqual({ current: 'new-token', previous: undefined });
+  });
+  it.each([
+    [{ HOOK_AUTH_TOKEN: ' \n' }, 'HOOK_AUTH_TOKEN is only whitespace: give it the token, or leave it unset'],
+    [{ HOOK_AUTH_TOKEN: 'tok', HOOK_AUTH_TOKEN_PREVIOUS: '\n' }, 'HOOK_AUTH_TOKEN_PREVIOUS is only whitespace'],
+    [{ HOOK_AUTH_TOKEN_PREVIOUS: 'old' }, 'HOOK_AUTH_TOKEN_PREVIOUS is set but HOOK_AUTH_TOKEN is not: set the current token too'],
+  ])('refuses tokens that would leave auth off unnoticed: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+  it('reads numbers and booleans, and takes an empty variable as unset', () => {
+    expect(loadConfig({ HOOK_FIXED_CLOCK_ENABLED: 'true', PORT: '9090', BODY_LIMIT_BYTES: '', LOG_LEVEL: '', OVERLOAD_MAX_HEAP_USED_BYTES: '268435456' })).toMatchObject({
       port: 9090,
+      fixedClockEnabled: true,
       bodyLimitBytes: 16 * 1024 * 1024,
       logLevel: 'info',
       overload: { maxHeapUsedBytes: 268435456 },
@@ -86,6 +104,7 @@ describe('configuration', () => {
   it.each([
     [{ PORT: 'http' }, 'PORT must be an integer from 0 to 65535, got "http"'],
     [{ PORT: '8080.5' }, 'PORT must be an integer from 0 to 65535, got "8080.5"'],
+    [{ HOOK_FIXED_CLOCK_ENABLED: 'yes' }, 'HOOK_FIXED_CLOCK_ENABLED must be true or false, got "yes"'],
     [
       { PORT: '99999', OVERLOAD_RETRY_AFTER_SECONDS: '0' },
       'PORT must be an integer from 0 to 65535, got "99999"; OVERLOAD_RETRY_AFTER_SECONDS must be an integer from 1 to 3600, got "0"',

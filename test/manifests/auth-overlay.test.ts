@@ -61,10 +61,11 @@ describe('auth overlay', () => {
     const deployment = overlay.find((o) => o.kind === 'Deployment');
     expect(deployment?.metadata.namespace).toBe(SECRET.namespace);
     const env = hooksContainer(overlay).env ?? [];
-    expect(env.find((e) => e.name === 'HOOK_AUTH_TOKEN')).toEqual({
-      name: 'HOOK_AUTH_TOKEN',
-      valueFrom: { secretKeyRef: { name: SECRET.name, key: 'token' } },
-    });
+    expect(env.filter((e) => e.name.startsWith('HOOK_AUTH_TOKEN'))).toEqual([
+      { name: 'HOOK_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: SECRET.name, key: 'token' } } },
+      // Present only while a rotation is under way.
+      { name: 'HOOK_AUTH_TOKEN_PREVIOUS', valueFrom: { secretKeyRef: { name: SECRET.name, key: 'previous', optional: true } } },
+    ]);
     expect(hooksContainer(base).env?.some((e) => e.name.startsWith('HOOK_AUTH_TOKEN'))).toBe(false);
 
     const withoutAuth = (o: KubeObject): KubeObject => {
@@ -82,7 +83,7 @@ describe('auth overlay', () => {
   });
 
   it('with the token on both sides the hooks work; without it Metacontroller gets 401', async () => {
-    cluster = await startCluster({ authToken: 'tok', hookHeaders: { authorization: 'Bearer tok' } });
+    cluster = await startCluster({ auth: { current: 'tok' }, hookHeaders: { authorization: 'Bearer tok' } });
     apply(cluster.harness, workflow('wf'));
     apply(cluster.harness, plan('plan'));
     await cluster.harness.settle();
@@ -90,9 +91,22 @@ describe('auth overlay', () => {
     expect(cluster.harness.errors).toEqual([]);
     await cluster.close();
 
-    cluster = await startCluster({ authToken: 'tok' });
+    cluster = await startCluster({ auth: { current: 'tok' } });
     apply(cluster.harness, plan('plan'));
     await cluster.harness.settle();
     expect(cluster.harness.errors.map((error) => error.statusCode)).toContain(401);
+  });
+
+  it('during a rotation the server takes the old token Metacontroller still sends, and the new one', async () => {
+    for (const sent of ['old', 'new']) {
+      cluster = await startCluster({ auth: { current: 'new', previous: 'old' }, hookHeaders: { authorization: `Bearer ${sent}` } });
+      apply(cluster.harness, workflow('wf'));
+      apply(cluster.harness, plan('plan'));
+      await cluster.harness.settle();
+      expect(cluster.harness.errors).toEqual([]);
+      expect(getPlan(cluster.harness).status?.phase).toBe('Ready');
+      await cluster.close();
+      cluster = undefined;
+    }
   });
 });
