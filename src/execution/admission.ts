@@ -49,7 +49,8 @@ export function admit(execution: DRPlanExecution, plan: DRPlan | undefined, othe
   // Created no later than the running run started: it was as early as the one elected and
   // queues behind it, whichever hook happened to be called first.
   const createdBeforeRun = (parseTime(execution.metadata.creationTimestamp) ?? Infinity) <= (parseTime(run?.startTime) ?? -Infinity);
-  if (current !== undefined && current.uid !== execution.metadata.uid && (run === undefined || run.phase === 'Running') && !createdBeforeRun) {
+  // A lock without uid is the Go controller's: the plan releases it at its next sync.
+  if (current?.uid !== undefined && current.uid !== execution.metadata.uid && (run === undefined || run.phase === 'Running') && !createdBeforeRun) {
     return {
       decision: 'reject',
       reason: 'ConcurrentExecution',

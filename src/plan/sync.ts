@@ -19,6 +19,7 @@ import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
 import { DRWorkflow } from '../workflow/schema.js';
 import { endRecord, followRun, recordFor, trimHistory } from './ledger.js';
 import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus, type ExecutionRecord, type ExecutionReference } from './schema.js';
+import { adoptUpstreamRecords, withUpstreamUndo } from './upstream.js';
 import { validatePlanSpec } from './validate.js';
 
 /** While a finished run waits for its execution to copy it, look again at least this often. */
@@ -93,6 +94,7 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
     notes: [],
   };
 
+  ledger.notes.push(...adoptUpstreamRecords(ledger.history, observed.executions, at));
   releaseForeignLock(ledger);
   recordNewExecutions(ledger, observed);
   cancelRequested(ledger, observed, at);
@@ -104,7 +106,7 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
   if (valid && !deleting) elect(ledger, observed, now);
   const historyLimit = plan.spec.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   ledger.history = trimHistory(ledger.history, historyLimit, (record) => {
-    if (record.uid === ledger.current?.uid) return true;
+    if (record.uid !== undefined && record.uid === ledger.current?.uid) return true;
     const execution = observed.executions.find((candidate) => candidate.metadata.uid === record.uid);
     return execution !== undefined && !isTerminal(execution.status?.phase);
   });
@@ -311,7 +313,7 @@ function startRun(execution: DRPlanExecution, observed: Observed, history: reado
     // Two Reverts admitted at once cannot see each other; only the first may undo.
     return newRun(execution, plan, [], [`${targetName} was already reverted by ${revertedBy}`], at);
   }
-  return snapshotRevert({ plan, execution, target, now: at });
+  return snapshotRevert({ plan, execution, target: withUpstreamUndo(target, plan, observed.workflows), now: at });
 }
 
 /**
