@@ -2,6 +2,7 @@ import { findCondition } from '../k8s/conditions.js';
 import { parseTime } from '../k8s/time.js';
 import type { DRPlan } from '../plan/schema.js';
 import { isAdmitted, type RejectionReason } from './conditions.js';
+import { executionParamProblems } from './params.js';
 import { isTerminal, type DRPlanExecution } from './schema.js';
 
 /** How long an execution may wait for its plan to appear (GitOps tools apply in any order). */
@@ -18,6 +19,8 @@ export type Admission =
 export function admit(execution: DRPlanExecution, plan: DRPlan | undefined, others: readonly DRPlanExecution[], now: Date): Admission {
   const namespace = execution.metadata.namespace ?? '';
   const planName = `${namespace}/${execution.spec.planRef}`;
+  const paramProblems = executionParamProblems(execution.spec);
+  if (paramProblems.length > 0) return { decision: 'reject', reason: 'InvalidParams', message: `invalid spec.params: ${paramProblems.join('; ')}` };
   if (plan === undefined) {
     const created = parseTime(execution.metadata.creationTimestamp) ?? now.getTime();
     const waited = (now.getTime() - created) / 1000;

@@ -16,11 +16,13 @@ import {
 import { API_VERSION } from '../k8s/schema.js';
 import { formatTime, parseTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
-import { DRWorkflow } from '../workflow/schema.js';
+import type { DRWorkflow } from '../workflow/schema.js';
 import { endRecord, followRun, recordFor, trimHistory } from './ledger.js';
 import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus, type ExecutionRecord, type ExecutionReference } from './schema.js';
+import { workflowKeysOf } from './references.js';
 import { adoptUpstreamRecords, withUpstreamUndo } from './upstream.js';
 import { validatePlanSpec } from './validate.js';
+import { usableWorkflows, workflowVerdicts } from './workflows.js';
 
 /** While a finished run waits for its execution to copy it, look again at least this often. */
 const RELEASE_RESYNC_SECONDS = 10;
@@ -70,14 +72,15 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
     spec: spec.ok ? spec.value : { stages: [] },
     status: previous.value,
   };
+  const verdicts = workflowVerdicts(request.related, spec.ok ? workflowKeysOf(spec.value, namespace) : []);
   const observed: Observed = {
     plan,
     executions: executionsOf(request, plan),
-    workflows: workflowsOf(request),
+    workflows: usableWorkflows(verdicts),
     jobs,
   };
   const problems = spec.ok
-    ? validatePlanSpec(spec.value, namespace, observed.workflows)
+    ? validatePlanSpec(spec.value, namespace, verdicts)
     : spec.problems.map((problem) => `spec${problem}`);
   const valid = problems.length === 0;
   const finalizing = request.finalizing === true;
@@ -141,15 +144,6 @@ function byCreation(a: DRPlanExecution, b: DRPlanExecution): number {
   const right = parseTime(b.metadata.creationTimestamp) ?? 0;
   if (left !== right) return left - right;
   return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
-}
-
-function workflowsOf(request: CompositeRequest): Map<string, DRWorkflow> {
-  return new Map(
-    validObjectsOfKind(request.related, 'DRWorkflow', API_VERSION, DRWorkflow).map((workflow) => [
-      `${workflow.metadata.namespace ?? ''}/${workflow.metadata.name}`,
-      workflow,
-    ]),
-  );
 }
 
 function wasExecuted(status: DRPlanStatus): boolean {
