@@ -1,4 +1,5 @@
 import { Kind, type TSchema } from '@sinclair/typebox';
+import { ALSO_ADMITTED } from '../k8s/schema.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -56,7 +57,7 @@ export function toStructural(schema: TSchema): JsonSchema {
         throw new Error('only unions of string literals can be expressed in a CRD');
       }
       out['type'] = 'string';
-      out['enum'] = members.map((member) => member['const']);
+      out['enum'] = [...members.map((member) => member['const']), ...((source[ALSO_ADMITTED] as string[] | undefined) ?? [])];
       break;
     }
     case 'Literal':

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { OpaqueObject, StringEnum } from '../k8s/schema.js';
+import { OpaqueObject, PhaseEnum, StringEnum } from '../k8s/schema.js';
 import { ActionOutputs, OperationType, StepPhase } from '../execution/schema.js';
 import { ActionType, WorkflowFailurePolicy } from '../workflow/schema.js';
 
@@ -64,7 +64,7 @@ export const RunStage = Type.Object({
 });
 export type RunStage = Static<typeof RunStage>;
 
-export const RunPhase = StringEnum(['Running', 'Succeeded', 'Failed', 'Cancelled']);
+export const RunPhase = PhaseEnum(['Running', 'Succeeded', 'Failed', 'Cancelled']);
 export type RunPhase = Static<typeof RunPhase>;
 
 /** The working state of the plan's current run, kept in `DRPlan.status.run`. */

@@ -2,6 +2,7 @@ import { findCondition } from '../k8s/conditions.js';
 import { parseTime } from '../k8s/time.js';
 import { DEFAULT_HISTORY_LIMIT, type DRPlan, type ExecutionRecord } from '../plan/schema.js';
 import type { RejectionReason } from './conditions.js';
+import { executionParamProblems } from './params.js';
 import { isTerminal, type DRPlanExecution } from './schema.js';
 
 /** How long an execution may wait for its plan to appear (GitOps tools apply in any order). */
@@ -22,6 +23,8 @@ export type Admission =
 export function admit(execution: DRPlanExecution, plan: DRPlan | undefined, now: Date): Admission {
   const namespace = execution.metadata.namespace ?? '';
   const planName = `${namespace}/${execution.spec.planRef}`;
+  const paramProblems = executionParamProblems(execution.spec);
+  if (paramProblems.length > 0) return { decision: 'reject', reason: 'InvalidParams', message: `invalid spec.params: ${paramProblems.join('; ')}` };
   if (plan === undefined) {
     const created = parseTime(execution.metadata.creationTimestamp) ?? now.getTime();
     const waited = (now.getTime() - created) / 1000;
@@ -53,7 +56,8 @@ export function admit(execution: DRPlanExecution, plan: DRPlan | undefined, now:
   // Created no later than the running run started: it was as early as the one elected and
   // queues behind it, whichever hook happened to be called first.
   const createdBeforeRun = (parseTime(execution.metadata.creationTimestamp) ?? Infinity) <= (parseTime(run?.startTime) ?? -Infinity);
-  if (current !== undefined && current.uid !== execution.metadata.uid && (run === undefined || run.phase === 'Running') && !createdBeforeRun) {
+  // A lock without uid is the Go controller's: the plan releases it at its next sync.
+  if (current?.uid !== undefined && current.uid !== execution.metadata.uid && (run === undefined || run.phase === 'Running') && !createdBeforeRun) {
     return {
       decision: 'reject',
       reason: 'ConcurrentExecution',

@@ -14,6 +14,7 @@ export function isArchivable(execution: DRPlanExecution, status: DRPlanExecution
   if (plan.status?.currentExecution?.uid === execution.metadata.uid) return false;
   const record = recordOf(plan.status?.executionHistory, execution);
   if (record === undefined) return true;
-  if (!isTerminal(record.phase)) return false;
+  // A record an older controller wrote without uid: the plan adopts it (gives it this uid) first.
+  if (record.uid === undefined || !isTerminal(record.phase)) return false;
   return execution.spec.operationType !== 'Execute' || Boolean(record.revertedBy);
 }

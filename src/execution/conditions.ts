@@ -1,8 +1,8 @@
 import { findCondition, type ConditionInput } from '../k8s/conditions.js';
-import type { DRPlanExecution, ExecutionPhase } from './schema.js';
+import { isTerminal, type DRPlanExecution, type ExecutionPhase } from './schema.js';
 
 /** Why an execution was turned away at admission. */
-export type RejectionReason = 'PlanNotFound' | 'PlanInvalid' | 'ConcurrentExecution' | 'InvalidRevertTarget' | 'InvalidSpec';
+export type RejectionReason = 'PlanNotFound' | 'PlanInvalid' | 'ConcurrentExecution' | 'InvalidRevertTarget' | 'InvalidSpec' | 'InvalidParams';
 
 /**
  * The three conditions of SPEC §4, so that both `kubectl wait --for=condition=Complete`
@@ -29,7 +29,12 @@ export function executionConditions(
   return [accepted, succeeded, complete];
 }
 
-/** Admitted once and for all (SPEC §4): only such executions get records, run, or are reverted. */
+/**
+ * Admitted once and for all: only such executions get records, run, or are reverted. The Go
+ * controller sets no conditions; an execution it took to a terminal phase was admitted by it.
+ */
 export function isAdmitted(execution: DRPlanExecution): boolean {
-  return findCondition(execution.status?.conditions, 'Accepted')?.status === 'True';
+  const accepted = findCondition(execution.status?.conditions, 'Accepted');
+  if (accepted !== undefined) return accepted.status === 'True';
+  return isTerminal(execution.status?.phase);
 }

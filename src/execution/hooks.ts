@@ -18,6 +18,7 @@ import { isArchivable } from './archive.js';
 import { executionConditions } from './conditions.js';
 import { mirrorFromPlan, planHoldsOpen, type Mirrored } from './mirror.js';
 import { DRPlanExecution, DRPlanExecutionSpec, isTerminal, type DRPlanExecutionStatus } from './schema.js';
+import { strandedUpstreamRun } from './upstream.js';
 
 /** How often a deleted execution looks again whether the plan has recorded it. */
 const FINALIZE_RESYNC_SECONDS = 5;
@@ -157,7 +158,7 @@ function decide(request: DecoratorRequest, now: Date): Evaluation {
     );
     return { response: { ...base, status }, decision: 'cancelled: plan deleted', execution, plan };
   }
-  const mirrored = mirrorFromPlan(execution, plan);
+  const mirrored = mirrorFromPlan(execution, plan) ?? strandedUpstreamRun(execution, plan, at);
   const status = mirrored ? composeStatus(previous, mirrored, at) : previous;
   return { response: { ...base, status }, decision: `mirrored ${status.phase ?? 'Pending'}`, execution, plan };
 }

@@ -1,16 +1,24 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Conditions } from '../k8s/conditions.js';
-import { CustomResource, OpaqueObject, StringEnum } from '../k8s/schema.js';
+import { CustomResource, OpaqueObject, PhaseEnum, StringEnum } from '../k8s/schema.js';
 import { ActionType, Parameter } from '../workflow/schema.js';
 
 export const OperationType = StringEnum(['Execute', 'Revert']);
 export type OperationType = Static<typeof OperationType>;
 
-export const ExecutionPhase = StringEnum(['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled', 'Unknown']);
+export const ExecutionPhase = PhaseEnum(['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled', 'Unknown']);
 export type ExecutionPhase = Static<typeof ExecutionPhase>;
 
+/** The phases of a step of a run. */
 export const StepPhase = StringEnum(['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped']);
 export type StepPhase = Static<typeof StepPhase>;
+
+/**
+ * The phase of a stage, workflow or action as an execution's status shows it: newer Go
+ * controllers also end steps Cancelled (their FailFast leftovers and cancelled runs).
+ */
+export const StepStatusPhase = PhaseEnum(['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped', 'Cancelled']);
+export type StepStatusPhase = Static<typeof StepStatusPhase>;
 
 const ObjectReference = Type.Object({
   kind: Type.Optional(Type.String()),
@@ -23,6 +31,8 @@ const ObjectReference = Type.Object({
 export const ActionOutputs = Type.Object({
   jobRef: Type.Optional(ObjectReference),
   localizationRef: Type.Optional(ObjectReference),
+  globalizationRef: Type.Optional(ObjectReference),
+  helmChartRef: Type.Optional(ObjectReference),
   subscriptionRef: Type.Optional(ObjectReference),
   subscriptionRefs: Type.Optional(Type.Array(ObjectReference)),
   resourceRef: Type.Optional(ObjectReference),
@@ -40,7 +50,7 @@ const StepTiming = {
 
 export const ActionStatus = Type.Object({
   name: Type.String(),
-  phase: StepPhase,
+  phase: StepStatusPhase,
   ...StepTiming,
   retryCount: Type.Optional(Type.Integer()),
   outputs: Type.Optional(ActionOutputs),
@@ -54,7 +64,7 @@ export type ActionStatus = Static<typeof ActionStatus>;
 
 export const WorkflowExecutionStatus = Type.Object({
   workflowRef: Type.Object({ name: Type.String(), namespace: Type.Optional(Type.String()) }),
-  phase: StepPhase,
+  phase: StepStatusPhase,
   ...StepTiming,
   progress: Type.Optional(Type.String()),
   currentAction: Type.Optional(Type.String()),
@@ -64,7 +74,7 @@ export type WorkflowExecutionStatus = Static<typeof WorkflowExecutionStatus>;
 
 export const StageStatus = Type.Object({
   name: Type.String(),
-  phase: StepPhase,
+  phase: StepStatusPhase,
   parallel: Type.Optional(Type.Boolean()),
   dependsOn: Type.Optional(Type.Array(Type.String())),
   ...StepTiming,
@@ -72,17 +82,18 @@ export const StageStatus = Type.Object({
 });
 export type StageStatus = Static<typeof StageStatus>;
 
+/** Counts of the run's stages and workflows; the Go controller omits the counters that are 0. */
 export const ExecutionSummary = Type.Object({
-  totalStages: Type.Integer(),
-  completedStages: Type.Integer(),
-  runningStages: Type.Integer(),
-  pendingStages: Type.Integer(),
-  failedStages: Type.Integer(),
-  totalWorkflows: Type.Integer(),
-  completedWorkflows: Type.Integer(),
-  runningWorkflows: Type.Integer(),
-  pendingWorkflows: Type.Integer(),
-  failedWorkflows: Type.Integer(),
+  totalStages: Type.Optional(Type.Integer()),
+  completedStages: Type.Optional(Type.Integer()),
+  runningStages: Type.Optional(Type.Integer()),
+  pendingStages: Type.Optional(Type.Integer()),
+  failedStages: Type.Optional(Type.Integer()),
+  totalWorkflows: Type.Optional(Type.Integer()),
+  completedWorkflows: Type.Optional(Type.Integer()),
+  runningWorkflows: Type.Optional(Type.Integer()),
+  pendingWorkflows: Type.Optional(Type.Integer()),
+  failedWorkflows: Type.Optional(Type.Integer()),
 });
 export type ExecutionSummary = Static<typeof ExecutionSummary>;
 

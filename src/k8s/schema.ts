@@ -19,6 +19,21 @@ export function StringEnum<const T extends readonly string[]>(
   );
 }
 
+/**
+ * Schema keyword listing values the CRD admits besides the enum's own, because the Go controller
+ * writes them; the hooks read them as their own spelling (`readUpstream`) and never write them.
+ */
+export const ALSO_ADMITTED = 'x-drplan-also-admitted';
+
+/** The spelling the Go controller has written for `Cancelled` since March 2026. */
+export const UPSTREAM_CANCELLED = 'Canceled';
+
+/** A phase enum: where it has `Cancelled`, the CRD also admits the Go controller's `Canceled`. */
+export function PhaseEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}): TUnion<TLiteral<T[number]>[]> {
+  const also = values.includes('Cancelled') ? { [ALSO_ADMITTED]: [UPSTREAM_CANCELLED] } : {};
+  return StringEnum(values, { ...options, ...also });
+}
+
 /** An object whose content Kubernetes must keep as given (Job templates, rollback actions). */
 export function OpaqueObject(options: ObjectOptions = {}) {
   return Type.Record(Type.String(), Type.Unknown(), { ...options, 'x-kubernetes-preserve-unknown-fields': true });

@@ -1,7 +1,9 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { objectsOfKind, type ObjectMap } from './metacontroller.js';
+import { readUpstream } from './upstream.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
@@ -27,16 +29,65 @@ function compiledCheck(schema: TSchema): TypeCheck<TSchema> {
 /**
  * Checks an object received from the API server against its schema. The CRD normally
  * guarantees the shape, but a hook must never crash on an object that slipped past it
- * (an older CRD, a hand-edited status): the problems are reported instead.
+ * (an older CRD, a hand-edited status): the problems are reported instead. What the Go
+ * controller writes differently is read as this project's own (`readUpstream`); that costs
+ * nothing for the objects that pass as they are.
  */
 export function checkObject<T extends TSchema>(schema: T, value: unknown): Checked<Static<T>> {
-  if (compiledCheck(schema).Check(value)) return { ok: true, value: value as Static<T> };
-  const problems: string[] = [];
+  const check = compiledCheck(schema);
+  if (check.Check(value)) return { ok: true, value: value as Static<T> };
+  const read = readUpstream(value);
+  if (read !== value && check.Check(read)) return { ok: true, value: read as Static<T> };
+  return { ok: false, problems: problemsOf(schema, read) };
+}
+
+/**
+ * One line per wrong field, first problem of each field, in words a user can act on; each starts
+ * with the field's path (empty for the value itself), so callers can prefix where it sits.
+ */
+export function problemsOf(schema: TSchema, value: unknown): string[] {
+  const problems = new Map<string, string>();
   for (const error of Value.Errors(schema, value)) {
-    problems.push(`${error.path || '/'}: ${error.message}`);
-    if (problems.length === MAX_REPORTED) break;
+    const path = error.path;
+    if (!problems.has(path)) problems.set(path, `${path}: ${describeError(error)}`);
+    if (problems.size === MAX_REPORTED) break;
   }
-  return { ok: false, problems };
+  return [...problems.values()];
+}
+
+function describeError(error: ValueError): string {
+  switch (error.type) {
+    case ValueErrorType.ObjectRequiredProperty:
+      return 'is required';
+    case ValueErrorType.Union: {
+      const choices = ((error.schema['anyOf'] ?? []) as { const?: unknown }[]).map((member) => member.const);
+      if (choices.length > 0 && choices.every((choice) => typeof choice === 'string')) {
+        return `must be one of ${choices.join(', ')} (got ${shown(error.value)})`;
+      }
+      return `${error.message} (got ${shown(error.value)})`;
+    }
+    case ValueErrorType.String:
+      return `must be a string (got ${shown(error.value)})`;
+    case ValueErrorType.Integer:
+      return `must be an integer (got ${shown(error.value)})`;
+    case ValueErrorType.Boolean:
+      return `must be true or false (got ${shown(error.value)})`;
+    case ValueErrorType.Object:
+      return `must be an object (got ${shown(error.value)})`;
+    case ValueErrorType.Array:
+      return `must be a list (got ${shown(error.value)})`;
+    default:
+      return error.message;
+  }
+}
+
+/** A value as it appears in a message: short scalars as JSON, anything else by its kind. */
+function shown(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /**

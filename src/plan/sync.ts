@@ -17,12 +17,14 @@ import {
 import { API_VERSION } from '../k8s/schema.js';
 import { formatTime, parseTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
-import { DRWorkflow } from '../workflow/schema.js';
+import type { DRWorkflow } from '../workflow/schema.js';
 import { endRecord, followRun, recordFor, trimHistory } from './ledger.js';
 import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus, type ExecutionRecord, type ExecutionReference } from './schema.js';
-import { validatePlanSpec } from './validate.js';
 import { workflowKeysOf } from './references.js';
+import { adoptUpstreamRecords, withUpstreamUndo } from './upstream.js';
+import { validatePlanSpec } from './validate.js';
 import { isUsageConfigMap, usageConfigMap } from '../api/usage.js';
+import { usableWorkflows, workflowVerdicts } from './workflows.js';
 
 /** While a finished run waits for its execution to copy it, look again at least this often. */
 const RELEASE_RESYNC_SECONDS = 10;
@@ -74,14 +76,15 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
     spec: spec.ok ? spec.value : { stages: [] },
     status: previous.value,
   };
+  const verdicts = workflowVerdicts(request.related, spec.ok ? workflowKeysOf(spec.value, namespace) : []);
   const observed: Observed = {
     plan,
     executions: executionsOf(request, plan),
-    workflows: workflowsOf(request),
+    workflows: usableWorkflows(verdicts),
     jobs,
   };
   const problems = spec.ok
-    ? validatePlanSpec(spec.value, namespace, observed.workflows)
+    ? validatePlanSpec(spec.value, namespace, verdicts)
     : spec.problems.map((problem) => `spec${problem}`);
   const valid = problems.length === 0;
   const finalizing = request.finalizing === true;
@@ -98,6 +101,7 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
     notes: [],
   };
 
+  ledger.notes.push(...adoptUpstreamRecords(ledger.history, observed.executions, at));
   releaseForeignLock(ledger);
   recordNewExecutions(ledger, observed);
   cancelRequested(ledger, observed, at);
@@ -110,7 +114,7 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
   const historyLimit = plan.spec.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const revertTargets = new Set(ledger.history.filter((record) => record.operationType === 'Revert' && isOpen(record)).map((record) => record.revertExecutionRef));
   ledger.history = trimHistory(ledger.history, historyLimit, (record) => {
-    if (record.uid === ledger.current?.uid) return true;
+    if (record.uid !== undefined && record.uid === ledger.current?.uid) return true;
     // A queued Revert reads its target's outcome from the execution, which stays related while recorded.
     if (record.operationType === 'Execute' && revertTargets.has(record.name)) return true;
     const execution = observed.executions.find((candidate) => candidate.metadata.uid === record.uid);
@@ -150,15 +154,6 @@ function byCreation(a: DRPlanExecution, b: DRPlanExecution): number {
   const right = parseTime(b.metadata.creationTimestamp) ?? 0;
   if (left !== right) return left - right;
   return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
-}
-
-function workflowsOf(request: CompositeRequest): Map<string, DRWorkflow> {
-  return new Map(
-    validObjectsOfKind(request.related, 'DRWorkflow', API_VERSION, DRWorkflow).map((workflow) => [
-      `${workflow.metadata.namespace ?? ''}/${workflow.metadata.name}`,
-      workflow,
-    ]),
-  );
 }
 
 function wasExecuted(status: DRPlanStatus): boolean {
@@ -327,7 +322,7 @@ function startRun(execution: DRPlanExecution, observed: Observed, history: reado
     // Two Reverts admitted at once cannot see each other; only the first may undo.
     return newRun(execution, plan, [], [`${targetName} was already reverted by ${revertedBy}`], at);
   }
-  return snapshotRevert({ plan, execution, target, now: at });
+  return snapshotRevert({ plan, execution, target: withUpstreamUndo(target, plan, observed.workflows), now: at });
 }
 
 /**

@@ -1,10 +1,10 @@
 import { findCycle } from '../engine/graph.js';
-import type { DRWorkflow } from '../workflow/schema.js';
-import { validateParameterNames, validateWorkflowSpec } from '../workflow/validate.js';
+import { validateParameterNames } from '../workflow/validate.js';
 import type { DRPlanSpec } from './schema.js';
+import type { WorkflowVerdict } from './workflows.js';
 
-/** Plan checks of upstream §4.2, done in the hook against the observed workflows. */
-export function validatePlanSpec(spec: DRPlanSpec, namespace: string, workflows: ReadonlyMap<string, DRWorkflow>): string[] {
+/** The Go controller's plan checks, done in the hook against the observed workflows. */
+export function validatePlanSpec(spec: DRPlanSpec, namespace: string, workflows: ReadonlyMap<string, WorkflowVerdict>): string[] {
   const errors: string[] = [];
   if (spec.stages.length === 0) errors.push('at least one stage is required');
   const names = spec.stages.map((stage) => stage.name);
@@ -19,14 +19,9 @@ export function validatePlanSpec(spec: DRPlanSpec, namespace: string, workflows:
     }
     for (const entry of stage.workflows) {
       const ref = `${entry.workflowRef.namespace || namespace}/${entry.workflowRef.name}`;
-      const workflow = workflows.get(ref);
-      if (workflow === undefined) errors.push(`${label}: workflow ${ref} not found`);
-      else {
-        // Checked here rather than read from the workflow's status, so that a plan applied
-        // together with its workflows does not depend on which hook runs first.
-        const problems = validateWorkflowSpec(workflow.spec).errors;
-        if (problems.length > 0) errors.push(`${label}: workflow ${ref} is not Ready: ${problems.join('; ')}`);
-      }
+      const verdict = workflows.get(ref);
+      if (verdict === undefined) errors.push(`${label}: workflow ${ref} not found`);
+      else if (!verdict.usable) errors.push(`${label}: workflow ${ref} cannot be used: ${verdict.reason}`);
       errors.push(...validateParameterNames(entry.params ?? [], `${label} workflow ${ref} params`));
     }
   });

@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { isRecord, type KubeObject } from '../harness/types.js';
 import { API_GROUP, API_VERSION } from '../k8s/schema.js';
 import { InputError } from './input-error.js';
+import { specProblem } from './shapes.js';
 
 const DR_KINDS = ['DRWorkflow', 'DRPlan', 'DRPlanExecution'] as const;
 type DRKind = (typeof DR_KINDS)[number];
@@ -44,6 +45,8 @@ export async function loadInput(paths: readonly string[]): Promise<RenderInput> 
       const key = `${kind} ${displayName(object)}`;
       const first = seen.get(key);
       if (first !== undefined) throw new InputError(`${key} is defined twice: in ${first} and in ${file}`);
+      const problem = specProblem(kind, object);
+      if (problem !== undefined) throw new InputError(`${file}: ${key}: ${problem}`);
       seen.set(key, file);
       const list = kind === 'DRWorkflow' ? input.workflows : kind === 'DRPlan' ? input.plans : input.executions;
       list.push({ object, file });

@@ -1,9 +1,10 @@
 import type { Run } from '../engine/schema.js';
 import { jobOutcome } from '../engine/jobs.js';
-import type { DRPlanExecutionSpec, DRPlanExecutionStatus } from '../execution/schema.js';
+import { DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../execution/schema.js';
 import type { ContractHarness, KubeObject } from '../harness/index.js';
 import { findCondition } from '../k8s/conditions.js';
 import { LABEL_ACTION } from '../k8s/labels.js';
+import { checkObject } from '../k8s/validate.js';
 import type { DRPlanStatus } from '../plan/schema.js';
 
 export type EntryKind = 'plan' | 'execution' | 'stage' | 'action' | 'job' | 'hook-error';
@@ -178,8 +179,9 @@ export class TimelineRecorder {
 }
 
 function describeRequest(execution: KubeObject | undefined): string {
-  const spec = execution?.spec as DRPlanExecutionSpec | undefined;
-  if (spec === undefined) return 'request';
+  const checked = checkObject(DRPlanExecutionSpec, execution?.spec);
+  if (!checked.ok) return 'request';
+  const spec = checked.value;
   const target = spec.operationType === 'Revert' ? ` undoing ${spec.revertExecutionRef ?? 'the newest unreverted Execute'}` : '';
   return `${spec.operationType} of plan ${spec.planRef}${target}`;
 }

@@ -38,8 +38,26 @@ export const JobAction = Type.Object({
 });
 export type JobAction = Static<typeof JobAction>;
 
+const ResourceOperation = StringEnum(['Create', 'Apply', 'Patch', 'Delete'], { default: 'Create' });
+
+/** A Clusternet Localization in a ManagedCluster namespace; `spec` is Clusternet's, feed at `spec.feed`. */
 export const LocalizationAction = Type.Object({
-  operation: Type.Optional(StringEnum(['Create', 'Apply', 'Patch', 'Delete'], { default: 'Create' })),
+  operation: Type.Optional(ResourceOperation),
+  name: Type.String(),
+  namespace: Type.String(),
+  spec: Type.Optional(OpaqueObject()),
+});
+
+/** A Clusternet Globalization, which is cluster-scoped; feed at `spec.feed`. */
+export const GlobalizationAction = Type.Object({
+  operation: Type.Optional(ResourceOperation),
+  name: Type.String(),
+  spec: Type.Optional(OpaqueObject()),
+});
+
+/** A Clusternet HelmChart; `spec` holds `repo`, `chart`, `targetNamespace` and Helm's options. */
+export const HelmChartAction = Type.Object({
+  operation: Type.Optional(ResourceOperation),
   name: Type.String(),
   namespace: Type.String(),
   spec: Type.Optional(OpaqueObject()),
@@ -53,21 +71,8 @@ export const SubscriptionAction = Type.Object({
 });
 
 export const KubernetesResourceAction = Type.Object({
-  operation: Type.Optional(StringEnum(['Create', 'Apply', 'Patch', 'Delete'], { default: 'Create' })),
+  operation: Type.Optional(ResourceOperation),
   manifest: Type.String(),
-});
-
-export const GlobalizationAction = Type.Object({
-  operation: Type.Optional(StringEnum(['Create', 'Apply', 'Patch', 'Delete'], { default: 'Create' })),
-  name: Type.String(),
-  spec: Type.Optional(OpaqueObject()),
-});
-
-export const HelmChartAction = Type.Object({
-  operation: Type.Optional(StringEnum(['Create', 'Apply', 'Patch', 'Delete'], { default: 'Create' })),
-  name: Type.String(),
-  namespace: Type.Optional(Type.String()),
-  spec: Type.Optional(OpaqueObject()),
 });
 
 export const RetryPolicy = Type.Object({
@@ -82,10 +87,10 @@ export const Action = Type.Object({
   http: Type.Optional(HTTPAction),
   job: Type.Optional(JobAction),
   localization: Type.Optional(LocalizationAction),
-  subscription: Type.Optional(SubscriptionAction),
-  resource: Type.Optional(KubernetesResourceAction),
   globalization: Type.Optional(GlobalizationAction),
   helmChart: Type.Optional(HelmChartAction),
+  subscription: Type.Optional(SubscriptionAction),
+  resource: Type.Optional(KubernetesResourceAction),
   timeout: Type.Optional(Type.String({ default: '5m' })),
   waitReady: Type.Optional(Type.Boolean()),
   retryPolicy: Type.Optional(RetryPolicy),

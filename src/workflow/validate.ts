@@ -4,6 +4,7 @@ import { placeholdersDeep } from '../engine/template.js';
 import { parseWhen } from '../engine/when.js';
 import { checkObject } from '../k8s/validate.js';
 import { parseDuration } from '../k8s/time.js';
+import { checkBlock } from './blocks.js';
 import { Action, type DRWorkflowSpec, type Parameter } from './schema.js';
 
 export interface Findings {
@@ -27,8 +28,10 @@ export function validateWorkflowSpec(spec: DRWorkflowSpec): Findings {
   spec.actions.forEach((action, index) => {
     const label = `action[${index}] ${action.name}`;
     if (names.indexOf(action.name) !== index) errors.push(`${label}: duplicate action name`);
-    errors.push(...validateAction(action, label));
-    if (action.rollback !== undefined) errors.push(...validateRollback(action.rollback, `${label} rollback`));
+    const own = validateAction(action, label);
+    const rollback = action.rollback === undefined ? { errors: [], warnings: [] } : validateRollback(action.rollback, `${label} rollback`);
+    errors.push(...own.errors, ...rollback.errors);
+    warnings.push(...own.warnings, ...rollback.warnings);
     for (const dependency of action.dependsOn ?? []) {
       if (dependency === action.name) errors.push(`${label}: dependsOn must not name the action itself`);
       else if (!names.includes(dependency)) errors.push(`${label}: dependsOn names unknown action "${dependency}"`);
@@ -70,72 +73,16 @@ export function validateParameterNames(params: readonly Parameter[], where: stri
 }
 
 /** A custom rollback is a whole Action of any type; its name may be omitted. */
-function validateRollback(rollback: Record<string, unknown>, label: string): string[] {
+function validateRollback(rollback: Record<string, unknown>, label: string): Findings {
   const candidate = { name: 'rollback', ...rollback };
   const checked = checkObject(Action, candidate);
-  if (!checked.ok) return checked.problems.map((problem) => `${label}: ${problem}`);
-  if (checked.value.rollback !== undefined) return [`${label}: a rollback cannot have its own rollback`];
+  if (!checked.ok) return { errors: checked.problems.map((problem) => `${label}: ${problem}`), warnings: [] };
+  if (checked.value.rollback !== undefined) return { errors: [`${label}: a rollback cannot have its own rollback`], warnings: [] };
   return validateAction(checked.value, label, { isRollback: true });
 }
 
-export function validateAction(action: Action, label: string, { isRollback = false } = {}): string[] {
-  const errors: string[] = [];
-  const requireRollback = (operation: string): void => {
-    if (!isRollback && action.rollback === undefined) {
-      errors.push(`${label}: rollback is required for ${action.type} ${operation} operation`);
-    }
-  };
-  const missing = (field: string) => errors.push(`${label}: ${field} is required for ${action.type} actions`);
-  switch (action.type) {
-    case 'HTTP':
-      if (!action.http) missing('http');
-      else if (action.http.url.trim() === '') missing('http.url');
-      break;
-    case 'Job':
-      if (!action.job) missing('job');
-      break;
-    case 'Localization': {
-      const localization = action.localization;
-      if (!localization) {
-        missing('localization');
-        break;
-      }
-      const operation = localization.operation ?? 'Create';
-      if (operation === 'Create') {
-        const spec = localization.spec ?? {};
-        for (const field of ['apiVersion', 'kind', 'name']) {
-          if (typeof spec[field] !== 'string' || spec[field] === '') missing(`localization.spec.${field}`);
-        }
-      }
-      if (operation === 'Patch') requireRollback(operation);
-      break;
-    }
-    case 'Subscription': {
-      const subscription = action.subscription;
-      if (!subscription) {
-        missing('subscription');
-        break;
-      }
-      const operation = subscription.operation ?? 'Create';
-      if (operation === 'Create') {
-        const spec = subscription.spec ?? {};
-        if (!Array.isArray(spec['feeds']) || spec['feeds'].length === 0) missing('subscription.spec.feeds');
-        if (!Array.isArray(spec['subscribers']) || spec['subscribers'].length === 0) missing('subscription.spec.subscribers');
-      }
-      if (operation === 'Patch') requireRollback(operation);
-      break;
-    }
-    case 'KubernetesResource': {
-      if (!action.resource) {
-        missing('resource');
-        break;
-      }
-      if (action.resource.manifest.trim() === '') missing('resource.manifest');
-      const operation = action.resource.operation ?? 'Create';
-      if (operation === 'Patch' || operation === 'Apply') requireRollback(operation);
-      break;
-    }
-  }
+export function validateAction(action: Action, label: string, { isRollback = false } = {}): Findings {
+  const { errors, warnings } = checkBlock(action, label, isRollback);
   const timeout = action.timeout === undefined ? undefined : parseDuration(action.timeout);
   if (action.timeout !== undefined && (timeout === undefined || timeout <= 0)) {
     errors.push(`${label}: timeout "${action.timeout}" is not a positive duration such as 30s, 5m or 1h`);
@@ -144,5 +91,5 @@ export function validateAction(action: Action, label: string, { isRollback = fal
     const parsed = parseWhen(action.when);
     if ('error' in parsed) errors.push(`${label}: ${parsed.error}`);
   }
-  return errors;
+  return { errors, warnings };
 }

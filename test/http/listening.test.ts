@@ -45,7 +45,7 @@ describe('the listening server', () => {
   it('logs JSON lines with ISO times, one per hook call', async () => {
     await request(server.url).post('/drplan/customize').set('content-type', 'application/json').set('x-request-id', 'trace-me').send(customize);
     await expect.poll(() => server.lines().some((line) => line['reqId'] === 'trace-me')).toBe(true);
-    const lines = server.lines();
+    const lines = await server.linesWhen((line) => line['reqId'] === 'trace-me');
     expect(lines.every((line) => typeof line['time'] === 'string' && ISO_TIME.test(line['time']))).toBe(true);
     expect(lines.filter((line) => line['reqId'] === 'trace-me')).toEqual([
       expect.objectContaining({ msg: 'hook', hook: 'drplan.customize', object: 'default/plan', level: 30 }),

@@ -93,7 +93,7 @@ describe('run resource', () => {
     expect(harness.get('Localization', 'clusternet-east', 'app-loc')?.spec).toMatchObject({ feed: { name: 'web' } });
     const globalization = await runInProcess('resource', { name: 'glob', type: 'Globalization', globalization: { name: 'everywhere', spec: { priority: 100 } } }, env);
     expect(globalization.report).toEqual({ apiVersion: 'apps.clusternet.io/v1alpha1', kind: 'Globalization', name: 'everywhere', uid: harness.get('Globalization', '', 'everywhere')?.metadata.uid });
-    const chart = await runInProcess('resource', { name: 'chart', type: 'HelmChart', helmChart: { name: 'redis', spec: { repo: 'https://charts.example.com', chart: 'redis' } } }, env);
+    const chart = await runInProcess('resource', { name: 'chart', type: 'HelmChart', helmChart: { name: 'redis', namespace: 'team-a', spec: { repo: 'https://charts.example.com', chart: 'redis' } } }, env);
     expect(chart.report).toMatchObject({ kind: 'HelmChart', namespace: 'team-a', name: 'redis' });
   });
 

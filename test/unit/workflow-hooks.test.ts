@@ -38,7 +38,7 @@ describe('DRWorkflow sync: the whole response per case', () => {
     ],
     [
       'undeclared placeholder is a warning',
-      workflow('wf', { actions: [jobAction('a', { job: { template: { spec: { x: '$(params.region)' } } } })] }),
+      workflow('wf', { actions: [jobAction('a', { job: { template: { spec: { template: { spec: { containers: [{ name: 'main', image: 'tool:$(params.region)' }] } } } } } })] }),
       [],
       {
         status: {
@@ -102,7 +102,7 @@ describe('DRWorkflow sync: the whole response per case', () => {
         status: {
           phase: 'Invalid',
           conditions: [
-            { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: 'Validation failed: [spec/actions: Expected array]', observedGeneration: 1, lastTransitionTime: AT },
+            { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: 'Validation failed: [spec/actions: must be a list (got "none")]', observedGeneration: 1, lastTransitionTime: AT },
           ],
           usedBy: [],
           observedGeneration: 1,

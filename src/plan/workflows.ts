@@ -1,0 +1,45 @@
+import { objectsOfKind, type ObjectMap } from '../k8s/metacontroller.js';
+import type { WorkflowKey } from '../api/usage.js';
+import { API_VERSION } from '../k8s/schema.js';
+import { checkObject } from '../k8s/validate.js';
+import { DRWorkflow, DRWorkflowSpec } from '../workflow/schema.js';
+import { validateWorkflowSpec } from '../workflow/validate.js';
+
+/** Whether a workflow the plan observes can be run, and if not, why. */
+export type WorkflowVerdict = { usable: true; workflow: DRWorkflow } | { usable: false; reason: string };
+
+/**
+ * Judges the observed workflows among `wanted`, by `namespace/name`. A workflow that exists is
+ * never left out:
+ * one whose spec fails the schema or the workflow checks is kept with the reason, so that a plan
+ * using it says why instead of "not found". The checks are the workflow hook's own rather than
+ * its status, so a plan applied together with its workflows does not depend on hook order.
+ */
+export function workflowVerdicts(related: ObjectMap | undefined, wanted: readonly WorkflowKey[]): Map<string, WorkflowVerdict> {
+  const keys = new Set(wanted.map((key) => `${key.namespace}/${key.name}`));
+  const verdicts = new Map<string, WorkflowVerdict>();
+  for (const object of objectsOfKind(related, 'DRWorkflow', API_VERSION)) {
+    const key = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+    if (!keys.has(key) || verdicts.has(key)) continue;
+    const spec = checkObject(DRWorkflowSpec, object['spec']);
+    if (!spec.ok) {
+      verdicts.set(key, { usable: false, reason: `its spec fails the schema: ${spec.problems.map((problem) => `spec${problem}`).join('; ')}` });
+      continue;
+    }
+    const errors = validateWorkflowSpec(spec.value).errors;
+    if (errors.length > 0) {
+      verdicts.set(key, { usable: false, reason: `it is Invalid: ${errors.join('; ')}` });
+      continue;
+    }
+    const workflow: DRWorkflow = { apiVersion: API_VERSION, kind: 'DRWorkflow', metadata: object.metadata, spec: spec.value };
+    verdicts.set(key, { usable: true, workflow });
+  }
+  return verdicts;
+}
+
+/** The workflows a run may use, by `namespace/name`. */
+export function usableWorkflows(verdicts: ReadonlyMap<string, WorkflowVerdict>): Map<string, DRWorkflow> {
+  const usable = new Map<string, DRWorkflow>();
+  for (const [key, verdict] of verdicts) if (verdict.usable) usable.set(key, verdict.workflow);
+  return usable;
+}
