@@ -1,3 +1,5 @@
+import { DEFAULT_RUNNER } from './engine/runner.js';
+
 /** Runtime configuration, read once from the environment (SPEC §8). */
 export interface Config {
   port: number;
@@ -33,8 +35,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     host: text('HOST', '0.0.0.0'),
     logLevel,
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1024, 1024 * 1024 * 1024),
-    runnerImage: text('RUNNER_IMAGE', 'ghcr.io/drplan-hooks/drplan-hooks:0.1.0'),
-    runnerServiceAccount: text('RUNNER_SERVICE_ACCOUNT', 'drplan-runner'),
+    runnerImage: text('RUNNER_IMAGE', DEFAULT_RUNNER.image),
+    runnerServiceAccount: text('RUNNER_SERVICE_ACCOUNT', DEFAULT_RUNNER.serviceAccountName),
     authToken: env['HOOK_AUTH_TOKEN'] || undefined,
     overload: {
       maxEventLoopDelayMs: integer('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),

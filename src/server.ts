@@ -9,6 +9,7 @@ const app = buildApp({
   authToken: config.authToken,
   overload: config.overload,
   logger: { level: config.logLevel },
+  runner: { image: config.runnerImage, serviceAccountName: config.runnerServiceAccount },
 });
 
 closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {

@@ -26,6 +26,8 @@ export const ActionOutputs = Type.Object({
   subscriptionRef: Type.Optional(ObjectReference),
   subscriptionRefs: Type.Optional(Type.Array(ObjectReference)),
   resourceRef: Type.Optional(ObjectReference),
+  globalizationRef: Type.Optional(ObjectReference),
+  helmChartRef: Type.Optional(ObjectReference),
   httpResponse: Type.Optional(Type.Object({ statusCode: Type.Optional(Type.Integer()), body: Type.Optional(Type.String()) })),
 });
 export type ActionOutputs = Static<typeof ActionOutputs>;
@@ -47,6 +49,8 @@ export const ActionStatus = Type.Object({
   clusterStatuses: Type.Optional(Type.Array(OpaqueObject())),
   // What a later Revert needs to undo this action without reading the current specs.
   type: Type.Optional(ActionType),
+  operation: Type.Optional(Type.String()),
+  hookType: Type.Optional(Type.String()),
   dependsOn: Type.Optional(Type.Array(Type.String())),
   rollback: Type.Optional(OpaqueObject()),
 });

@@ -3,6 +3,7 @@ import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../config.js';
+import { DEFAULT_RUNNER, type RunnerDefaults } from '../engine/runner.js';
 import { bearerCheck } from './auth.js';
 import { errorHandler } from './errors.js';
 import { registerHookRoute } from './hook-route.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   clock?: () => Date;
   logger?: FastifyServerOptions['logger'];
   overload?: OverloadOptions;
+  /** Image and service account of runner Jobs when a plan's `spec.runner` does not say. */
+  runner?: RunnerDefaults;
 }
 
 declare module 'fastify' {
@@ -83,7 +86,11 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
   );
 
-  const context = { clock: options.clock ?? (() => new Date()), authorize: bearerCheck(options.authToken) };
+  const context = {
+    clock: options.clock ?? (() => new Date()),
+    authorize: bearerCheck(options.authToken),
+    settings: { runner: options.runner ?? DEFAULT_RUNNER },
+  };
   for (const hook of HOOK_ROUTES) registerHookRoute(app, hook, context);
   return app;
 }

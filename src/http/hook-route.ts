@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { namespacedName } from '../k8s/metacontroller.js';
 import { etagOf, matchesIfNoneMatch } from './etag.js';
-import type { HookRoute } from './hooks.js';
+import type { HookRoute, HookSettings } from './hooks.js';
 import { canonicalJson } from './json.js';
 
 export interface HookRouteContext {
   clock: () => Date;
   authorize: (header: string | undefined) => boolean;
+  settings: HookSettings;
 }
 
 /**
@@ -14,7 +15,7 @@ export interface HookRouteContext {
  * clock's `now`, answer canonical JSON with a strong ETag (304 when Metacontroller already
  * holds that body), and log one line.
  */
-export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock, authorize }: HookRouteContext): void {
+export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock, authorize, settings }: HookRouteContext): void {
   app.post(hook.path, {
     schema: { body: hook.schema },
     config: { hook: hook.name },
@@ -28,7 +29,7 @@ export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock
       const object = namespacedName(hook.subject(request.body));
       let result;
       try {
-        result = hook.handle(request.body, clock());
+        result = hook.handle(request.body, clock(), settings);
       } catch (error) {
         request.log.error({ hook: hook.name, object, err: error }, 'hook failed');
         return reply

@@ -1,3 +1,4 @@
+import { LABEL_RUNNER, type RunnerDefaults } from '../engine/runner.js';
 import { LABEL_PLAN } from '../k8s/labels.js';
 import type {
   CompositeRequest,
@@ -36,14 +37,14 @@ export function customizePlan(request: CustomizeRequest): HookResult<CustomizeRe
       rules.push({ apiVersion: API_VERSION, resource: 'drworkflows', namespace: otherNamespace, names: names.sort() });
     }
   }
-  rules.push({ apiVersion: 'v1', resource: 'pods', namespace, labelSelector: byPlan });
+  rules.push({ apiVersion: 'v1', resource: 'pods', namespace, labelSelector: { matchLabels: { ...byPlan.matchLabels, [LABEL_RUNNER]: 'true' } } });
   return { response: { relatedResources: rules }, decision: `related: ${rules.length} rule(s)` };
 }
 
-export function syncPlan(request: CompositeRequest, now: Date): HookResult<CompositeResponse> {
-  return reconcilePlan(request, now);
+export function syncPlan(request: CompositeRequest, now: Date, runner?: RunnerDefaults): HookResult<CompositeResponse> {
+  return reconcilePlan(request, now, runner);
 }
 
-export function finalizePlan(request: CompositeRequest, now: Date): HookResult<CompositeResponse> {
-  return reconcilePlan({ ...request, finalizing: true }, now);
+export function finalizePlan(request: CompositeRequest, now: Date, runner?: RunnerDefaults): HookResult<CompositeResponse> {
+  return reconcilePlan({ ...request, finalizing: true }, now, runner);
 }
