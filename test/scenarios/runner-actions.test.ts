@@ -5,7 +5,7 @@ import type { Action } from '../../src/workflow/schema.js';
 import { expectHealthy, startCluster, type Cluster } from '../fixtures/cluster.js';
 import { clusternetCrds } from '../fixtures/clusternet.js';
 import { apply, getExecution, getPlan } from '../fixtures/dr.js';
-import { execution, jobAction, NAMESPACE, plan, stage, workflow } from '../fixtures/objects.js';
+import { execution, jobAction, NAMESPACE, plan, workflow } from '../fixtures/objects.js';
 import { httpServer, type Received, type TestServer } from '../runner/servers.js';
 
 /**
@@ -63,7 +63,8 @@ async function run(harness: ContractHarness, name: string, spec: Parameters<type
   await harness.settle();
 }
 
-describe('runner actions through the harness', () => {
+// Each runner action starts a Node process; on a busy machine a scenario takes a while.
+describe('runner actions through the harness', { timeout: 120_000 }, () => {
   it('a plan mixing Job, HTTP and KubernetesResource actions Executes, then Reverts in reverse order', async () => {
     const { harness, url, calls } = await setUp((request) => {
       // The HTTP rollback runs last in the Revert: both objects must be gone by then.

@@ -47,8 +47,11 @@ describe('runner actions', () => {
   it('run as a runner Job: rendered action in env, runner labels, no retries by Kubernetes, deadline from timeout', () => {
     const run = begin();
     const first = actions(run)[0];
-    expect(first?.runner?.kind).toBe('http');
-    const desired = desiredJob(run, first!, { planName: 'plan', namespace: NAMESPACE });
+    if (first === undefined) throw new Error('no action');
+    expect(first.runner?.kind).toBe('http');
+    const desired = desiredJob(run, first, { planName: 'plan', namespace: NAMESPACE });
+    // A Job spec as JSON; the assertions check its shape.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const spec = desired.spec as Record<string, any>;
     expect(spec['backoffLimit']).toBe(0);
     expect(spec['activeDeadlineSeconds']).toBe(90);
