@@ -58,6 +58,8 @@ export function runnerJobSpec(run: Run, action: RunAction, podLabels: Record<str
           {
             name: 'runner',
             image,
+            // Spelled out rather than left to the image's entrypoint, so the Job says what runs.
+            command: ['node'],
             args: ['dist/cli.js', 'run', runner.kind],
             env: [
               { name: 'DRPLAN_ACTION', value: JSON.stringify(runner.action) },

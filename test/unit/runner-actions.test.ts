@@ -60,7 +60,7 @@ describe('runner actions', () => {
     expect(pod.serviceAccountName).toBe('dr-sa');
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.containers[0].image).toBe('ghcr.io/drplan-hooks/drplan-hooks:0.1.0');
-    expect(pod.containers[0].args).toEqual(['dist/cli.js', 'run', 'http']);
+    expect([...pod.containers[0].command, ...pod.containers[0].args]).toEqual(['node', 'dist/cli.js', 'run', 'http']);
     const env = Object.fromEntries(pod.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
     expect(env['DRPLAN_NAMESPACE']).toBe(NAMESPACE);
     expect(JSON.parse(env['DRPLAN_ACTION'])).toEqual({
