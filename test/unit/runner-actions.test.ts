@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { advanceRun } from '../../src/engine/advance.js';
 import { desiredJob } from '../../src/engine/jobs.js';
+import { stageStatusesOf } from '../../src/engine/project.js';
 import { LABEL_RUNNER } from '../../src/engine/runner.js';
 import type { Run } from '../../src/engine/schema.js';
 import type { KubeObject } from '../../src/k8s/metacontroller.js';
@@ -97,6 +98,33 @@ describe('runner actions', () => {
     expect(said).toMatchObject({ phase: 'Failed', message: 'HTTP 500 from POST https://dns.example.com/switch' });
     const silent = actions(finishFirst(begin(), undefined, 'Failed'))[0];
     expect(silent?.message).toBe(`runner Job ${NAMESPACE}/${name} failed: BackoffLimitExceeded: boom (its Pod was not observed)`);
+  });
+
+  it('carry per-cluster statuses of a PerCluster Subscription into the action status', () => {
+    const sub = readyWorkflow('wf', {
+      actions: [
+        {
+          name: 'sub',
+          type: 'Subscription',
+          waitReady: true,
+          clusterExecutionMode: 'PerCluster',
+          subscription: { name: 'web', namespace: 'apps', spec: { feeds: [{ kind: 'Deployment', name: 'web' }], subscribers: [{}] } },
+        },
+      ],
+    });
+    const started = advanceRun(startRun(plan('plan'), [sub]), { jobs: new Map(), namespace: NAMESPACE }, new Date(T0));
+    const name = actions(started)[0]?.jobName ?? '';
+    const clusterStatuses = [{ cluster: 'clusternet-a/a', phase: 'Succeeded' }];
+    const result = { apiVersion: 'apps.clusternet.io/v1alpha1', kind: 'Subscription', namespace: 'apps', name: 'web', uid: 'u1', clusterStatuses };
+    const done = finishFirst(started, [pod(name, JSON.stringify(result))]);
+    const [status] = stageStatusesOf(done)[0]?.workflowExecutions?.[0]?.actionStatuses ?? [];
+    expect(status).toMatchObject({
+      phase: 'Succeeded',
+      message: 'Subscription apps/web created',
+      operation: 'Create',
+      clusterStatuses,
+      outputs: { subscriptionRef: { kind: 'Subscription', namespace: 'apps', name: 'web', uid: 'u1' } },
+    });
   });
 
   it('an unparsable manifest fails the run before anything starts', () => {
