@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import envSchema from 'env-schema';
 import type { BearerTokens } from './http/auth.js';
+import { DEFAULT_RUNNER } from './engine/runner.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -17,8 +18,8 @@ const Environment = Type.Object({
   HOST: Type.String({ default: '0.0.0.0' }),
   LOG_LEVEL: Type.String({ default: 'info', enum: LOG_LEVELS }),
   BODY_LIMIT_BYTES: integer(DEFAULT_BODY_LIMIT_BYTES, 1024, 1024 * 1024 * 1024),
-  RUNNER_IMAGE: Type.String({ default: 'ghcr.io/drplan-hooks/drplan-hooks:0.1.0' }),
-  RUNNER_SERVICE_ACCOUNT: Type.String({ default: 'drplan-runner' }),
+  RUNNER_IMAGE: Type.String({ default: DEFAULT_RUNNER.image }),
+  RUNNER_SERVICE_ACCOUNT: Type.String({ default: DEFAULT_RUNNER.serviceAccountName }),
   HOOK_AUTH_TOKEN: Type.Optional(Type.String()),
   HOOK_AUTH_TOKEN_PREVIOUS: Type.Optional(Type.String()),
   HOOK_FIXED_CLOCK_ENABLED: Type.Boolean({ default: false }),

@@ -13,6 +13,7 @@ const app = buildApp({
   requestTimeoutMs: config.requestTimeoutMs,
   overload: config.overload,
   logger: createLogger({ level: config.logLevel }),
+  runner: { image: config.runnerImage, serviceAccountName: config.runnerServiceAccount },
 });
 
 closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {

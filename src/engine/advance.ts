@@ -1,12 +1,15 @@
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { formatDuration, formatTime, parseTime } from '../k8s/time.js';
-import { jobNameFor, jobOutcome } from './jobs.js';
+import { jobNameFor, jobOutcome, type JobOutcome } from './jobs.js';
+import { runnerReport, successFrom } from './runner.js';
 import type { Run, RunAction, RunStage, RunWorkflow, SkipReason } from './schema.js';
 import { isBlocking, isDone, isSatisfied, rollUp, skip, start, type Step } from './steps.js';
 
 export interface Observed {
   /** Observed child Jobs by name. */
   jobs: ReadonlyMap<string, KubeObject>;
+  /** Observed runner Pods by the name of their Job; their termination messages carry results. */
+  pods?: ReadonlyMap<string, readonly KubeObject[]>;
   namespace: string;
 }
 
@@ -57,7 +60,12 @@ function observeActions(run: Run, workflow: RunWorkflow, observed: Observed, now
         changed = true;
       }
       const outcome = jobOutcome(job);
-      if (outcome.state === 'succeeded') {
+      if (action.runner !== undefined) {
+        if (observeRunner(run, action, outcome, observed, at)) {
+          changed = true;
+          continue;
+        }
+      } else if (outcome.state === 'succeeded') {
         completeAction(action, 'Succeeded', successMessage(run, action), outcome.at ?? at);
         changed = true;
         continue;
@@ -70,12 +78,46 @@ function observeActions(run: Run, workflow: RunWorkflow, observed: Observed, now
     }
     const started = parseTime(action.startTime) ?? now.getTime();
     if (now.getTime() - started >= action.timeoutSeconds * 1000) {
-      const state = job === undefined ? 'was never observed' : 'did not complete';
+      const state =
+        job === undefined ? 'was never observed' : jobOutcome(job).state === 'succeeded' ? 'completed, but its Pod with the result was never observed' : 'did not complete';
       completeAction(action, 'Failed', `timed out after ${formatDuration(action.timeoutSeconds * 1000)}: Job ${observed.namespace}/${action.jobName} ${state}`, at);
       changed = true;
     }
   }
   return changed;
+}
+
+/**
+ * A runner Job's outcome is what its Pod's termination message says. Returns whether the
+ * action ended; a completed Job whose Pod is not observed yet waits for it (within the timeout).
+ */
+function observeRunner(run: Run, action: RunAction, outcome: JobOutcome, observed: Observed, at: string): boolean {
+  if (outcome.state === 'active') return false;
+  const pods = observed.pods?.get(action.jobName ?? '');
+  const report = runnerReport(pods);
+  const job = `runner Job ${observed.namespace}/${action.jobName ?? ''}`;
+  const when = outcome.at ?? at;
+  if (outcome.state === 'failed') {
+    const said = report.state === 'result' && typeof report.value['message'] === 'string' ? report.value['message'] : undefined;
+    const why = pods === undefined ? ' (its Pod was not observed)' : report.state === 'result' ? '' : ' (its Pod reported no readable result)';
+    completeAction(action, 'Failed', said ?? `${job} failed: ${outcome.message}${why}`, when);
+    return true;
+  }
+  if (pods === undefined) return false;
+  if (report.state !== 'result') {
+    const detail = report.state === 'none' ? 'no termination message' : `a termination message that is not JSON: ${report.detail}`;
+    completeAction(action, 'Failed', `${job} completed, but its Pod left ${detail}`, when);
+    return true;
+  }
+  const success = successFrom(action, report.value, run.operationType === 'Revert' && action.hookType === undefined);
+  if ('error' in success) {
+    completeAction(action, 'Failed', `${job} completed, but its result is unusable: ${success.error}`, when);
+    return true;
+  }
+  action.outputs = { ...action.outputs, ...success.outputs };
+  if (success.clusterStatuses) action.clusterStatuses = success.clusterStatuses;
+  completeAction(action, 'Succeeded', success.message, when);
+  return true;
 }
 
 function successMessage(run: Run, action: RunAction): string {

@@ -1,6 +1,7 @@
 import { ANNOTATION_ACTION_ID, LABEL_ACTION, LABEL_EXECUTION, LABEL_PLAN } from '../k8s/labels.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { hashedName, labelValue } from '../k8s/names.js';
+import { runnerJobSpec } from './runner.js';
 import type { Run, RunAction } from './schema.js';
 
 export type JobOutcome =
@@ -61,7 +62,7 @@ export function desiredJob(run: Run, action: RunAction, context: JobContext): Ku
     [LABEL_ACTION]: labelValue(action.name),
   };
   const templateMetadata = template.metadata ?? {};
-  const spec = { ...template.spec };
+  const spec = action.runner === undefined ? { ...template.spec } : runnerJobSpec(run, action, labels, context.namespace);
   const podTemplate = isRecord(spec['template']) ? spec['template'] : {};
   const podMetadata = isRecord(podTemplate['metadata']) ? podTemplate['metadata'] : {};
   spec['template'] = {

@@ -38,7 +38,10 @@ function actionStatus(action: RunAction): ActionStatus {
     phase: action.phase,
     ...timing(action),
     ...(action.outputs ? { outputs: action.outputs } : {}),
+    ...(action.clusterStatuses ? { clusterStatuses: action.clusterStatuses } : {}),
     type: action.type,
+    ...(action.operation ? { operation: action.operation } : {}),
+    ...(action.hookType ? { hookType: action.hookType } : {}),
     ...(action.dependsOn ? { dependsOn: action.dependsOn } : {}),
     ...(action.rollback ? { rollback: action.rollback } : {}),
   };

@@ -13,6 +13,7 @@ export const SkipReason = StringEnum([
   'DependencyFailed',
   'PlanStopped',
   'Cancelled',
+  'RollbackHook',
 ]);
 export type SkipReason = Static<typeof SkipReason>;
 
@@ -36,6 +37,12 @@ export const RunAction = Type.Object({
   job: Type.Optional(
     Type.Object({ metadata: Type.Optional(OpaqueObject()), spec: OpaqueObject() }),
   ),
+  /** For HTTP and resource actions: what the runner Job runs (`run http` / `run resource`). */
+  runner: Type.Optional(Type.Object({ kind: StringEnum(['http', 'resource']), action: OpaqueObject() })),
+  /** The resource operation (Create, Apply, Patch, Delete, Replace), for messages and undo. */
+  operation: Type.Optional(Type.String()),
+  hookType: Type.Optional(Type.String()),
+  clusterStatuses: Type.Optional(Type.Array(OpaqueObject())),
   /** For a Revert: the Job of the target that undoing this action deletes. */
   deleteJob: Type.Optional(Type.String()),
   /** The rendered custom rollback, recorded so a later Revert can replay it. */
@@ -75,6 +82,8 @@ export const Run = Type.Object({
   /** The uid of the Execute being reverted: a re-created execution of the same name is another one. */
   revertTargetUid: Type.Optional(Type.String()),
   failurePolicy: StringEnum(['Stop', 'Continue']),
+  /** Image and service account of this run's runner Jobs, fixed when it starts. */
+  runner: Type.Optional(Type.Object({ image: Type.String(), serviceAccountName: Type.String() })),
   phase: RunPhase,
   startTime: Type.String(),
   completionTime: Type.Optional(Type.String()),

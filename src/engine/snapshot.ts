@@ -2,9 +2,11 @@ import type { ActionStatus, DRPlanExecution, StageStatus, WorkflowExecutionStatu
 import { checkObject } from '../k8s/validate.js';
 import { parseDuration } from '../k8s/time.js';
 import type { DRPlan } from '../plan/schema.js';
+import { parse as parseYaml } from 'yaml';
+import type { ActionOutputs } from '../execution/schema.js';
 import { Action, type DRWorkflow } from '../workflow/schema.js';
-import { RUNNABLE_TYPES, unsupportedType } from './capabilities.js';
 import { resolveParams } from './params.js';
+import { DEFAULT_RUNNER, outputKey, runnerKind, type RunnerDefaults } from './runner.js';
 import type { Run, RunAction, RunStage, RunWorkflow } from './schema.js';
 import { renderDeep, type Params } from './template.js';
 import { evaluateWhen } from './when.js';
@@ -14,6 +16,7 @@ const DEFAULT_TIMEOUT_SECONDS = 300;
 /** What a Revert runs under (SPEC §6.2): recorded rollbacks only consult `mode` in `when`. */
 const REVERT_PARAMS = { mode: 'rollback' };
 
+const ROLLBACK_HOOKS: readonly string[] = ['pre-rollback', 'post-rollback'];
 
 export interface ExecuteSnapshotInput {
   plan: DRPlan;
@@ -21,13 +24,15 @@ export interface ExecuteSnapshotInput {
   workflows: ReadonlyMap<string, DRWorkflow>;
   execution: DRPlanExecution;
   now: string;
+  /** Image and service account for runner Jobs when the plan's `spec.runner` does not say. */
+  runner?: RunnerDefaults;
 }
 
 /**
  * Resolves everything an Execute run needs (SPEC §6.1) so that later edits to the plan
  * or its workflows cannot change a run in progress. Any error fails the run at once.
  */
-export function snapshotExecute({ plan, workflows, execution, now }: ExecuteSnapshotInput): Run {
+export function snapshotExecute({ plan, workflows, execution, now, runner }: ExecuteSnapshotInput): Run {
   const errors: string[] = [];
   const namespace = plan.metadata.namespace ?? '';
   const stages = plan.spec.stages.map((stage): RunStage => ({
@@ -67,7 +72,7 @@ export function snapshotExecute({ plan, workflows, execution, now }: ExecuteSnap
       };
     }),
   }));
-  return newRun(execution, plan, stages, errors, now);
+  return newRun(execution, plan, stages, errors, now, runner);
 }
 
 interface ActionContext {
@@ -88,6 +93,9 @@ function snapshotAction(action: Action, params: Params, context: ActionContext):
     timeoutSeconds: timeoutSeconds(action.timeout, where, errors),
     ...(action.dependsOn?.length ? { dependsOn: [...action.dependsOn] } : {}),
   };
+  if (action.hookType !== undefined && ROLLBACK_HOOKS.includes(action.hookType)) {
+    return rollbackHook(action, params, base, context);
+  }
   if (action.rollback !== undefined) {
     // Rendered now, with the mode a Revert forces, so a broken rollback shows before the failover.
     const rollback = renderDeep(action.rollback, { ...params, ...REVERT_PARAMS });
@@ -105,15 +113,39 @@ function snapshotAction(action: Action, params: Params, context: ActionContext):
   return { ...base, ...runnable(action, params, context) };
 }
 
+/**
+ * A pre- or post-rollback hook never runs on Execute; its row records the hook, rendered with
+ * the mode a Revert forces, for the Revert that replays it.
+ */
+function rollbackHook(action: Action, params: Params, base: RunAction, context: ActionContext): RunAction {
+  const { hookType = '', rollback: _ownRollback, ...hook } = action;
+  const rendered = renderDeep(hook, { ...params, ...REVERT_PARAMS });
+  if (rendered.missing.length > 0) context.errors.push(`${context.where}: undefined parameter(s) ${rendered.missing.join(', ')}`);
+  const { rollback: _none, ...row } = base;
+  return {
+    ...row,
+    hookType,
+    rollback: rendered.value,
+    phase: 'Skipped',
+    reason: 'RollbackHook',
+    message: `${hookType} hook: runs only during a Revert`,
+    completionTime: context.now,
+  };
+}
+
 type Placement = Pick<ActionContext, 'where' | 'namespace' | 'errors'>;
 
 /**
- * The part of a run action that says what to start: for now, a Job. `params` is
- * undefined for a recorded rollback, which was rendered when its action ran.
+ * The part of a run action that says what to start: the action's own Job, or a runner Job for
+ * every other type. `params` is undefined for a recorded rollback or hook, which was rendered
+ * when its action ran.
  */
-function runnable(action: Action, params: Params | undefined, { where, namespace, errors }: Placement): Partial<RunAction> {
-  if (!RUNNABLE_TYPES.includes(action.type) || action.job === undefined) {
-    errors.push(`${where}: ${unsupportedType(action.type)}`);
+function runnable(action: Action, params: Params | undefined, placement: Placement): Partial<RunAction> {
+  const kind = runnerKind(action.type);
+  if (kind !== undefined) return runnerAction(action, kind, params, placement);
+  const { where, namespace, errors } = placement;
+  if (action.job === undefined) {
+    errors.push(`${where}: job is required for Job actions`);
     return {};
   }
   const job = params === undefined ? { value: action.job, missing: [] } : renderDeep(action.job, params);
@@ -129,6 +161,57 @@ function runnable(action: Action, params: Params | undefined, { where, namespace
   };
 }
 
+/** What the runner gets: the action with its parameters substituted, minus what only the plan uses. */
+function runnerAction(action: Action, kind: 'http' | 'resource', params: Params | undefined, { where, errors }: Placement): Partial<RunAction> {
+  const { rollback: _rollback, when: _when, dependsOn: _dependsOn, hookType: _hookType, hookCleanup: _hookCleanup, ...work } = action;
+  const rendered = params === undefined ? { value: work, missing: [] } : renderDeep(work, params);
+  if (rendered.missing.length > 0) errors.push(`${where}: undefined parameter(s) ${rendered.missing.join(', ')}`);
+  const value = rendered.value;
+  const block = BLOCKS[value.type];
+  if (block === undefined || value[block] === undefined) {
+    errors.push(`${where}: ${block ?? 'a block'} is required for ${value.type} actions`);
+    return {};
+  }
+  if (value.type === 'KubernetesResource' && value.resource !== undefined) {
+    const problem = manifestProblem(value.resource.manifest);
+    if (problem !== undefined) errors.push(`${where}: resource.manifest ${problem}`);
+  }
+  const operation = kind === 'resource' ? operationOf(value) : undefined;
+  return { runner: { kind, action: value }, ...(operation === undefined ? {} : { operation }) };
+}
+
+const BLOCKS: Partial<Record<Action['type'], 'http' | 'resource' | 'localization' | 'subscription' | 'globalization' | 'helmChart'>> = {
+  HTTP: 'http',
+  KubernetesResource: 'resource',
+  Localization: 'localization',
+  Subscription: 'subscription',
+  Globalization: 'globalization',
+  HelmChart: 'helmChart',
+};
+
+function operationOf(action: Action): string {
+  const block = action.resource ?? action.localization ?? action.subscription ?? action.globalization ?? action.helmChart;
+  return block?.operation ?? 'Create';
+}
+
+/** A manifest the runner could not use: not YAML, or without the fields that name the object. */
+function manifestProblem(manifest: string): string | undefined {
+  let value: unknown;
+  try {
+    value = parseYaml(manifest);
+  } catch (error) {
+    return `is not valid YAML: ${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)}`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be one YAML object';
+  const object = value as Record<string, unknown>;
+  const metadata = object['metadata'];
+  const name = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['name'] : undefined;
+  if (typeof object['apiVersion'] !== 'string' || typeof object['kind'] !== 'string' || typeof name !== 'string') {
+    return 'needs apiVersion, kind and metadata.name';
+  }
+  return undefined;
+}
+
 function timeoutSeconds(timeout: string | undefined, where: string, errors: string[]): number {
   if (timeout === undefined) return DEFAULT_TIMEOUT_SECONDS;
   const ms = parseDuration(timeout);
@@ -140,7 +223,15 @@ function timeoutSeconds(timeout: string | undefined, where: string, errors: stri
 }
 
 /** A run of `stages`, or, when `errors` is not empty, one that failed before starting anything. */
-export function newRun(execution: DRPlanExecution, plan: DRPlan, stages: RunStage[], errors: string[], now: string): Run {
+export function newRun(
+  execution: DRPlanExecution,
+  plan: DRPlan,
+  stages: RunStage[],
+  errors: string[],
+  now: string,
+  runnerDefaults: RunnerDefaults = DEFAULT_RUNNER,
+): Run {
+  const usesRunner = stages.some((stage) => stage.workflows.some((workflow) => workflow.actions.some((action) => action.runner !== undefined)));
   const run: Run = {
     execution: {
       name: execution.metadata.name,
@@ -149,6 +240,14 @@ export function newRun(execution: DRPlanExecution, plan: DRPlan, stages: RunStag
     },
     operationType: execution.spec.operationType,
     failurePolicy: plan.spec.failurePolicy ?? 'Stop',
+    ...(usesRunner
+      ? {
+          runner: {
+            image: plan.spec.runner?.image || runnerDefaults.image,
+            serviceAccountName: plan.spec.runner?.serviceAccountName || runnerDefaults.serviceAccountName,
+          },
+        }
+      : {}),
     phase: 'Running',
     startTime: now,
     stages,
@@ -168,6 +267,7 @@ export interface RevertSnapshotInput {
   execution: DRPlanExecution;
   target: DRPlanExecution;
   now: string;
+  runner?: RunnerDefaults;
 }
 
 /**
@@ -175,7 +275,7 @@ export interface RevertSnapshotInput {
  * workflows in reverse, each workflow's successful actions undone in reverse (or along
  * the reversed dependency graph), never reading the current specs.
  */
-export function snapshotRevert({ plan, execution, target, now }: RevertSnapshotInput): Run {
+export function snapshotRevert({ plan, execution, target, now, runner }: RevertSnapshotInput): Run {
   const errors: string[] = [];
   const namespace = plan.metadata.namespace ?? '';
   const stages = forwardOrder(target.status?.stageStatuses ?? []).reverse().map(
@@ -190,7 +290,7 @@ export function snapshotRevert({ plan, execution, target, now }: RevertSnapshotI
         ),
     }),
   );
-  const run = newRun(execution, plan, stages, errors, now);
+  const run = newRun(execution, plan, stages, errors, now, runner);
   return {
     ...run,
     failurePolicy: 'Stop',
@@ -226,24 +326,64 @@ function revertWorkflow(
 ): RunWorkflow {
   const workflowNamespace = workflow.workflowRef.namespace ?? namespace;
   const where = `stage ${stage.name} workflow ${workflowNamespace}/${workflow.workflowRef.name}`;
-  const statuses = workflow.actionStatuses ?? [];
+  const all = workflow.actionStatuses ?? [];
+  const isHook = (status: ActionStatus) => status.hookType !== undefined && ROLLBACK_HOOKS.includes(status.hookType);
+  const statuses = all.filter((status) => !isHook(status));
+  const placement = (status: ActionStatus, suffix = '') => ({ where: `${where} action ${status.name}${suffix}`, namespace, errors });
+  const id = (status: ActionStatus) => `${stage.name}/${index}/${status.name}`;
   const dag = statuses.some((status) => (status.dependsOn ?? []).length > 0);
-  const actions = [...statuses].reverse().map((status) => {
-    const undo = revertAction(status, `${stage.name}/${index}/${status.name}`, {
-      where: `${where} action ${status.name}`,
-      namespace,
-      errors,
-    });
+  const undo = [...statuses].reverse().map((status) => {
+    const action = revertAction(status, id(status), placement(status));
     // Undo X only after undoing everything that depended on X.
     const dependants = statuses.filter((other) => (other.dependsOn ?? []).includes(status.name)).map((other) => other.name);
-    return dag && dependants.length > 0 ? { ...undo, dependsOn: dependants } : undo;
+    return dag && dependants.length > 0 ? { ...action, dependsOn: dependants } : action;
   });
+  const hooks = (type: string) => all.filter((status) => status.hookType === type).map((status) => revertHook(status, id(status), placement(status, ' hook'), undo));
+  const pre = hooks('pre-rollback');
+  const post = hooks('post-rollback');
   return {
     workflowRef: { namespace: workflowNamespace, name: workflow.workflowRef.name },
     failurePolicy: 'FailFast',
     phase: 'Pending',
-    actions,
+    actions: pre.length + post.length === 0 ? undo : chainHooks(pre, undo, post, dag),
   };
+}
+
+/**
+ * Pre-rollback hooks run one after another before any undo, post-rollback hooks after every
+ * undo. Expressed as dependencies, so every undo gets one: the workflow becomes a DAG.
+ */
+function chainHooks(pre: RunAction[], undo: RunAction[], post: RunAction[], dag: boolean): RunAction[] {
+  const after = (action: RunAction, names: readonly string[]): RunAction =>
+    names.length === 0 ? action : { ...action, dependsOn: [...new Set([...(action.dependsOn ?? []), ...names])] };
+  const sequence = (actions: RunAction[], first: readonly string[]) =>
+    actions.map((action, i) => after(action, i === 0 ? first : [actions[i - 1]?.name ?? '']));
+  const lastPre = pre.length > 0 ? [pre[pre.length - 1]?.name ?? ''] : [];
+  const undone = dag ? undo.map((action) => ((action.dependsOn ?? []).length === 0 ? after(action, lastPre) : action)) : sequence(undo, lastPre);
+  const chainedPre = sequence(pre, []);
+  const chainedPost = sequence(post, undo.length > 0 ? undone.map((action) => action.name) : lastPre);
+  return [...chainedPre, ...undone, ...chainedPost];
+}
+
+/** A recorded rollback hook, run only when its workflow has something to undo. */
+function revertHook(status: ActionStatus, id: string, placement: Placement, undo: readonly RunAction[]): RunAction {
+  const base: RunAction = { id, name: status.name, type: status.type ?? 'Job', phase: 'Pending', timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, ...(status.hookType ? { hookType: status.hookType } : {}) };
+  if (!undo.some((action) => action.phase === 'Pending')) {
+    return { ...base, phase: 'Skipped', reason: 'NothingToRevert', message: `${status.hookType ?? ''} hook not run: nothing to roll back in this workflow` };
+  }
+  const checked = checkObject(Action, { name: status.name, ...status.rollback });
+  if (status.rollback === undefined || !checked.ok) {
+    placement.errors.push(`${placement.where}: recorded hook is not a valid action${checked.ok ? '' : `: ${checked.problems.join('; ')}`}`);
+    return base;
+  }
+  const hook = checked.value;
+  const when = evaluateWhen(hook.when, REVERT_PARAMS);
+  if ('error' in when) {
+    placement.errors.push(`${placement.where}: ${when.error}`);
+    return base;
+  }
+  if (!when.run) return { ...base, phase: 'Skipped', reason: 'WhenNotMatched', message: when.message };
+  return { ...base, type: hook.type, timeoutSeconds: timeoutSeconds(hook.timeout, placement.where, placement.errors), ...runnable(hook, undefined, placement) };
 }
 
 function revertAction(status: ActionStatus, id: string, placement: Placement): RunAction {
@@ -288,6 +428,24 @@ function revertAction(status: ActionStatus, id: string, placement: Placement): R
   if (status.type === 'HTTP') {
     return { ...base, phase: 'Skipped', reason: 'NothingToRevert', message: 'no rollback defined for HTTP action' };
   }
-  errors.push(`${where}: automatic rollback of ${status.type} actions is not supported yet`);
-  return base;
+  return deleteCreated(status, status.type, base);
+}
+
+/** A created or applied object without a custom rollback is deleted, exactly the one recorded. */
+function deleteCreated(status: ActionStatus, type: Exclude<Action['type'], 'Job' | 'HTTP'>, base: RunAction): RunAction {
+  const operation = status.operation ?? 'Create';
+  if (operation !== 'Create' && operation !== 'Apply') {
+    return { ...base, phase: 'Skipped', reason: 'NothingToRevert', message: `no rollback defined for ${type} ${operation}; nothing is undone automatically` };
+  }
+  const ref = (status.outputs as ActionOutputs | undefined)?.[outputKey(type)] as { apiVersion?: string; kind?: string; namespace?: string; name?: string; uid?: string } | undefined;
+  if (ref?.apiVersion === undefined || ref.kind === undefined || ref.name === undefined) {
+    return { ...base, phase: 'Skipped', reason: 'NothingToRevert', message: `no ${type} object recorded to delete` };
+  }
+  const metadata = { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}), ...(ref.uid ? { uid: ref.uid } : {}) };
+  const manifest = JSON.stringify({ apiVersion: ref.apiVersion, kind: ref.kind, metadata });
+  return {
+    ...base,
+    operation: 'Delete',
+    runner: { kind: 'resource', action: { name: status.name, type: 'KubernetesResource', resource: { operation: 'Delete', manifest } } },
+  };
 }

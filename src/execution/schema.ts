@@ -57,6 +57,8 @@ export const ActionStatus = Type.Object({
   clusterStatuses: Type.Optional(Type.Array(OpaqueObject())),
   // What a later Revert needs to undo this action without reading the current specs.
   type: Type.Optional(ActionType),
+  operation: Type.Optional(Type.String()),
+  hookType: Type.Optional(Type.String()),
   dependsOn: Type.Optional(Type.Array(Type.String())),
   rollback: Type.Optional(OpaqueObject()),
 });

@@ -83,7 +83,7 @@ export class FakeKubelet {
     if (runner === undefined) return;
     const namespace = job.metadata.namespace ?? '';
     const seconds = isRecord(job.spec) && typeof job.spec.activeDeadlineSeconds === 'number' ? job.spec.activeDeadlineSeconds : 3600;
-    const exit = await this.#runner({ kind: runner.kind, namespace, env: runner.env, deadlineMs: seconds * 1000 });
+    const exit = await this.#runner({ job, kind: runner.kind, namespace, env: runner.env, deadlineMs: seconds * 1000 });
     this.#recordPod(job, runner.container, exit);
     if (exit.deadlineExceeded) this.#failed(job, 'DeadlineExceeded', DEADLINE_MESSAGE);
     else if (exit.exitCode === 0) this.#finish(job, { outcome: 'succeed' });

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiServer } from './apiserver/server.js';
+import type { KubeObject } from './types.js';
 
 /** One runner container to run: its kind (`run http` / `run resource`) and its environment. */
 export interface RunnerInvocation {
+  job: KubeObject;
   kind: 'http' | 'resource';
   namespace: string;
   env: Record<string, string>;

@@ -3,6 +3,7 @@ import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../config.js';
+import { DEFAULT_RUNNER, type RunnerDefaults } from '../engine/runner.js';
 import { bearerCheck, type BearerTokens } from './auth.js';
 import { errorHandler } from './errors.js';
 import { registerHookRoute } from './hook-route.js';
@@ -34,6 +35,8 @@ export interface AppOptions {
   /** From `createLogger` (src/log.ts); without one the app logs nothing. */
   logger?: FastifyBaseLogger;
   overload?: OverloadOptions;
+  /** Image and service account of runner Jobs when a plan's `spec.runner` does not say. */
+  runner?: RunnerDefaults;
 }
 
 declare module 'fastify' {
@@ -113,6 +116,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     clock: options.clock ?? (() => new Date()),
     fixedClockEnabled: options.fixedClockEnabled ?? false,
     authenticate: bearerCheck(options.auth),
+    settings: { runner: options.runner ?? DEFAULT_RUNNER },
   };
   for (const hook of HOOK_ROUTES) registerHookRoute(app, hook, context);
   return app;

@@ -3,13 +3,14 @@ import { namespacedName } from '../k8s/metacontroller.js';
 import type { Authentication } from './auth.js';
 import { etagOf, matchesIfNoneMatch } from './etag.js';
 import { FIXED_CLOCK_HEADER, requestedNow } from './fixed-clock.js';
-import type { HookRoute } from './hooks.js';
+import type { HookRoute, HookSettings } from './hooks.js';
 import { canonicalJson } from './json.js';
 
 export interface HookRouteContext {
   clock: () => Date;
   fixedClockEnabled: boolean;
   authenticate: (header: string | undefined) => Authentication;
+  settings: HookSettings;
 }
 
 /**
@@ -17,7 +18,7 @@ export interface HookRouteContext {
  * clock's `now` (or the one `X-Drplan-Now` asks for, where allowed), answer canonical JSON
  * with a strong ETag (304 when Metacontroller already holds that body), and log one line.
  */
-export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock, fixedClockEnabled, authenticate }: HookRouteContext): void {
+export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock, fixedClockEnabled, authenticate, settings }: HookRouteContext): void {
   app.post(hook.path, {
     schema: { body: hook.schema },
     config: { hook: hook.name },
@@ -40,7 +41,7 @@ export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock
       const object = namespacedName(hook.subject(request.body));
       let result;
       try {
-        result = hook.handle(request.body, request.fixedNow ?? clock());
+        result = hook.handle(request.body, request.fixedNow ?? clock(), settings);
       } catch (error) {
         request.log.error({ hook: hook.name, object, err: error }, 'hook failed');
         return reply

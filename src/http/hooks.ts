@@ -2,7 +2,13 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { customizeExecution, finalizeExecution, syncExecution } from '../execution/hooks.js';
 import { CompositeRequest, CustomizeRequest, DecoratorRequest, type HookResult, type KubeObject } from '../k8s/metacontroller.js';
 import { customizePlan, finalizePlan, syncPlan } from '../plan/hooks.js';
+import type { RunnerDefaults } from '../engine/runner.js';
 import { customizeWorkflow, finalizeWorkflow, syncWorkflow } from '../workflow/hooks.js';
+
+/** Deployment settings the hooks need besides the request: the runner Jobs' defaults. */
+export interface HookSettings {
+  runner: RunnerDefaults;
+}
 
 /** One hook endpoint: the request envelope it accepts and the pure function behind it. */
 export interface HookRoute {
@@ -12,14 +18,14 @@ export interface HookRoute {
   schema: TSchema;
   /** The object the hook is about, for logs. */
   subject: (body: unknown) => KubeObject;
-  handle: (body: unknown, now: Date) => HookResult<unknown>;
+  handle: (body: unknown, now: Date, settings: HookSettings) => HookResult<unknown>;
 }
 
 function route<S extends TSchema>(
   path: string,
   schema: S,
   subject: (body: Static<S>) => KubeObject,
-  handle: (body: Static<S>, now: Date) => HookResult<unknown>,
+  handle: (body: Static<S>, now: Date, settings: HookSettings) => HookResult<unknown>,
 ): HookRoute {
   // The server validates each body against `schema` before calling, which makes these casts safe.
   return {
@@ -27,7 +33,7 @@ function route<S extends TSchema>(
     name: path.slice(1).replace('/', '.'),
     schema,
     subject: (body) => subject(body as Static<S>),
-    handle: (body, now) => handle(body as Static<S>, now),
+    handle: (body, now, settings) => handle(body as Static<S>, now, settings),
   };
 }
 
@@ -40,8 +46,8 @@ export const HOOK_ROUTES: readonly HookRoute[] = [
   route('/drworkflow/sync', DecoratorRequest, object, syncWorkflow),
   route('/drworkflow/finalize', DecoratorRequest, object, finalizeWorkflow),
   route('/drplan/customize', CustomizeRequest, parent, customizePlan),
-  route('/drplan/sync', CompositeRequest, parent, syncPlan),
-  route('/drplan/finalize', CompositeRequest, parent, finalizePlan),
+  route('/drplan/sync', CompositeRequest, parent, (body, now, settings) => syncPlan(body, now, settings.runner)),
+  route('/drplan/finalize', CompositeRequest, parent, (body, now, settings) => finalizePlan(body, now, settings.runner)),
   route('/drplanexecution/customize', CustomizeRequest, parent, customizeExecution),
   route('/drplanexecution/sync', DecoratorRequest, object, syncExecution),
   route('/drplanexecution/finalize', DecoratorRequest, object, finalizeExecution),

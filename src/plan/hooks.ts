@@ -1,3 +1,4 @@
+import type { RunnerDefaults } from '../engine/runner.js';
 import { LABEL_ARCHIVED, LABEL_PLAN, LABEL_RUNNER } from '../k8s/labels.js';
 import type {
   CompositeRequest,
@@ -47,10 +48,10 @@ export function customizePlan(request: CustomizeRequest): HookResult<CustomizeRe
   return { response: { relatedResources: rules }, decision: `related: ${rules.length} rule(s)` };
 }
 
-export function syncPlan(request: CompositeRequest, now: Date): HookResult<CompositeResponse> {
-  return reconcilePlan(request, now);
+export function syncPlan(request: CompositeRequest, now: Date, runner?: RunnerDefaults): HookResult<CompositeResponse> {
+  return reconcilePlan(request, now, runner);
 }
 
-export function finalizePlan(request: CompositeRequest, now: Date): HookResult<CompositeResponse> {
-  return reconcilePlan({ ...request, finalizing: true }, now);
+export function finalizePlan(request: CompositeRequest, now: Date, runner?: RunnerDefaults): HookResult<CompositeResponse> {
+  return reconcilePlan({ ...request, finalizing: true }, now, runner);
 }

@@ -1,5 +1,6 @@
 import { advanceRun, cancelRun, secondsUntilNextTimeout } from '../engine/advance.js';
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
+import { DEFAULT_RUNNER, runnerPodsByJob, type RunnerDefaults } from '../engine/runner.js';
 import type { Run } from '../engine/schema.js';
 import { noteObservedJobs, runJobsAtRest } from '../engine/lock.js';
 import { newRun, snapshotExecute, snapshotRevert } from '../engine/snapshot.js';
@@ -14,6 +15,7 @@ import {
   type HookResult,
   type KubeObject,
 } from '../k8s/metacontroller.js';
+import { labelValue } from '../k8s/names.js';
 import { API_VERSION } from '../k8s/schema.js';
 import { formatTime, parseTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
@@ -34,6 +36,8 @@ interface Observed {
   executions: DRPlanExecution[];
   workflows: Map<string, DRWorkflow>;
   jobs: Map<string, KubeObject>;
+  pods: Map<string, KubeObject[]>;
+  runner: RunnerDefaults;
 }
 
 /** The working copy of the ledger that one sync moves forward. */
@@ -52,7 +56,7 @@ interface Ledger {
  * `finalizing` is true for the finalize hook: the run is cancelled and deletion completes
  * once none of its Jobs is still running.
  */
-export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<CompositeResponse> {
+export function reconcilePlan(request: CompositeRequest, now: Date, runner: RunnerDefaults = DEFAULT_RUNNER): HookResult<CompositeResponse> {
   const at = formatTime(now);
   const parent = request.parent;
   const namespace = parent.metadata.namespace ?? '';
@@ -82,6 +86,8 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
     executions: executionsOf(request, plan),
     workflows: usableWorkflows(verdicts),
     jobs,
+    pods: runnerPodsByJob(request.related, labelValue(parent.metadata.name)),
+    runner,
   };
   const problems = spec.ok
     ? validatePlanSpec(spec.value, namespace, verdicts)
@@ -238,7 +244,7 @@ function advanceCurrent(ledger: Ledger, observed: Observed, now: Date): void {
     }
     return;
   }
-  const advanced = advanceRun(ledger.run, { jobs: observed.jobs, namespace: observed.plan.metadata.namespace ?? '' }, now);
+  const advanced = advanceRun(ledger.run, { jobs: observed.jobs, pods: observed.pods, namespace: observed.plan.metadata.namespace ?? '' }, now);
   ledger.run = noteObservedJobs(advanced, observed.jobs);
   settleRecord(ledger);
 }
@@ -312,7 +318,7 @@ function elect(ledger: Ledger, observed: Observed, now: Date): void {
 function startRun(execution: DRPlanExecution, observed: Observed, history: readonly ExecutionRecord[], at: string): Run {
   const { plan } = observed;
   if (execution.spec.operationType === 'Execute') {
-    return snapshotExecute({ plan, workflows: observed.workflows, execution, now: at });
+    return snapshotExecute({ plan, workflows: observed.workflows, execution, now: at, runner: observed.runner });
   }
   const targetName = execution.spec.revertExecutionRef ?? execution.status?.revertTarget;
   const target = observed.executions.find((candidate) => candidate.metadata.name === targetName);
@@ -322,7 +328,7 @@ function startRun(execution: DRPlanExecution, observed: Observed, history: reado
     // Two Reverts admitted at once cannot see each other; only the first may undo.
     return newRun(execution, plan, [], [`${targetName} was already reverted by ${revertedBy}`], at);
   }
-  return snapshotRevert({ plan, execution, target: withUpstreamUndo(target, plan, observed.workflows), now: at });
+  return snapshotRevert({ plan, execution, target: withUpstreamUndo(target, plan, observed.workflows), now: at, runner: observed.runner });
 }
 
 /**

@@ -4,7 +4,7 @@ import { ApiError, ContractHarness, injectTransport, type KubeObject } from '../
 import { buildApp } from '../http/app.js';
 import { findCondition } from '../k8s/conditions.js';
 import { InputError } from './input-error.js';
-import { failActions } from './kubelet.js';
+import { failActions, simulatedRunner } from './kubelet.js';
 import { displayName, namespaceOf, type RenderInput, type Sourced } from './load.js';
 import { TimelineRecorder, type TimelineEntry } from './timeline.js';
 
@@ -64,6 +64,7 @@ export async function rehearse(input: RenderInput, fail: readonly string[]): Pro
       manifestsDir: MANIFESTS_DIR,
       start: RENDER_START,
       kubelet: failActions(fail),
+      runner: simulatedRunner(fail),
       transport: (path, body, headers) => {
         timeline?.catchUp();
         return inject(path, body, headers);

@@ -124,10 +124,10 @@ export class TimelineRecorder {
   #runSteps(run: Run, at: number): TimelineEntry[] {
     const execution = `${run.execution.namespace}/${run.execution.name}`;
     const found: TimelineEntry[] = [];
-    const step = (key: string, phase: string, entry: Pick<TimelineEntry, 'kind' | 'name' | 'stage' | 'workflow'>, message?: string): void => {
+    const step = (key: string, phase: string, entry: Pick<TimelineEntry, 'kind' | 'name' | 'stage' | 'workflow'>, message?: string, always = false): void => {
       if (!this.#changed(`${run.execution.uid} ${key}`, phase)) return;
       // A failed stage's message only repeats its failed action's, shown just above it.
-      const why = message !== undefined && (entry.kind === 'stage' ? WHY_STAGE : WHY_ACTION).has(phase) ? { message } : {};
+      const why = message !== undefined && (always || (entry.kind === 'stage' ? WHY_STAGE : WHY_ACTION).has(phase)) ? { message } : {};
       found.push({ at, ...entry, execution, event: phase, ...why });
     };
     for (const stage of run.stages) {
@@ -138,7 +138,8 @@ export class TimelineRecorder {
         for (const action of workflow.actions) {
           if (action.phase === 'Pending' || action.phase === 'Running') continue;
           const where = { stage: stage.name, workflow: `${workflow.workflowRef.namespace}/${workflow.workflowRef.name}` };
-          step(`action ${action.id}`, action.phase, { kind: 'action', name: action.name, ...where }, action.message);
+          // A runner action's message names what it touched (the object, the endpoint).
+          step(`action ${action.id}`, action.phase, { kind: 'action', name: action.name, ...where }, action.message, action.runner !== undefined);
         }
       }
       if (stage.phase !== 'Pending' && stage.phase !== 'Running') step(`stage ${stage.name}`, stage.phase, stageEntry, stage.message);

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { redactUrl } from '../engine/runner.js';
 import type { Action } from '../workflow/schema.js';
 import { backoffOf } from './retry.js';
 import { ActionFailure, type HttpResult } from './result.js';
@@ -36,7 +37,7 @@ export async function runHttp(action: Action, options: HttpOptions): Promise<Htt
     throw new ActionFailure(`http.url is not a valid URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ActionFailure(`http.url must be http or https, not ${url.protocol}`);
-  const where = safeUrl(url);
+  const where = redactUrl(http.url);
   const backoff = backoffOf(action.retryPolicy);
   const accepts = (code: number) => (http.successCodes?.length ? http.successCodes.includes(code) : code >= 200 && code < 300);
   let lastError = '';
@@ -64,11 +65,6 @@ export async function runHttp(action: Action, options: HttpOptions): Promise<Htt
   }
   if (lastError === '') throw new ActionFailure(`${method} ${where} not attempted: the action's timeout had passed`);
   throw new ActionFailure(backoff.attempts === 1 ? lastError : `${lastError} (after ${backoff.attempts} attempts)`);
-}
-
-/** The URL without credentials, query or fragment: those may carry secrets. */
-export function safeUrl(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
 type HttpBlock = NonNullable<Action['http']>;

@@ -1,4 +1,3 @@
-import { RUNNABLE_TYPES, unsupportedType } from '../engine/capabilities.js';
 import { findCycle } from '../engine/graph.js';
 import { placeholdersDeep } from '../engine/template.js';
 import { parseWhen } from '../engine/when.js';
@@ -36,7 +35,6 @@ export function validateWorkflowSpec(spec: DRWorkflowSpec): Findings {
       if (dependency === action.name) errors.push(`${label}: dependsOn must not name the action itself`);
       else if (!names.includes(dependency)) errors.push(`${label}: dependsOn names unknown action "${dependency}"`);
     }
-    warnings.push(...unrunnable(action, label));
     const undeclared = placeholdersDeep(action).filter((name) => !declared.has(name));
     if (undeclared.length > 0) {
       warnings.push(`${label} uses undeclared parameter(s) ${undeclared.join(', ')}; the plan must pass them`);
@@ -45,17 +43,6 @@ export function validateWorkflowSpec(spec: DRWorkflowSpec): Findings {
   const cycle = findCycle(names, (name) => spec.actions.find((action) => action.name === name)?.dependsOn ?? []);
   if (cycle) errors.push(`cycle detected in action dependencies: ${cycle.join(' -> ')}`);
   return { errors, warnings };
-}
-
-/** Valid upstream, but not runnable by this version: say so before anyone relies on it. */
-function unrunnable(action: Action, label: string): string[] {
-  const warnings: string[] = [];
-  if (!RUNNABLE_TYPES.includes(action.type)) warnings.push(`${label}: ${unsupportedType(action.type)}; a run that reaches it fails before starting`);
-  const rollbackType = action.rollback?.['type'];
-  if (typeof rollbackType === 'string' && !RUNNABLE_TYPES.includes(rollbackType)) {
-    warnings.push(`${label}: rollback ${unsupportedType(rollbackType)}; a Revert of this action will fail`);
-  }
-  return warnings;
 }
 
 export function validateParameterNames(params: readonly Parameter[], where: string): string[] {

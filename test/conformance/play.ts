@@ -80,7 +80,8 @@ export function expectStatusesHealthy(harness: ContractHarness): void {
 }
 
 /** Words that mean a value was printed that should not have been. */
-export const GARBAGE = /undefined|\[object Object\]|NaN/;
+// JavaScript leaking into the output; "undefined parameter(s)" is a real message, not a leak.
+export const GARBAGE = /\bundefined\b(?! parameter)|\[object Object\]|\bNaN\b/;
 
 export async function render(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

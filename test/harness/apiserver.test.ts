@@ -22,6 +22,8 @@ async function call(method: string, path: string, body?: unknown, contentType = 
     headers: body === undefined ? {} : { 'content-type': contentType },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
+  // Kubernetes objects are loosely typed JSON; the assertions check their shape.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return { code: response.status, body: (await response.json()) as Record<string, any> };
 }
 
@@ -150,7 +152,8 @@ describe('harness API server', () => {
   it('streams watch events', async () => {
     const controller = new AbortController();
     const response = await fetch(`${api.url}/api/v1/namespaces/watched/configmaps?watch=true&labelSelector=w%3D1`, { signal: controller.signal });
-    const reader = response.body!.getReader();
+    if (response.body === null) throw new Error('watch without a body');
+    const reader = response.body.getReader();
     const lines: string[] = [];
     let buffer = '';
     const base = '/api/v1/namespaces/watched/configmaps';

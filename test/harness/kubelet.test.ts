@@ -95,7 +95,7 @@ describe('fake kubelet', () => {
   });
 });
 
-describe('fake kubelet running the runner', () => {
+describe('fake kubelet running the runner', { timeout: 60_000 }, () => {
   const runnerJob = (name: string, kind: string, action: unknown) => ({
     apiVersion: 'batch/v1',
     kind: 'Job',

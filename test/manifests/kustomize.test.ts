@@ -28,6 +28,7 @@ describe('manifests/ with a real kubectl', () => {
       'base',
       'overlays/auth',
       'samples',
+      'samples/actions',
     ]);
   });
 

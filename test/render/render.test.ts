@@ -197,3 +197,71 @@ describe('render refuses bad input with exit 2 and one line', () => {
     expect(rendered.stderr.trimEnd().replace(/^render: /, '')).toMatch(message);
   });
 });
+
+describe('render every action type', () => {
+  const runbook = () =>
+    scratchFile(
+      'all-types.yaml',
+      `apiVersion: dr.bkbcs.tencent.com/v1alpha1
+kind: DRWorkflow
+metadata: {name: all-types, namespace: default}
+spec:
+  actions:
+    - name: job
+      type: Job
+      job: {template: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}}
+    - name: notify
+      type: HTTP
+      http: {url: "https://hooks.example.com/dr?token=secret", method: POST}
+    - name: scale
+      type: KubernetesResource
+      resource: {operation: Create, manifest: "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: flag}\\n"}
+    - name: localize
+      type: Localization
+      localization: {name: web, namespace: clusternet-west, spec: {feed: {apiVersion: apps/v1, kind: Deployment, name: web}}}
+    - name: subscribe
+      type: Subscription
+      subscription: {name: web, namespace: apps, spec: {feeds: [{apiVersion: apps/v1, kind: Deployment, name: web}], subscribers: [{clusterAffinity: {}}]}}
+    - name: globalize
+      type: Globalization
+      globalization: {name: web-defaults, spec: {priority: 100, feed: {apiVersion: apps/v1, kind: Deployment, name: web}}}
+    - name: chart
+      type: HelmChart
+      helmChart: {name: redis, namespace: apps, spec: {repo: https://charts.example.com, chart: redis, targetNamespace: apps}}
+---
+apiVersion: dr.bkbcs.tencent.com/v1alpha1
+kind: DRPlan
+metadata: {name: all, namespace: default}
+spec:
+  stages: [{name: only, workflows: [{workflowRef: {name: all-types}}]}]
+---
+apiVersion: dr.bkbcs.tencent.com/v1alpha1
+kind: DRPlanExecution
+metadata: {name: all-exec, namespace: default}
+spec: {planRef: all, operationType: Execute}
+`,
+    );
+
+  it('runs each one, naming what each resource action touched, without calling anything', async () => {
+    const rendered = await render(runbook());
+    expect(rendered.code).toBe(0);
+    expect(rendered.timeline).toEqual(
+      expect.arrayContaining([
+        '+0s  action notify: Succeeded — HTTP POST https://hooks.example.com/dr succeeded with status 200',
+        '+0s  action scale: Succeeded — ConfigMap default/flag created',
+        '+0s  action localize: Succeeded — Localization clusternet-west/web created',
+        '+0s  action subscribe: Succeeded — Subscription apps/web created',
+        '+0s  action globalize: Succeeded — Globalization web-defaults created',
+        '+0s  action chart: Succeeded — HelmChart apps/redis created',
+      ]),
+    );
+    expect(rendered.stdout).not.toContain('secret');
+  });
+
+  it('--fail fails a runner action with the reason', async () => {
+    const rendered = await render(runbook(), '--fail', 'subscribe');
+    expect(rendered.code).toBe(1);
+    expect(rendered.timeline).toContain('+0s  action subscribe: Failed — failed by --fail');
+    expect(rendered.timeline).toContainEqual(expect.stringMatching(/^\+0s {2}action globalize: Skipped/));
+  });
+});

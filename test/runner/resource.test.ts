@@ -33,7 +33,7 @@ function resource(operation: string, manifest: string, extra: Record<string, unk
 const deployment = (name: string, replicas: number) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  replicas: ${replicas}\n  template:\n    spec:\n      containers: [{name: app, image: nginx}]\n`;
 
-describe('run resource', () => {
+describe('run resource', { timeout: 60_000 }, () => {
   it('creates a manifest without a namespace in the plan namespace and reports its reference with uid', async () => {
     const run = await runCli('resource', resource('Create', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: dr}\n'), env);
     expect(run.code).toBe(0);

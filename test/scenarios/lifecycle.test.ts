@@ -48,20 +48,6 @@ describe('plan and workflow lifecycle', () => {
     expect(harness.get('DRWorkflow', NAMESPACE, 'wf')).toBeUndefined();
   });
 
-  it('an action type this version cannot run fails the run before any Job starts', async () => {
-    cluster = await startCluster();
-    const { harness } = cluster;
-    apply(harness, workflow('wf', { actions: [jobAction('a'), { name: 'notify', type: 'HTTP', http: { url: 'https://example.com' } }] }));
-    apply(harness, plan('plan'));
-    apply(harness, execution('exec'));
-    await harness.settle();
-    const status = getExecution(harness, 'exec').status;
-    expect(status?.phase).toBe('Failed');
-    expect(status?.message).toBe('cannot start: stage main workflow default/wf action notify: action type HTTP is not supported yet');
-    expect(jobs(harness)).toEqual([]);
-    expect(getPlan(harness).status?.currentExecution).toBeUndefined();
-  });
-
   it('a parameter without a value fails the run at snapshot time with every error listed', async () => {
     cluster = await startCluster();
     const { harness } = cluster;

@@ -5,7 +5,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isRecord(patch)) return clone(patch);
   const result: Record<string, unknown> = isRecord(target) ? clone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
+    if (value === null) Reflect.deleteProperty(result, key);
     else result[key] = mergePatch(result[key], value);
   }
   return result;
@@ -102,6 +102,6 @@ function remove(doc: unknown, path: readonly string[]): unknown {
   const key = path[path.length - 1] ?? '';
   get(doc, path);
   if (Array.isArray(parent)) parent.splice(Number(key), 1);
-  else if (isRecord(parent)) delete parent[key];
+  else if (isRecord(parent)) Reflect.deleteProperty(parent, key);
   return doc;
 }

@@ -47,17 +47,17 @@ export class ApiServer {
   }
 
   static async start(store: Store, resources: ResourceTable): Promise<ApiServer> {
-    let api: ApiServer | undefined;
+    const ready: { api?: ApiServer } = {};
     const server = createServer((request, response) => {
-      if (api === undefined) response.writeHead(503).end();
-      else api.#handle(request, response);
+      if (ready.api === undefined) response.writeHead(503).end();
+      else ready.api.#handle(request, response);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     // A harness that is never closed must not keep its process alive.
     server.unref();
     const { port } = server.address() as AddressInfo;
-    api = new ApiServer(server, `http://127.0.0.1:${port}`, store, resources);
-    return api;
+    ready.api = new ApiServer(server, `http://127.0.0.1:${port}`, store, resources);
+    return ready.api;
   }
 
   /** A kubeconfig for this server; client libraries need the TLS check off to speak plain HTTP. */
