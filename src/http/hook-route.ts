@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { capText, MAX_LOG_TEXT_CHARS } from '../k8s/bounds.js';
 import { namespacedName } from '../k8s/metacontroller.js';
 import { etagOf, matchesIfNoneMatch } from './etag.js';
 import type { HookRoute } from './hooks.js';
@@ -40,7 +41,8 @@ export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock
       const etag = etagOf(body);
       const unchanged = matchesIfNoneMatch(request.headers['if-none-match'], etag);
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
-      request.log.info({ hook: hook.name, object, decision: result.decision, durationMs, unchanged }, 'hook');
+      const decision = capText(result.decision, MAX_LOG_TEXT_CHARS);
+      request.log.info({ hook: hook.name, object, decision, durationMs, unchanged }, 'hook');
       reply.header('etag', etag);
       if (unchanged) return reply.code(304).send();
       return reply.code(200).type('application/json').send(body);

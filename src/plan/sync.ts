@@ -4,6 +4,7 @@ import type { Run } from '../engine/schema.js';
 import { newRun, snapshotExecute, snapshotRevert } from '../engine/snapshot.js';
 import { isAdmitted } from '../execution/conditions.js';
 import { DRPlanExecution, isTerminal } from '../execution/schema.js';
+import { listed } from '../k8s/bounds.js';
 import { findCondition, mergeConditions, type ConditionInput } from '../k8s/conditions.js';
 import { ANNOTATION_CANCEL } from '../k8s/labels.js';
 import {
@@ -58,7 +59,7 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
     // Rewriting a status we cannot read could lose history records: keep it and the Jobs as they are.
     return {
       response: { status: rawStatus as Record<string, unknown>, children: [...jobs.values()].map(keepObserved) },
-      decision: `status unreadable, left unchanged: ${previous.problems.join('; ')}`,
+      decision: `status unreadable, left unchanged: ${listed(previous.problems)}`,
     };
   }
   const spec = checkObject(DRPlanSpec, parent['spec']);
@@ -276,7 +277,7 @@ function release(ledger: Ledger, { executions }: Observed): void {
 function failQueued(ledger: Ledger, problems: readonly string[], at: string): void {
   for (const record of ledger.history) {
     if (record.phase !== 'Pending' || record.uid === ledger.current?.uid) continue;
-    endRecord(record, 'PlanInvalid', `plan is invalid: ${problems.join('; ')}`, at);
+    endRecord(record, 'PlanInvalid', `plan is invalid: ${listed(problems)}`, at);
     ledger.notes.push(`failed ${record.name}: plan invalid`);
   }
 }
@@ -364,7 +365,7 @@ function statusOf(
   const generation = plan.metadata.generation;
   const ready: ConditionInput = valid
     ? { type: 'Ready', status: 'True', reason: 'ValidationSucceeded', message: 'Plan is valid and ready to execute' }
-    : { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: `Validation failed: [${problems.join('; ')}]` };
+    : { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: `Validation failed: [${listed(problems)}]` };
   const executed: ConditionInput = ledger.executed
     ? { type: 'Executed', status: 'True', reason: 'ExecuteSucceeded', message: `last successful operation: Execute ${ledger.lastExecutionRef ?? ''}` }
     : ledger.lastExecutionRef
