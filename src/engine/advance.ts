@@ -16,7 +16,7 @@ export interface Observed {
  * Returns a new run; the input is not modified.
  */
 export function advanceRun(previous: Run, observed: Observed, now: Date): Run {
-  const run = structuredClone(previous);
+  const run = copySteps(previous);
   if (run.phase !== 'Running') return run;
   const at = formatTime(now);
   for (let changed = true; changed; ) {
@@ -42,6 +42,21 @@ export function advanceRun(previous: Run, observed: Observed, now: Date): Run {
   }
   if (run.stages.every(isDone)) finishRun(run, at);
   return run;
+}
+
+/**
+ * A copy of the run's steps, the only parts a sync changes. Job templates and rollbacks are
+ * shared, not cloned: they are never modified, and may be nested deeper than a recursive
+ * clone survives.
+ */
+function copySteps(run: Run): Run {
+  return {
+    ...run,
+    stages: run.stages.map((stage) => ({
+      ...stage,
+      workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: workflow.actions.map((action) => ({ ...action })) })),
+    })),
+  };
 }
 
 function observeActions(run: Run, workflow: RunWorkflow, observed: Observed, now: Date): boolean {
@@ -250,7 +265,7 @@ function finishRun(run: Run, at: string): void {
  * dropped from the children), finished actions stay as they are.
  */
 export function cancelRun(previous: Run, message: string, at: string): Run {
-  const run = structuredClone(previous);
+  const run = copySteps(previous);
   if (run.phase !== 'Running') return run;
   const notRun = `not run: ${message}`;
   const close = (step: Step, children: readonly Step[], failure: () => string) => {

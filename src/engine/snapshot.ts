@@ -12,7 +12,7 @@ import { evaluateWhen } from './when.js';
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
 /** What a Revert runs under (SPEC §6.2): recorded rollbacks only consult `mode` in `when`. */
-const REVERT_PARAMS = { mode: 'rollback' };
+const REVERT_PARAMS: Params = new Map([['mode', 'rollback']]);
 
 
 export interface ExecuteSnapshotInput {
@@ -51,12 +51,14 @@ export function snapshotExecute({ plan, workflows, execution, now }: ExecuteSnap
         where,
       );
       errors.push(...params.errors);
+      // Built once per workflow: copying the parameters for each action would be quadratic.
+      const rollbackParams = new Map([...params.values, ...REVERT_PARAMS]);
       return {
         workflowRef: ref,
         failurePolicy: workflow?.spec.failurePolicy ?? 'FailFast',
         phase: 'Pending',
         actions: (workflow?.spec.actions ?? []).map((action) =>
-          snapshotAction(action, params.values, {
+          snapshotAction(action, params.values, rollbackParams, {
             id: `${stage.name}/${workflowIndex}/${action.name}`,
             where: `${where} action ${action.name}`,
             namespace,
@@ -78,7 +80,7 @@ interface ActionContext {
   now: string;
 }
 
-function snapshotAction(action: Action, params: Params, context: ActionContext): RunAction {
+function snapshotAction(action: Action, params: Params, rollbackParams: Params, context: ActionContext): RunAction {
   const { errors, where } = context;
   const base: RunAction = {
     id: context.id,
@@ -90,7 +92,7 @@ function snapshotAction(action: Action, params: Params, context: ActionContext):
   };
   if (action.rollback !== undefined) {
     // Rendered now, with the mode a Revert forces, so a broken rollback shows before the failover.
-    const rollback = renderDeep(action.rollback, { ...params, ...REVERT_PARAMS });
+    const rollback = renderDeep(action.rollback, rollbackParams);
     if (rollback.missing.length > 0) errors.push(`${where}: rollback uses undefined parameter(s) ${rollback.missing.join(', ')}`);
     base.rollback = rollback.value;
   }

@@ -3,7 +3,7 @@ import { capText, MAX_LOG_TEXT_CHARS } from '../k8s/bounds.js';
 import { namespacedName } from '../k8s/metacontroller.js';
 import { etagOf, matchesIfNoneMatch } from './etag.js';
 import type { HookRoute } from './hooks.js';
-import { canonicalJson } from './json.js';
+import { canonicalJson } from '../k8s/json.js';
 
 export interface HookRouteContext {
   clock: () => Date;
