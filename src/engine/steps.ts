@@ -18,6 +18,11 @@ export function isDone(step: Step): boolean {
   return step.phase === 'Succeeded' || step.phase === 'Failed' || step.phase === 'Skipped';
 }
 
+/** A function rather than a comparison, so that it is read again after `start` changed the phase. */
+export function isRunning(step: Step): boolean {
+  return step.phase === 'Running';
+}
+
 /** A finished step whose dependants may run: it succeeded or had nothing to do. */
 export function isSatisfied(step: Step): boolean {
   return step.phase === 'Succeeded' || (step.phase === 'Skipped' && !BLOCKING.includes(step.reason ?? 'Cancelled'));

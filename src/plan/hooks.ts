@@ -30,7 +30,9 @@ export function customizePlan(request: CustomizeRequest): HookResult<CustomizeRe
     const elsewhere = new Map<string, string[]>();
     for (const key of workflowKeysOf(spec.value, namespace)) {
       if (key.namespace === namespace) continue;
-      elsewhere.set(key.namespace, [...(elsewhere.get(key.namespace) ?? []), key.name]);
+      const names = elsewhere.get(key.namespace);
+      if (names === undefined) elsewhere.set(key.namespace, [key.name]);
+      else names.push(key.name);
     }
     for (const [otherNamespace, names] of [...elsewhere].sort(([a], [b]) => (a < b ? -1 : 1))) {
       rules.push({ apiVersion: API_VERSION, resource: 'drworkflows', namespace: otherNamespace, names: names.sort() });
