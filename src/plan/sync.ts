@@ -8,6 +8,7 @@ import { listed } from '../k8s/bounds.js';
 import { findCondition, mergeConditions, type ConditionInput } from '../k8s/conditions.js';
 import { ANNOTATION_CANCEL } from '../k8s/labels.js';
 import {
+  firstByUid,
   objectsOfKind,
   type CompositeRequest,
   type CompositeResponse,
@@ -104,9 +105,10 @@ export function reconcilePlan(request: CompositeRequest, now: Date): HookResult<
   if (!valid) failQueued(ledger, problems, at);
   if (valid && !deleting) elect(ledger, observed, now);
   const historyLimit = plan.spec.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const executionsByUid = firstByUid(observed.executions);
   ledger.history = trimHistory(ledger.history, historyLimit, (record) => {
     if (record.uid === ledger.current?.uid) return true;
-    const execution = observed.executions.find((candidate) => candidate.metadata.uid === record.uid);
+    const execution = executionsByUid.get(record.uid);
     return execution !== undefined && !isTerminal(execution.status?.phase);
   });
 
@@ -188,9 +190,10 @@ function isOpen(record: ExecutionRecord): boolean {
 
 /** Deletion or the cancel annotation on a queued or running execution cancels it. */
 function cancelRequested(ledger: Ledger, { executions }: Observed, at: string): void {
+  const executionsByUid = firstByUid(executions);
   for (const record of ledger.history) {
     if (!isOpen(record)) continue;
-    const execution = executions.find((candidate) => candidate.metadata.uid === record.uid);
+    const execution = executionsByUid.get(record.uid);
     if (execution === undefined) continue;
     const deletedAt = execution.metadata.deletionTimestamp;
     if (deletedAt !== undefined) endOpen(ledger, record, 'Deleted', 'execution deleted', deletedAt);
