@@ -12,7 +12,7 @@ export const RUN_BUDGET_BYTES = 880 * 1024;
  * What running adds to a stage, workflow or action once it has been snapshotted: start and
  * completion times, a Job name and reference, a reason, and a message at its cap.
  */
-export const STEP_GROWTH_BYTES = 720;
+const STEP_GROWTH_BYTES = 720;
 
 /** Steps (stages, workflows and actions) a run may have at all, however small each one is. */
 export const MAX_RUN_STEPS = Math.floor(RUN_BUDGET_BYTES / STEP_GROWTH_BYTES);

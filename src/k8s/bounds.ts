@@ -11,7 +11,7 @@ export const MAX_RECORD_MESSAGE_CHARS = 1_024;
 /** Messages of run steps; one per stage, workflow and action of the run. */
 export const MAX_STEP_MESSAGE_CHARS = 256;
 /** A problem list shows this many problems, then how many more there are. */
-export const MAX_LISTED = 20;
+const MAX_LISTED = 20;
 /** One listed problem; it may quote user names and values of any length. */
 export const MAX_PROBLEM_CHARS = 1_024;
 /** One line of the hook log; a line carries a decision and, at most, a handful of notes. */

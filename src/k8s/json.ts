@@ -11,7 +11,7 @@ function isContainer(value: unknown): value is JsonContainer {
 }
 
 /** Assigns an own property, even `__proto__`, whose plain assignment would set the prototype. */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }

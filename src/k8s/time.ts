@@ -31,7 +31,7 @@ const DURATION_UNIT_MS = new Map([
 ]);
 
 /** The longest Go `time.Duration` (2^63-1 ns, about 292 years); Go refuses longer text too. */
-export const MAX_DURATION_MS = 9_223_372_036_854;
+const MAX_DURATION_MS = 9_223_372_036_854;
 
 /** The milliseconds Go duration text stands for, however many; undefined when it is not one. */
 function scanDuration(text: string): number | undefined {

@@ -6,7 +6,7 @@ import { firstIndexByName, validateParameterNames, validateWorkflowSpec } from '
 import type { DRPlanSpec } from './schema.js';
 
 /**
- * Plan checks of upstream §4.2, done in the hook against the observed workflows. Linear in
+ * The plan checks upstream makes, done in the hook against the observed workflows. Linear in
  * the plan and its workflows: each workflow is checked once however many stages use it.
  */
 export function validatePlanSpec(spec: DRPlanSpec, namespace: string, workflows: ReadonlyMap<string, DRWorkflow>): string[] {

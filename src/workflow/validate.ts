@@ -72,7 +72,7 @@ function unrunnable(action: Action, label: string): string[] {
  * Parameters one list may hold. Every workflow of a run resolves the plan's and the execution's
  * parameters again, so their number multiplies the work of starting a run; no runbook needs more.
  */
-export const MAX_PARAMETERS = 200;
+const MAX_PARAMETERS = 200;
 
 export function tooManyParameters(params: readonly Parameter[], where: string): string | undefined {
   if (params.length <= MAX_PARAMETERS) return undefined;
