@@ -1,9 +1,12 @@
+import { capText, MAX_MESSAGE_CHARS } from '../k8s/bounds.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { formatDuration, formatTime, parseTime } from '../k8s/time.js';
 import { jobNameFor, jobOutcome, type JobOutcome } from './jobs.js';
 import { runnerReport, successFrom } from './runner.js';
 import type { Run, RunAction, RunStage, RunWorkflow, SkipReason } from './schema.js';
-import { isBlocking, isDone, isSatisfied, rollUp, skip, start, type Step } from './steps.js';
+import { Dependencies } from './dependencies.js';
+import { IndexQueue } from './queue.js';
+import { finish, isDone, isRunning, rollUp, skip, start, type Step } from './steps.js';
 
 export interface Observed {
   /** Observed child Jobs by name. */
@@ -13,78 +16,192 @@ export interface Observed {
   namespace: string;
 }
 
+/** What one call of `advanceRun` works with. */
+interface Context {
+  run: Run;
+  observed: Observed;
+  now: Date;
+  at: string;
+}
+
 /**
  * Moves a run forward as far as the observed Jobs allow at `now`: records finished,
  * failed and timed-out actions, then starts whatever may start, until nothing changes.
  * Returns a new run; the input is not modified.
+ *
+ * Linear in the run: each running stage, then each stage started after it, is settled once,
+ * its workflows in one pass and each workflow's actions in rounds that only look at what the
+ * previous round changed. Stages and actions with `dependsOn` go through a `Dependencies`
+ * tracker, so no step is searched for in a loop over the others.
  */
 export function advanceRun(previous: Run, observed: Observed, now: Date): Run {
-  const run = structuredClone(previous);
+  const run = copySteps(previous);
   if (run.phase !== 'Running') return run;
-  const at = formatTime(now);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const stage of run.stages) {
-      if (stage.phase !== 'Running') continue;
-      for (const workflow of stage.workflows) {
-        if (workflow.phase !== 'Running') continue;
-        changed = observeActions(run, workflow, observed, now) || changed;
-        changed = startActions(run, workflow, observed, at) || changed;
-        if (workflow.actions.every(isDone)) {
-          finishWorkflow(workflow, run, at);
-          changed = true;
-        }
-      }
-      changed = startWorkflows(stage, at) || changed;
-      if (stage.workflows.every(isDone)) {
-        rollUp(stage, stage.workflows, () => stageFailure(stage), stageSuccess(stage, run), at);
-        changed = true;
-      }
-    }
-    changed = startStages(run, at) || changed;
-  }
-  if (run.stages.every(isDone)) finishRun(run, at);
+  const context: Context = { run, observed, now, at: formatTime(now) };
+  for (const stage of run.stages) if (stage.phase === 'Running') settleStage(stage, context);
+  startStages(context);
+  if (run.stages.every(isDone)) finishRun(run, context.at);
   return run;
 }
 
-function observeActions(run: Run, workflow: RunWorkflow, observed: Observed, now: Date): boolean {
-  let changed = false;
-  const at = formatTime(now);
-  for (const action of workflow.actions) {
-    if (action.phase !== 'Running' || action.jobName === undefined) continue;
-    const job = observed.jobs.get(action.jobName);
-    if (job !== undefined) {
-      const uid = job.metadata.uid;
-      if (uid !== undefined && action.outputs?.jobRef?.uid !== uid) {
-        action.outputs = { jobRef: { ...action.outputs?.jobRef, uid } };
-        changed = true;
-      }
-      const outcome = jobOutcome(job);
-      if (action.runner !== undefined) {
-        if (observeRunner(run, action, outcome, observed, at)) {
-          changed = true;
-          continue;
-        }
-      } else if (outcome.state === 'succeeded') {
-        completeAction(action, 'Succeeded', successMessage(run, action), outcome.at ?? at);
-        changed = true;
-        continue;
-      }
-      if (outcome.state === 'failed') {
-        completeAction(action, 'Failed', `Job ${observed.namespace}/${action.jobName} failed: ${outcome.message}`, outcome.at ?? at);
-        changed = true;
-        continue;
-      }
+/**
+ * A copy of the run's steps, the only parts a sync changes. Job templates and rollbacks are
+ * shared, not cloned: they are never modified, and may be nested deeper than a recursive
+ * clone survives.
+ */
+function copySteps(run: Run): Run {
+  return {
+    ...run,
+    stages: run.stages.map((stage) => ({
+      ...stage,
+      workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: workflow.actions.map((action) => ({ ...action })) })),
+    })),
+  };
+}
+
+/** Settles a running stage: its workflows in order, each as far as it goes, then the stage itself. */
+function settleStage(stage: RunStage, context: Context): void {
+  const { at } = context;
+  let failed: RunWorkflow | undefined;
+  let allBeforeDone = true;
+  let halted = false;
+  for (const workflow of stage.workflows) {
+    if (workflow.phase === 'Running') settleWorkflow(workflow, context);
+    else if (workflow.phase === 'Pending' && !halted) {
+      // Sequential stages start one workflow at a time and stop after a failure; parallel ones start all.
+      if (stage.parallel) startWorkflow(workflow, context);
+      else if (failed !== undefined) skipWorkflow(workflow, 'FailFast', `not run: workflow ${workflowLabel(failed)} failed`, at);
+      else if (allBeforeDone) startWorkflow(workflow, context);
+      else halted = true;
     }
-    const started = parseTime(action.startTime) ?? now.getTime();
-    if (now.getTime() - started >= action.timeoutSeconds * 1000) {
-      const state =
-        job === undefined ? 'was never observed' : jobOutcome(job).state === 'succeeded' ? 'completed, but its Pod with the result was never observed' : 'did not complete';
-      completeAction(action, 'Failed', `timed out after ${formatDuration(action.timeoutSeconds * 1000)}: Job ${observed.namespace}/${action.jobName} ${state}`, at);
-      changed = true;
+    if (workflow.phase === 'Failed') failed ??= workflow;
+    if (!isDone(workflow)) allBeforeDone = false;
+  }
+  if (stage.workflows.every(isDone)) rollUp(stage, stage.workflows, () => stageFailure(stage), stageSuccess(stage, context.run), at);
+}
+
+function startWorkflow(workflow: RunWorkflow, context: Context): void {
+  start(workflow, context.at);
+  settleWorkflow(workflow, context);
+}
+
+/**
+ * Settles a running workflow. Each round observes the Jobs of the actions that have started
+ * since the last one, then starts what may start: in list order, or along `dependsOn` when any
+ * action has one; after a failure under FailFast, nothing new starts.
+ */
+function settleWorkflow(workflow: RunWorkflow, context: Context): void {
+  const { actions } = workflow;
+  const failFast = workflow.failurePolicy !== 'Continue';
+  const dependencies = actions.some((action) => (action.dependsOn ?? []).length > 0) ? new Dependencies(actions) : undefined;
+  const queue = new IndexQueue();
+  for (const index of dependencies?.decidable() ?? []) queue.push(index);
+  let failed = actions.findIndex((action) => action.phase === 'Failed');
+  let fresh = actions.flatMap((action, index) => (action.phase === 'Running' ? [index] : []));
+  let cursor = 0;
+  let deferred: number[] = [];
+  const settled = (index: number): void => {
+    const action = actions[index] as RunAction;
+    if (action.phase === 'Failed' && (failed < 0 || index < failed)) failed = index;
+    dependencies?.update(index, (dependant) => queue.push(dependant));
+  };
+
+  for (;;) {
+    for (const index of fresh) if (observeAction(actions[index] as RunAction, context)) settled(index);
+    const firstFailed = actions[failed];
+    if (failFast && firstFailed !== undefined) {
+      for (const action of actions) if (action.phase === 'Pending') skip(action, 'FailFast', `not run: action ${firstFailed.name} failed`, context.at);
+      break;
+    }
+    if (dependencies === undefined) {
+      const round = startInOrder(actions, cursor, context);
+      ({ started: fresh, cursor } = round);
+    } else {
+      ({ started: fresh, deferred } = startAlongDependencies(actions, dependencies, queue, deferred, context, settled));
+    }
+    if (fresh.length === 0 && deferred.length === 0) break;
+  }
+  if (actions.every(isDone)) finishWorkflow(workflow, context.run, context.at);
+}
+
+/** Starts the first action not done yet, and the next ones while each is done at once (a Revert's Job deletions). */
+function startInOrder(actions: RunAction[], from: number, context: Context): { started: number[]; cursor: number } {
+  let cursor = from;
+  while (cursor < actions.length) {
+    const action = actions[cursor] as RunAction;
+    if (!isDone(action)) {
+      if (action.phase !== 'Pending') break;
+      startAction(action, context);
+      if (isRunning(action)) return { started: [cursor], cursor };
+    }
+    cursor += 1;
+  }
+  return { started: [], cursor };
+}
+
+/**
+ * One pass over the actions whose dependencies are decided, in list order: a blocked one is
+ * skipped, a ready one starts. What this pass decides about actions it has already passed is
+ * left for the next pass, as a pass reads the list once, front to back.
+ */
+function startAlongDependencies(
+  actions: RunAction[],
+  dependencies: Dependencies<RunAction>,
+  queue: IndexQueue,
+  carried: readonly number[],
+  context: Context,
+  settled: (index: number) => void,
+): { started: number[]; deferred: number[] } {
+  for (const index of carried) queue.push(index);
+  const started: number[] = [];
+  const deferred: number[] = [];
+  let position = -1;
+  for (let index = queue.pop(); index !== undefined; index = queue.pop()) {
+    const action = actions[index] as RunAction;
+    if (action.phase !== 'Pending') continue;
+    if (index < position) {
+      deferred.push(index);
+      continue;
+    }
+    position = index;
+    const blocker = dependencies.blocker(index);
+    if (blocker !== undefined) {
+      skip(action, 'DependencyFailed', `not run: dependency ${blocker.name} did not succeed`, context.at);
+      settled(index);
+    } else if (dependencies.isReady(index)) {
+      startAction(action, context);
+      if (isRunning(action)) started.push(index);
+      else settled(index);
     }
   }
-  return changed;
+  return { started, deferred };
+}
+
+/** Reads the Job of a running action; true when the action finished. */
+function observeAction(action: RunAction, { run, observed, now, at }: Context): boolean {
+  if (action.phase !== 'Running' || action.jobName === undefined) return false;
+  const job = observed.jobs.get(action.jobName);
+  if (job !== undefined) {
+    const uid = job.metadata.uid;
+    if (uid !== undefined && action.outputs?.jobRef?.uid !== uid) action.outputs = { jobRef: { ...action.outputs?.jobRef, uid } };
+    const outcome = jobOutcome(job);
+    if (action.runner !== undefined) {
+      if (observeRunner(run, action, outcome, observed, at)) return true;
+    } else if (outcome.state === 'succeeded') {
+      finish(action, 'Succeeded', successMessage(run, action), outcome.at ?? at);
+      return true;
+    }
+    if (outcome.state === 'failed') {
+      finish(action, 'Failed', `Job ${observed.namespace}/${action.jobName} failed: ${outcome.message}`, outcome.at ?? at);
+      return true;
+    }
+  }
+  const started = parseTime(action.startTime) ?? now.getTime();
+  if (now.getTime() - started < action.timeoutSeconds * 1000) return false;
+  const state =
+    job === undefined ? 'was never observed' : jobOutcome(job).state === 'succeeded' ? 'completed, but its Pod with the result was never observed' : 'did not complete';
+  finish(action, 'Failed', `timed out after ${formatDuration(action.timeoutSeconds * 1000)}: Job ${observed.namespace}/${action.jobName} ${state}`, at);
+  return true;
 }
 
 /**
@@ -100,23 +217,23 @@ function observeRunner(run: Run, action: RunAction, outcome: JobOutcome, observe
   if (outcome.state === 'failed') {
     const said = report.state === 'result' && typeof report.value['message'] === 'string' ? report.value['message'] : undefined;
     const why = pods === undefined ? ' (its Pod was not observed)' : report.state === 'result' ? '' : ' (its Pod reported no readable result)';
-    completeAction(action, 'Failed', said ?? `${job} failed: ${outcome.message}${why}`, when);
+    finish(action, 'Failed', said ?? `${job} failed: ${outcome.message}${why}`, when);
     return true;
   }
   if (pods === undefined) return false;
   if (report.state !== 'result') {
     const detail = report.state === 'none' ? 'no termination message' : `a termination message that is not JSON: ${report.detail}`;
-    completeAction(action, 'Failed', `${job} completed, but its Pod left ${detail}`, when);
+    finish(action, 'Failed', `${job} completed, but its Pod left ${detail}`, when);
     return true;
   }
   const success = successFrom(action, report.value, run.operationType === 'Revert' && action.hookType === undefined);
   if ('error' in success) {
-    completeAction(action, 'Failed', `${job} completed, but its result is unusable: ${success.error}`, when);
+    finish(action, 'Failed', `${job} completed, but its result is unusable: ${success.error}`, when);
     return true;
   }
   action.outputs = { ...action.outputs, ...success.outputs };
   if (success.clusterStatuses) action.clusterStatuses = success.clusterStatuses;
-  completeAction(action, 'Succeeded', success.message, when);
+  finish(action, 'Succeeded', success.message, when);
   return true;
 }
 
@@ -125,51 +242,13 @@ function successMessage(run: Run, action: RunAction): string {
   return run.operationType === 'Revert' ? `Rolled back: ${what} completed` : `${what} completed`;
 }
 
-function completeAction(action: RunAction, phase: 'Succeeded' | 'Failed', message: string, at: string): void {
-  action.phase = phase;
-  action.message = message;
-  action.completionTime = at;
-}
-
-/** Starts the actions whose turn has come; skips those that can no longer run. */
-function startActions(run: Run, workflow: RunWorkflow, observed: Observed, at: string): boolean {
-  const failFast = workflow.failurePolicy !== 'Continue';
-  const failed = workflow.actions.find((action) => action.phase === 'Failed');
-  const dag = workflow.actions.some((action) => (action.dependsOn ?? []).length > 0);
-  let changed = false;
-  for (const [index, action] of workflow.actions.entries()) {
-    if (action.phase !== 'Pending') continue;
-    if (failFast && failed !== undefined) {
-      skip(action, 'FailFast', `not run: action ${failed.name} failed`, at);
-      changed = true;
-      continue;
-    }
-    const before = dag
-      ? workflow.actions.filter((other) => (action.dependsOn ?? []).includes(other.name))
-      : workflow.actions.slice(0, index);
-    const blocker = before.find(isBlocking);
-    if (dag && blocker !== undefined) {
-      skip(action, 'DependencyFailed', `not run: dependency ${blocker.name} did not succeed`, at);
-      changed = true;
-      continue;
-    }
-    if (!before.every(isDone)) {
-      if (dag) continue;
-      break;
-    }
-    startAction(run, action, observed, at);
-    changed = true;
-  }
-  return changed;
-}
-
-function startAction(run: Run, action: RunAction, observed: Observed, at: string): void {
+function startAction(action: RunAction, { run, observed, at }: Context): void {
   if (action.deleteJob !== undefined) {
     const ref = `${observed.namespace}/${action.deleteJob}`;
     action.startTime = at;
     if (observed.jobs.has(action.deleteJob)) {
       // Leaving the Job out of the desired children is what deletes it.
-      completeAction(action, 'Succeeded', `Rolled back: deleted Job ${ref}`, at);
+      finish(action, 'Succeeded', `Rolled back: deleted Job ${ref}`, at);
     } else {
       skip(action, 'NothingToRevert', `No Job to roll back: ${ref} no longer exists`, at);
     }
@@ -210,52 +289,61 @@ function stageSuccess(stage: RunStage, run: Run): string {
     : `Stage completed: ${count} workflow(s) succeeded`;
 }
 
-/** Sequential stages start one workflow at a time and stop after a failure; parallel ones start all. */
-function startWorkflows(stage: RunStage, at: string): boolean {
-  let changed = false;
-  for (const [index, workflow] of stage.workflows.entries()) {
-    if (workflow.phase !== 'Pending') continue;
-    if (!stage.parallel) {
-      const before = stage.workflows.slice(0, index);
-      const failed = before.find((other) => other.phase === 'Failed');
-      if (failed !== undefined) {
-        skipWorkflow(workflow, 'FailFast', `not run: workflow ${workflowLabel(failed)} failed`, at);
-        changed = true;
+/**
+ * Starts the next stages, one at a time: the first in plan order whose dependencies are
+ * satisfied, skipping on the way those that can no longer run. Each started stage is settled
+ * before the next is chosen. A pass reads the stages front to back once, as the scheduling rule
+ * does; what it decides about stages it has passed waits for the next pass.
+ */
+function startStages(context: Context): void {
+  const { run, at } = context;
+  if (run.stages.some((stage) => stage.phase === 'Running')) return;
+  if (stopAfterFailure(run, at)) return;
+  const dependencies = new Dependencies(run.stages);
+  const queue = new IndexQueue();
+  for (const index of dependencies.decidable()) queue.push(index);
+  const changed = (dependant: number) => queue.push(dependant);
+  for (;;) {
+    let next: number | undefined;
+    const deferred: number[] = [];
+    let position = -1;
+    while (next === undefined) {
+      const index = queue.pop();
+      if (index === undefined) break;
+      const stage = run.stages[index] as RunStage;
+      if (stage.phase !== 'Pending') continue;
+      if (index < position) {
+        deferred.push(index);
         continue;
       }
-      if (!before.every(isDone)) break;
+      position = index;
+      const blocker = dependencies.blocker(index);
+      if (blocker !== undefined) {
+        skipStage(stage, 'DependencyFailed', `not run: stage ${blocker.name} did not succeed`, at);
+        dependencies.update(index, changed);
+      } else if (dependencies.isReady(index)) next = index;
     }
-    start(workflow, at);
-    changed = true;
+    for (const index of deferred) queue.push(index);
+    const stage = next === undefined ? undefined : run.stages[next];
+    if (next === undefined || stage === undefined) {
+      if (deferred.length > 0) continue;
+      return;
+    }
+    start(stage, at);
+    settleStage(stage, context);
+    if (stage.phase === 'Running' || (stage.phase === 'Failed' && stopAfterFailure(run, at))) return;
+    dependencies.update(next, changed);
   }
-  return changed;
 }
 
-/** One stage at a time, the first in plan order whose dependencies are satisfied. */
-function startStages(run: Run, at: string): boolean {
-  if (run.stages.some((stage) => stage.phase === 'Running')) return false;
-  let changed = false;
-  const failedStage = run.stages.find((stage) => stage.phase === 'Failed');
-  for (const stage of run.stages) {
-    if (stage.phase !== 'Pending') continue;
-    if (failedStage !== undefined && run.failurePolicy === 'Stop') {
-      skipStage(stage, 'PlanStopped', `not run: stage ${failedStage.name} failed and the plan's failurePolicy is Stop`, at);
-      changed = true;
-      continue;
-    }
-    const dependencies = run.stages.filter((other) => (stage.dependsOn ?? []).includes(other.name));
-    const blocker = dependencies.find(isBlocking);
-    if (blocker !== undefined) {
-      skipStage(stage, 'DependencyFailed', `not run: stage ${blocker.name} did not succeed`, at);
-      changed = true;
-      continue;
-    }
-    if (dependencies.every(isSatisfied)) {
-      start(stage, at);
-      return true;
-    }
-  }
-  return changed;
+/** Under failurePolicy Stop, a failed stage means no other stage will run: they all say so. */
+function stopAfterFailure(run: Run, at: string): boolean {
+  if (run.failurePolicy !== 'Stop') return false;
+  const failed = run.stages.find((stage) => stage.phase === 'Failed');
+  if (failed === undefined) return false;
+  const message = `not run: stage ${failed.name} failed and the plan's failurePolicy is Stop`;
+  for (const stage of run.stages) if (stage.phase === 'Pending') skipStage(stage, 'PlanStopped', message, at);
+  return true;
 }
 
 /** A step that will never run says so all the way down, not only at its own level. */
@@ -274,7 +362,7 @@ function finishRun(run: Run, at: string): void {
   run.completionTime = at;
   if (failed !== undefined) {
     run.phase = 'Failed';
-    run.message = `stage ${failed.name} failed: ${failed.message ?? ''}`;
+    run.message = capText(`stage ${failed.name} failed: ${failed.message ?? ''}`, MAX_MESSAGE_CHARS);
     return;
   }
   run.phase = 'Succeeded';
@@ -292,7 +380,7 @@ function finishRun(run: Run, at: string): void {
  * dropped from the children), finished actions stay as they are.
  */
 export function cancelRun(previous: Run, message: string, at: string): Run {
-  const run = structuredClone(previous);
+  const run = copySteps(previous);
   if (run.phase !== 'Running') return run;
   const notRun = `not run: ${message}`;
   const close = (step: Step, children: readonly Step[], failure: () => string) => {
@@ -302,13 +390,8 @@ export function cancelRun(previous: Run, message: string, at: string): Run {
   for (const stage of run.stages) {
     for (const workflow of stage.workflows) {
       for (const action of workflow.actions) {
-        if (action.phase === 'Running') {
-          action.phase = 'Failed';
-          action.message = `interrupted: ${message}`;
-          action.completionTime = at;
-        } else if (action.phase === 'Pending') {
-          skip(action, 'Cancelled', notRun, at);
-        }
+        if (action.phase === 'Running') finish(action, 'Failed', `interrupted: ${message}`, at);
+        else if (action.phase === 'Pending') skip(action, 'Cancelled', notRun, at);
       }
       close(workflow, workflow.actions, () => `interrupted: ${message}`);
     }

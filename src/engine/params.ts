@@ -18,16 +18,17 @@ export interface ResolvedParams {
 }
 
 export function resolveParams(sources: ParamSources, where: string): ResolvedParams {
-  const values: Record<string, string> = {};
-  const errors: string[] = [];
+  // A Map, not an object: a parameter named `toString` or `__proto__` must not meet Object.prototype.
+  const values = new Map<string, string>();
+  const errors = new Set<string>();
   const layer = (params: readonly Parameter[], pick: (param: Parameter) => string | undefined): void => {
     for (const param of params) {
       if (param.valueFrom !== undefined) {
-        errors.push(`${where}: parameter "${param.name}" uses valueFrom, which is not supported yet`);
+        errors.add(`${where}: parameter "${param.name}" uses valueFrom, which is not supported yet`);
         continue;
       }
       const value = pick(param);
-      if (value !== undefined) values[param.name] = value;
+      if (value !== undefined) values.set(param.name, value);
     }
   };
   layer(sources.declared, (param) => (param.default ? param.default : undefined));
@@ -37,18 +38,18 @@ export function resolveParams(sources: ParamSources, where: string): ResolvedPar
     sources.execution.filter((param) => param.name !== 'mode'),
     (param) => param.value,
   );
-  if (sources.mode) values['mode'] = sources.mode.toLowerCase();
+  if (sources.mode) values.set('mode', sources.mode.toLowerCase());
 
   for (const param of [...sources.declared, ...sources.globals]) {
-    const value = values[param.name];
+    const value = values.get(param.name);
     if (value === undefined) {
-      if (param.required) errors.push(`${where}: parameter "${param.name}" is required but has no value`);
+      if (param.required) errors.add(`${where}: parameter "${param.name}" is required but has no value`);
       continue;
     }
     const typeError = checkType(param, value);
-    if (typeError) errors.push(`${where}: ${typeError}`);
+    if (typeError) errors.add(`${where}: ${typeError}`);
   }
-  return { values, errors: [...new Set(errors)] };
+  return { values, errors: [...errors] };
 }
 
 function checkType(param: Parameter, value: string): string | undefined {

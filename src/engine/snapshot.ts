@@ -1,20 +1,24 @@
 import type { ActionStatus, DRPlanExecution, StageStatus, WorkflowExecutionStatus } from '../execution/schema.js';
+import { listed } from '../k8s/bounds.js';
 import { checkObject } from '../k8s/validate.js';
-import { parseDuration } from '../k8s/time.js';
+import { parseDuration, timeoutProblem } from '../k8s/time.js';
 import type { DRPlan } from '../plan/schema.js';
 import { parse as parseYaml } from 'yaml';
 import type { ActionOutputs } from '../execution/schema.js';
 import { Action, type DRWorkflow } from '../workflow/schema.js';
+import { tooManyParameters } from '../workflow/validate.js';
 import { resolveParams } from './params.js';
 import { DEFAULT_RUNNER, outputKey, runnerKind, type RunnerDefaults } from './runner.js';
 import type { Run, RunAction, RunStage, RunWorkflow } from './schema.js';
-import { renderDeep, type Params } from './template.js';
+import { IndexQueue } from './queue.js';
+import { jsonBytes, MAX_RUN_STEPS, RUN_BUDGET_BYTES, runTooLarge, tooLargeToRecord } from './size.js';
+import { renderDeep, type Params, type RenderBudget } from './template.js';
 import { evaluateWhen } from './when.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
 /** What a Revert runs under (SPEC §6.2): recorded rollbacks only consult `mode` in `when`. */
-const REVERT_PARAMS = { mode: 'rollback' };
+const REVERT_PARAMS: Params = new Map([['mode', 'rollback']]);
 
 const ROLLBACK_HOOKS: readonly string[] = ['pre-rollback', 'post-rollback'];
 
@@ -35,6 +39,9 @@ export interface ExecuteSnapshotInput {
 export function snapshotExecute({ plan, workflows, execution, now, runner }: ExecuteSnapshotInput): Run {
   const errors: string[] = [];
   const namespace = plan.metadata.namespace ?? '';
+  const tooLarge = beforeRendering(plan, workflows, namespace) ?? tooManyParameters(execution.spec.params ?? [], 'execution params');
+  if (tooLarge !== undefined) return newRun(execution, plan, [], [tooLarge], now);
+  const budget: RenderBudget = { remaining: RUN_BUDGET_BYTES };
   const stages = plan.spec.stages.map((stage): RunStage => ({
     name: stage.name,
     ...(stage.dependsOn?.length ? { dependsOn: [...stage.dependsOn] } : {}),
@@ -43,7 +50,7 @@ export function snapshotExecute({ plan, workflows, execution, now, runner }: Exe
     workflows: stage.workflows.map((entry, workflowIndex): RunWorkflow => {
       const ref = { namespace: entry.workflowRef.namespace || namespace, name: entry.workflowRef.name };
       const where = `stage ${stage.name} workflow ${ref.namespace}/${ref.name}`;
-      const workflow = workflows.get(`${ref.namespace}/${ref.name}`);
+      const workflow = workflows.get(workflowKey(entry.workflowRef, namespace));
       if (workflow === undefined) errors.push(`${where}: workflow not found`);
       const params = resolveParams(
         {
@@ -55,24 +62,54 @@ export function snapshotExecute({ plan, workflows, execution, now, runner }: Exe
         },
         where,
       );
-      errors.push(...params.errors);
+      for (const error of params.errors) errors.push(error);
+      // Built once per workflow: copying the parameters for each action would be quadratic.
+      const rollbackParams = new Map([...params.values, ...REVERT_PARAMS]);
       return {
         workflowRef: ref,
         failurePolicy: workflow?.spec.failurePolicy ?? 'FailFast',
         phase: 'Pending',
         actions: (workflow?.spec.actions ?? []).map((action) =>
-          snapshotAction(action, params.values, {
+          snapshotAction(action, params.values, rollbackParams, {
             id: `${stage.name}/${workflowIndex}/${action.name}`,
             where: `${where} action ${action.name}`,
             namespace,
             errors,
             now,
+            budget,
           }),
         ),
       };
     }),
   }));
+  if (budget.remaining < 0) errors.push(`parameter values make the run larger than the ${RUN_BUDGET_BYTES / 1024} KiB of the plan's status it may use`);
   return newRun(execution, plan, stages, errors, now, runner);
+}
+
+/**
+ * Whether the run would fit, judged before anything is rendered: a plan can name a large
+ * workflow in many stages, and rendering it for each would take time in proportion.
+ */
+function beforeRendering(plan: DRPlan, workflows: ReadonlyMap<string, DRWorkflow>, namespace: string): string | undefined {
+  const sizes = new Map<string, number>();
+  let steps = 0;
+  let bytes = 0;
+  for (const stage of plan.spec.stages) {
+    steps += 1;
+    for (const entry of stage.workflows) {
+      const key = workflowKey(entry.workflowRef, namespace);
+      const actions = workflows.get(key)?.spec.actions ?? [];
+      steps += 1 + actions.length;
+      if (steps > MAX_RUN_STEPS) return runTooLarge(steps, bytes);
+      if (!sizes.has(key)) sizes.set(key, jsonBytes(actions));
+      bytes += sizes.get(key) ?? 0;
+    }
+  }
+  return runTooLarge(steps, bytes);
+}
+
+function workflowKey(ref: { name: string; namespace?: string | undefined }, planNamespace: string): string {
+  return `${ref.namespace || planNamespace}/${ref.name}`;
 }
 
 interface ActionContext {
@@ -81,9 +118,10 @@ interface ActionContext {
   namespace: string;
   errors: string[];
   now: string;
+  budget: RenderBudget;
 }
 
-function snapshotAction(action: Action, params: Params, context: ActionContext): RunAction {
+function snapshotAction(action: Action, params: Params, rollbackParams: Params, context: ActionContext): RunAction {
   const { errors, where } = context;
   const base: RunAction = {
     id: context.id,
@@ -98,8 +136,8 @@ function snapshotAction(action: Action, params: Params, context: ActionContext):
   }
   if (action.rollback !== undefined) {
     // Rendered now, with the mode a Revert forces, so a broken rollback shows before the failover.
-    const rollback = renderDeep(action.rollback, { ...params, ...REVERT_PARAMS });
-    if (rollback.missing.length > 0) errors.push(`${where}: rollback uses undefined parameter(s) ${rollback.missing.join(', ')}`);
+    const rollback = renderDeep(action.rollback, rollbackParams, context.budget);
+    if (rollback.missing.length > 0) errors.push(`${where}: rollback uses undefined parameter(s) ${listed(rollback.missing, ', ')}`);
     base.rollback = rollback.value;
   }
   const when = evaluateWhen(action.when, params);
@@ -119,8 +157,8 @@ function snapshotAction(action: Action, params: Params, context: ActionContext):
  */
 function rollbackHook(action: Action, params: Params, base: RunAction, context: ActionContext): RunAction {
   const { hookType = '', rollback: _ownRollback, ...hook } = action;
-  const rendered = renderDeep(hook, { ...params, ...REVERT_PARAMS });
-  if (rendered.missing.length > 0) context.errors.push(`${context.where}: undefined parameter(s) ${rendered.missing.join(', ')}`);
+  const rendered = renderDeep(hook, new Map([...params, ...REVERT_PARAMS]), context.budget);
+  if (rendered.missing.length > 0) context.errors.push(`${context.where}: undefined parameter(s) ${listed(rendered.missing, ', ')}`);
   const { rollback: _none, ...row } = base;
   return {
     ...row,
@@ -133,7 +171,7 @@ function rollbackHook(action: Action, params: Params, base: RunAction, context: 
   };
 }
 
-type Placement = Pick<ActionContext, 'where' | 'namespace' | 'errors'>;
+type Placement = Pick<ActionContext, 'where' | 'namespace' | 'errors'> & { budget?: RenderBudget };
 
 /**
  * The part of a run action that says what to start: the action's own Job, or a runner Job for
@@ -143,13 +181,13 @@ type Placement = Pick<ActionContext, 'where' | 'namespace' | 'errors'>;
 function runnable(action: Action, params: Params | undefined, placement: Placement): Partial<RunAction> {
   const kind = runnerKind(action.type);
   if (kind !== undefined) return runnerAction(action, kind, params, placement);
-  const { where, namespace, errors } = placement;
+  const { where, namespace, errors, budget } = placement;
   if (action.job === undefined) {
     errors.push(`${where}: job is required for Job actions`);
     return {};
   }
-  const job = params === undefined ? { value: action.job, missing: [] } : renderDeep(action.job, params);
-  if (job.missing.length > 0) errors.push(`${where}: undefined parameter(s) ${job.missing.join(', ')}`);
+  const job = params === undefined ? { value: action.job, missing: [] } : renderDeep(action.job, params, budget);
+  if (job.missing.length > 0) errors.push(`${where}: undefined parameter(s) ${listed(job.missing, ', ')}`);
   const jobNamespace = job.value.namespace;
   if (jobNamespace !== undefined && jobNamespace !== '' && jobNamespace !== namespace) {
     errors.push(`${where}: job.namespace ${jobNamespace} differs from the plan's namespace ${namespace}; Jobs run in the plan's namespace`);
@@ -162,10 +200,10 @@ function runnable(action: Action, params: Params | undefined, placement: Placeme
 }
 
 /** What the runner gets: the action with its parameters substituted, minus what only the plan uses. */
-function runnerAction(action: Action, kind: 'http' | 'resource', params: Params | undefined, { where, errors }: Placement): Partial<RunAction> {
+function runnerAction(action: Action, kind: 'http' | 'resource', params: Params | undefined, { where, errors, budget }: Placement): Partial<RunAction> {
   const { rollback: _rollback, when: _when, dependsOn: _dependsOn, hookType: _hookType, hookCleanup: _hookCleanup, ...work } = action;
-  const rendered = params === undefined ? { value: work, missing: [] } : renderDeep(work, params);
-  if (rendered.missing.length > 0) errors.push(`${where}: undefined parameter(s) ${rendered.missing.join(', ')}`);
+  const rendered = params === undefined ? { value: work, missing: [] } : renderDeep(work, params, budget);
+  if (rendered.missing.length > 0) errors.push(`${where}: undefined parameter(s) ${listed(rendered.missing, ', ')}`);
   const value = rendered.value;
   const block = BLOCKS[value.type];
   if (block === undefined || value[block] === undefined) {
@@ -214,15 +252,18 @@ function manifestProblem(manifest: string): string | undefined {
 
 function timeoutSeconds(timeout: string | undefined, where: string, errors: string[]): number {
   if (timeout === undefined) return DEFAULT_TIMEOUT_SECONDS;
-  const ms = parseDuration(timeout);
-  if (ms === undefined || ms <= 0) {
-    errors.push(`${where}: timeout "${timeout}" is not a positive duration`);
+  const problem = timeoutProblem(timeout);
+  if (problem !== undefined) {
+    errors.push(`${where}: ${problem}`);
     return DEFAULT_TIMEOUT_SECONDS;
   }
-  return Math.ceil(ms / 1000);
+  return Math.ceil((parseDuration(timeout) ?? 0) / 1000);
 }
 
-/** A run of `stages`, or, when `errors` is not empty, one that failed before starting anything. */
+/**
+ * A run of `stages`, or, when `errors` is not empty or the stages would not fit in the plan's
+ * status, one that failed before starting anything.
+ */
 export function newRun(
   execution: DRPlanExecution,
   plan: DRPlan,
@@ -252,12 +293,13 @@ export function newRun(
     startTime: now,
     stages,
   };
-  if (errors.length === 0) return run;
+  const problems = errors.length > 0 ? [...new Set(errors)] : [tooLargeToRecord(stages)].filter((problem) => problem !== undefined);
+  if (problems.length === 0) return run;
   return {
     ...run,
     phase: 'Failed',
     completionTime: now,
-    message: `cannot start: ${[...new Set(errors)].join('; ')}`,
+    message: `cannot start: ${listed(problems)}`,
     stages: [],
   };
 }
@@ -301,19 +343,44 @@ export function snapshotRevert({ plan, execution, target, now, runner }: RevertS
 
 /**
  * The order the stages ran in, by the scheduling rule itself (one at a time, the first in plan
- * order whose dependencies are done), since start times to the second cannot tell it.
+ * order whose dependencies are done), since start times to the second cannot tell it. A
+ * dependency is done once a stage of that name is placed; with none placeable (a cycle, which a
+ * valid plan cannot have), the first remaining stage goes next.
  */
 function forwardOrder(stages: readonly StageStatus[]): StageStatus[] {
-  const names = new Set(stages.map((stage) => stage.name));
+  const known = new Set(stages.map((stage) => stage.name));
+  const dependencies = stages.map((stage) => [...new Set(stage.dependsOn ?? [])].filter((name) => known.has(name)));
+  const waiting = dependencies.map((names) => names.length);
+  const dependants = new Map<string, number[]>();
+  dependencies.forEach((names, index) => {
+    for (const name of names) {
+      const list = dependants.get(name);
+      if (list === undefined) dependants.set(name, [index]);
+      else list.push(index);
+    }
+  });
+  const ready = new IndexQueue();
+  waiting.forEach((count, index) => {
+    if (count === 0) ready.push(index);
+  });
+  const placed = new Array<boolean>(stages.length).fill(false);
   const done = new Set<string>();
   const order: StageStatus[] = [];
-  const remaining = [...stages];
-  while (remaining.length > 0) {
-    const index = remaining.findIndex((stage) => (stage.dependsOn ?? []).every((dependency) => done.has(dependency) || !names.has(dependency)));
-    const [next] = remaining.splice(Math.max(index, 0), 1);
-    if (next === undefined) break;
-    order.push(next);
-    done.add(next.name);
+  let firstRemaining = 0;
+  while (order.length < stages.length) {
+    while (placed[firstRemaining]) firstRemaining += 1;
+    let next = ready.pop();
+    while (next !== undefined && placed[next]) next = ready.pop();
+    const index = next ?? firstRemaining;
+    const stage = stages[index] as StageStatus;
+    placed[index] = true;
+    order.push(stage);
+    if (done.has(stage.name)) continue;
+    done.add(stage.name);
+    for (const dependant of dependants.get(stage.name) ?? []) {
+      waiting[dependant] = (waiting[dependant] ?? 1) - 1;
+      if (waiting[dependant] === 0) ready.push(dependant);
+    }
   }
   return order;
 }
@@ -332,11 +399,19 @@ function revertWorkflow(
   const placement = (status: ActionStatus, suffix = '') => ({ where: `${where} action ${status.name}${suffix}`, namespace, errors });
   const id = (status: ActionStatus) => `${stage.name}/${index}/${status.name}`;
   const dag = statuses.some((status) => (status.dependsOn ?? []).length > 0);
+  // Undo X only after undoing everything that depended on X.
+  const dependants = new Map<string, string[]>();
+  for (const other of statuses) {
+    for (const name of new Set(other.dependsOn ?? [])) {
+      const list = dependants.get(name);
+      if (list === undefined) dependants.set(name, [other.name]);
+      else list.push(other.name);
+    }
+  }
   const undo = [...statuses].reverse().map((status) => {
     const action = revertAction(status, id(status), placement(status));
-    // Undo X only after undoing everything that depended on X.
-    const dependants = statuses.filter((other) => (other.dependsOn ?? []).includes(status.name)).map((other) => other.name);
-    return dag && dependants.length > 0 ? { ...action, dependsOn: dependants } : action;
+    const after = dependants.get(status.name) ?? [];
+    return dag && after.length > 0 ? { ...action, dependsOn: [...after] } : action;
   });
   const hooks = (type: string) => all.filter((status) => status.hookType === type).map((status) => revertHook(status, id(status), placement(status, ' hook'), undo));
   const pre = hooks('pre-rollback');

@@ -1,4 +1,5 @@
 import type { StepPhase } from '../execution/schema.js';
+import { capText, MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
 import type { SkipReason } from './schema.js';
 
 /** The state every stage, workflow and action carries. */
@@ -15,6 +16,11 @@ const BLOCKING: readonly SkipReason[] = ['FailFast', 'DependencyFailed', 'PlanSt
 
 export function isDone(step: Step): boolean {
   return step.phase === 'Succeeded' || step.phase === 'Failed' || step.phase === 'Skipped';
+}
+
+/** A function rather than a comparison, so that it is read again after `start` changed the phase. */
+export function isRunning(step: Step): boolean {
+  return step.phase === 'Running';
 }
 
 /** A finished step whose dependants may run: it succeeded or had nothing to do. */
@@ -35,13 +41,13 @@ export function start(step: Step, now: string): void {
 export function skip(step: Step, reason: SkipReason, message: string, now: string): void {
   step.phase = 'Skipped';
   step.reason = reason;
-  step.message = message;
+  step.message = capText(message, MAX_STEP_MESSAGE_CHARS);
   step.completionTime = now;
 }
 
 export function finish(step: Step, phase: 'Succeeded' | 'Failed', message: string, now: string): void {
   step.phase = phase;
-  step.message = message;
+  step.message = capText(message, MAX_STEP_MESSAGE_CHARS);
   step.completionTime = now;
 }
 

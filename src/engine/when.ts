@@ -27,7 +27,7 @@ export function evaluateWhen(expression: string | undefined, params: Params): Wh
   if (expression === undefined || expression.trim() === '') return { run: true };
   const parsed = parseWhen(expression);
   if ('error' in parsed) return parsed;
-  const mode = (params['mode'] ?? params['operation'])?.toLowerCase();
+  const mode = (params.get('mode') ?? params.get('operation'))?.toLowerCase();
   // Without a mode every action runs, as upstream's compatibility mode does.
   if (mode === undefined || mode === '') return { run: true };
   if (parsed.modes.includes(mode)) return { run: true };

@@ -1,3 +1,4 @@
+import { capText, listed, MAX_MESSAGE_CHARS } from '../k8s/bounds.js';
 import { mergeConditions } from '../k8s/conditions.js';
 import { LABEL_ARCHIVED, LABEL_OPERATION, LABEL_PLAN } from '../k8s/labels.js';
 import {
@@ -181,7 +182,7 @@ function rejected(previous: DRPlanExecutionStatus, reason: string, message: stri
   return {
     phase: 'Failed',
     completionTime: at,
-    message,
+    message: capText(message, MAX_MESSAGE_CHARS),
     conditions: mergeConditions(previous.conditions, executionConditions('Failed', { reason, message, rejected: true }), at),
   };
 }
@@ -189,7 +190,7 @@ function rejected(previous: DRPlanExecutionStatus, reason: string, message: stri
 /** An execution the API server should never have accepted: reject it once, say why. */
 function unreadable(request: DecoratorRequest, problems: string[], at: string): Evaluation {
   const status = (request.object['status'] ?? {}) as DRPlanExecutionStatus;
-  const message = `invalid execution: ${problems.join('; ')}`;
+  const message = `invalid execution: ${listed(problems)}`;
   return {
     response: { attachments: [], status: status.phase ? null : rejected(status, 'InvalidSpec', message, at) },
     decision: message,

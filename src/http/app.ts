@@ -91,6 +91,10 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // The API server stores `__proto__` and `constructor` keys; they are data to the hooks,
+    // which never let a user key reach an object's prototype (plain JSON.parse, Maps, own properties).
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
   });
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.decorate('readiness', { ready: true });

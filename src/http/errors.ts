@@ -1,3 +1,4 @@
+import { capText, MAX_PROBLEM_CHARS } from '../k8s/bounds.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Client mistakes get one line of reason; only our own bugs are 500s. */
@@ -19,7 +20,9 @@ export function errorHandler(this: FastifyInstance, error: FastifyError, request
   return reply.code(500).type('text/plain').send(`internal error (request ${request.id})`);
 }
 
-function badRequest(request: FastifyRequest, reply: FastifyReply, reason: string) {
+function badRequest(request: FastifyRequest, reply: FastifyReply, detail: string) {
+  // The reason may quote the request (a path through user keys): one short line, in the log and the answer.
+  const reason = capText(detail.replace(/\s+/g, ' '), MAX_PROBLEM_CHARS);
   request.log.warn({ url: request.url, reason }, 'bad hook request');
   return reply.code(400).type('text/plain').send(`not a Metacontroller hook request: ${reason}`);
 }

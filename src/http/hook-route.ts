@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { capText, MAX_LOG_TEXT_CHARS } from '../k8s/bounds.js';
 import { namespacedName } from '../k8s/metacontroller.js';
 import type { Authentication } from './auth.js';
 import { etagOf, matchesIfNoneMatch } from './etag.js';
 import { FIXED_CLOCK_HEADER, requestedNow } from './fixed-clock.js';
 import type { HookRoute, HookSettings } from './hooks.js';
-import { canonicalJson } from './json.js';
+import { canonicalJson } from '../k8s/json.js';
 
 export interface HookRouteContext {
   clock: () => Date;
@@ -53,7 +54,8 @@ export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock
       const etag = etagOf(body);
       const unchanged = matchesIfNoneMatch(request.headers['if-none-match'], etag);
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
-      request.log.info({ hook: hook.name, object, decision: result.decision, durationMs, unchanged }, 'hook');
+      const decision = capText(result.decision, MAX_LOG_TEXT_CHARS);
+      request.log.info({ hook: hook.name, object, decision, durationMs, unchanged }, 'hook');
       reply.header('etag', etag);
       if (unchanged) return reply.code(304).send();
       return reply.code(200).type('application/json').send(body);

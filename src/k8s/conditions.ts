@@ -1,4 +1,5 @@
 import { FormatRegistry, Type, type Static } from '@sinclair/typebox';
+import { capText, MAX_MESSAGE_CHARS } from './bounds.js';
 import { StringEnum } from './schema.js';
 
 // TypeBox rejects values of formats it does not know; teach it the one the CRDs use.
@@ -22,21 +23,31 @@ export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
 /**
  * Builds the condition list from the desired conditions, keeping each previous
  * `lastTransitionTime` while its status is unchanged so that repeated syncs are byte-identical.
- * The result is ordered by type for a stable output.
+ * The result is ordered by type for a stable output, and every message fits a condition.
+ * `previous` is read as found, since it may come from a status that failed its schema: a
+ * value that is not a list, or entries that are not conditions, only lose their times.
  */
-export function mergeConditions(
-  previous: readonly Condition[] | undefined,
-  desired: readonly ConditionInput[],
-  now: string,
-): Condition[] {
+export function mergeConditions(previous: unknown, desired: readonly ConditionInput[], now: string): Condition[] {
+  const before = new Map<string, { status: unknown; lastTransitionTime: string }>();
+  if (Array.isArray(previous)) {
+    for (const entry of previous as unknown[]) {
+      if (!isConditionLike(entry) || before.has(entry.type)) continue;
+      before.set(entry.type, entry);
+    }
+  }
   return desired
     .map((condition) => {
-      const before = previous?.find((candidate) => candidate.type === condition.type);
-      const lastTransitionTime =
-        before !== undefined && before.status === condition.status ? before.lastTransitionTime : now;
-      return { ...condition, lastTransitionTime };
+      const earlier = before.get(condition.type);
+      const lastTransitionTime = earlier !== undefined && earlier.status === condition.status ? earlier.lastTransitionTime : now;
+      return { ...condition, message: capText(condition.message, MAX_MESSAGE_CHARS), lastTransitionTime };
     })
     .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+}
+
+function isConditionLike(value: unknown): value is { type: string; status: unknown; lastTransitionTime: string } {
+  if (value === null || typeof value !== 'object') return false;
+  const { type, lastTransitionTime } = value as { type?: unknown; lastTransitionTime?: unknown };
+  return typeof type === 'string' && typeof lastTransitionTime === 'string';
 }
 
 export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {

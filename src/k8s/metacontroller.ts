@@ -104,3 +104,10 @@ export function compareByNamespacedName(a: KubeObject, b: KubeObject): number {
 export function namespacedName(object: KubeObject): string {
   return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
+
+/** The first object of each uid, for lookups inside loops over other lists (a find there is quadratic). */
+export function firstByUid<T extends { metadata: { uid?: string | undefined } }>(objects: readonly T[]): Map<string | undefined, T> {
+  const byUid = new Map<string | undefined, T>();
+  for (const object of objects) if (!byUid.has(object.metadata.uid)) byUid.set(object.metadata.uid, object);
+  return byUid;
+}

@@ -1,3 +1,5 @@
+import { capText } from './bounds.js';
+
 /** Kubernetes timestamps: RFC 3339 in UTC with whole seconds, as metav1.Time marshals them. */
 export function formatTime(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
@@ -21,10 +23,18 @@ export function formatDuration(ms: number): string {
   return `${seconds}s`;
 }
 
-const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNIT_MS = new Map([
+  ['ms', 1],
+  ['s', 1000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+]);
 
-/** Parses a Go duration such as "5m", "1h30m" or "90s" into milliseconds. */
-export function parseDuration(text: string): number | undefined {
+/** The longest Go `time.Duration` (2^63-1 ns, about 292 years); Go refuses longer text too. */
+const MAX_DURATION_MS = 9_223_372_036_854;
+
+/** The milliseconds Go duration text stands for, however many; undefined when it is not one. */
+function scanDuration(text: string): number | undefined {
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
   const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
@@ -34,8 +44,28 @@ export function parseDuration(text: string): number | undefined {
     part.lastIndex = index;
     const match = part.exec(trimmed);
     if (!match) return undefined;
-    total += Number(match[1]) * (DURATION_UNIT_MS[match[2] ?? ''] ?? 0);
+    total += Number(match[1]) * (DURATION_UNIT_MS.get(match[2] ?? '') ?? 0);
     index = part.lastIndex;
   }
   return total;
+}
+
+/**
+ * Parses a Go duration such as "5m", "1h30m" or "90s" into milliseconds; undefined for text
+ * that is not one, or is longer than Go accepts (`99999…h` would be Infinity, and `null` in JSON).
+ */
+export function parseDuration(text: string): number | undefined {
+  const ms = scanDuration(text);
+  return ms !== undefined && ms <= MAX_DURATION_MS ? ms : undefined;
+}
+
+/** Why `text` cannot be a timeout, in words for a status; undefined when it can. */
+export function timeoutProblem(text: string): string | undefined {
+  const ms = scanDuration(text);
+  const shown = capText(text, 64);
+  if (ms !== undefined && ms > MAX_DURATION_MS) {
+    return `timeout "${shown}" is longer than the longest duration, ${formatDuration(MAX_DURATION_MS)}`;
+  }
+  if (ms === undefined || ms <= 0) return `timeout "${shown}" is not a positive duration such as 30s, 5m or 1h`;
+  return undefined;
 }

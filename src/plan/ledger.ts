@@ -1,4 +1,5 @@
 import { isTerminal, type DRPlanExecution } from '../execution/schema.js';
+import { capText, MAX_RECORD_MESSAGE_CHARS } from '../k8s/bounds.js';
 import type { Run } from '../engine/schema.js';
 import type { ExecutionRecord } from './schema.js';
 
@@ -24,7 +25,7 @@ export function recordFor(execution: DRPlanExecution): ExecutionRecord {
 export function endRecord(record: ExecutionRecord, reason: EndReason, message: string, at: string): void {
   record.phase = FAILURES.includes(reason) ? 'Failed' : 'Cancelled';
   record.reason = reason;
-  record.message = message;
+  record.message = capText(message, MAX_RECORD_MESSAGE_CHARS);
   record.completionTime = at;
 }
 
@@ -33,7 +34,8 @@ export function followRun(record: ExecutionRecord, run: Run): void {
   record.phase = run.phase;
   record.startTime = run.startTime;
   if (run.completionTime) record.completionTime = run.completionTime;
-  if (run.message) record.message = run.message;
+  // The execution copies the run's whole message while the run is current; the record keeps its beginning.
+  if (run.message) record.message = capText(run.message, MAX_RECORD_MESSAGE_CHARS);
 }
 
 /**

@@ -6,9 +6,11 @@ import { noteObservedJobs, runJobsAtRest } from '../engine/lock.js';
 import { newRun, snapshotExecute, snapshotRevert } from '../engine/snapshot.js';
 import { isAdmitted } from '../execution/conditions.js';
 import { DRPlanExecution, isTerminal } from '../execution/schema.js';
+import { listed } from '../k8s/bounds.js';
 import { findCondition, mergeConditions, type ConditionInput } from '../k8s/conditions.js';
 import { ANNOTATION_CANCEL } from '../k8s/labels.js';
 import {
+  firstByUid,
   objectsOfKind,
   type CompositeRequest,
   type CompositeResponse,
@@ -69,7 +71,7 @@ export function reconcilePlan(request: CompositeRequest, now: Date, runner: Runn
     // Rewriting a status we cannot read could lose history records: keep it and the Jobs as they are.
     return {
       response: { status: rawStatus as Record<string, unknown>, children: [...jobs.values(), ...observedUsage].map(keepObserved) },
-      decision: `status unreadable, left unchanged: ${previous.problems.join('; ')}`,
+      decision: `status unreadable, left unchanged: ${listed(previous.problems)}`,
     };
   }
   const spec = checkObject(DRPlanSpec, parent['spec']);
@@ -119,11 +121,12 @@ export function reconcilePlan(request: CompositeRequest, now: Date, runner: Runn
   if (valid && !deleting) elect(ledger, observed, now);
   const historyLimit = plan.spec.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const revertTargets = new Set(ledger.history.filter((record) => record.operationType === 'Revert' && isOpen(record)).map((record) => record.revertExecutionRef));
+  const executionsByUid = firstByUid(observed.executions);
   ledger.history = trimHistory(ledger.history, historyLimit, (record) => {
     if (record.uid !== undefined && record.uid === ledger.current?.uid) return true;
     // A queued Revert reads its target's outcome from the execution, which stays related while recorded.
     if (record.operationType === 'Execute' && revertTargets.has(record.name)) return true;
-    const execution = observed.executions.find((candidate) => candidate.metadata.uid === record.uid);
+    const execution = executionsByUid.get(record.uid);
     return execution !== undefined && !isTerminal(execution.status?.phase);
   });
 
@@ -199,9 +202,10 @@ function isOpen(record: ExecutionRecord): boolean {
 
 /** Deletion or the cancel annotation on a queued or running execution cancels it. */
 function cancelRequested(ledger: Ledger, { executions }: Observed, at: string): void {
+  const executionsByUid = firstByUid(executions);
   for (const record of ledger.history) {
     if (!isOpen(record)) continue;
-    const execution = executions.find((candidate) => candidate.metadata.uid === record.uid);
+    const execution = executionsByUid.get(record.uid);
     if (execution === undefined) continue;
     const deletedAt = execution.metadata.deletionTimestamp;
     if (deletedAt !== undefined) endOpen(ledger, record, 'Deleted', 'execution deleted', deletedAt);
@@ -293,7 +297,7 @@ function release(ledger: Ledger, { executions, jobs }: Observed, now: Date): voi
 function failQueued(ledger: Ledger, problems: readonly string[], at: string): void {
   for (const record of ledger.history) {
     if (record.phase !== 'Pending' || record.uid === ledger.current?.uid) continue;
-    endRecord(record, 'PlanInvalid', `plan is invalid: ${problems.join('; ')}`, at);
+    endRecord(record, 'PlanInvalid', `plan is invalid: ${listed(problems)}`, at);
     ledger.notes.push(`failed ${record.name}: plan invalid`);
   }
 }
@@ -381,7 +385,7 @@ function statusOf(
   const generation = plan.metadata.generation;
   const ready: ConditionInput = valid
     ? { type: 'Ready', status: 'True', reason: 'ValidationSucceeded', message: 'Plan is valid and ready to execute' }
-    : { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: `Validation failed: [${problems.join('; ')}]` };
+    : { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: `Validation failed: [${listed(problems)}]` };
   const executed: ConditionInput = ledger.executed
     ? { type: 'Executed', status: 'True', reason: 'ExecuteSucceeded', message: `last successful operation: Execute ${ledger.lastExecutionRef ?? ''}` }
     : ledger.lastExecutionRef

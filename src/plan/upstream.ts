@@ -1,5 +1,5 @@
 import { resolveParams } from '../engine/params.js';
-import { renderDeep } from '../engine/template.js';
+import { renderDeep, type Params } from '../engine/template.js';
 import type { ActionOutputs, ActionStatus, DRPlanExecution, StageStatus } from '../execution/schema.js';
 import { isTerminal } from '../execution/schema.js';
 import { parseTime } from '../k8s/time.js';
@@ -74,7 +74,7 @@ export function withUpstreamUndo(target: DRPlanExecution, plan: DRPlan, workflow
     workflowExecutions: (stage.workflowExecutions ?? []).map((run) => {
       const key = `${run.workflowRef.namespace || namespace}/${run.workflowRef.name}`;
       const workflow = workflows.get(key);
-      const params = workflow === undefined ? {} : paramsOf(target, plan, stage.name, key, workflow, namespace);
+      const params: Params = workflow === undefined ? new Map() : paramsOf(target, plan, stage.name, key, workflow, namespace);
       return {
         ...run,
         actionStatuses: (run.actionStatuses ?? []).map((status) => (status.type === undefined ? completeAction(status, workflow, params) : status)),
@@ -84,7 +84,7 @@ export function withUpstreamUndo(target: DRPlanExecution, plan: DRPlan, workflow
   return { ...target, status: { ...target.status, stageStatuses: completed } };
 }
 
-function completeAction(status: ActionStatus, workflow: DRWorkflow | undefined, params: Record<string, string>): ActionStatus {
+function completeAction(status: ActionStatus, workflow: DRWorkflow | undefined, params: Params): ActionStatus {
   const action = workflow?.spec.actions.find((candidate) => candidate.name === status.name);
   if (action === undefined) {
     const type = typeFromOutputs(status.outputs);
@@ -92,27 +92,25 @@ function completeAction(status: ActionStatus, workflow: DRWorkflow | undefined, 
   }
   const completed: ActionStatus = { ...status, type: action.type };
   if (action.dependsOn?.length) completed.dependsOn = [...action.dependsOn];
-  if (action.rollback !== undefined) completed.rollback = renderDeep(action.rollback, { ...params, mode: 'rollback' }).value;
+  if (action.rollback !== undefined) completed.rollback = renderDeep(action.rollback, new Map([...params, ['mode', 'rollback']])).value;
   return completed;
 }
 
 /** The parameters the target ran its workflow with, as far as the current specs tell. */
-function paramsOf(target: DRPlanExecution, plan: DRPlan, stageName: string, key: string, workflow: DRWorkflow, namespace: string): Record<string, string> {
+function paramsOf(target: DRPlanExecution, plan: DRPlan, stageName: string, key: string, workflow: DRWorkflow, namespace: string): Params {
   const entry = plan.spec.stages
     .find((stage) => stage.name === stageName)
     ?.workflows.find((candidate) => `${candidate.workflowRef.namespace || namespace}/${candidate.workflowRef.name}` === key);
-  return {
-    ...resolveParams(
-      {
-        declared: workflow.spec.parameters ?? [],
-        globals: plan.spec.globalParams ?? [],
-        stage: entry?.params ?? [],
-        execution: target.spec.params ?? [],
-        mode: target.spec.mode,
-      },
-      key,
-    ).values,
-  };
+  return resolveParams(
+    {
+      declared: workflow.spec.parameters ?? [],
+      globals: plan.spec.globalParams ?? [],
+      stage: entry?.params ?? [],
+      execution: target.spec.params ?? [],
+      mode: target.spec.mode,
+    },
+    key,
+  ).values;
 }
 
 const OUTPUT_TYPES: readonly [keyof ActionOutputs, ActionType][] = [

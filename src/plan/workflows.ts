@@ -1,3 +1,4 @@
+import { listed } from '../k8s/bounds.js';
 import { objectsOfKind, type ObjectMap } from '../k8s/metacontroller.js';
 import type { WorkflowKey } from '../api/usage.js';
 import { API_VERSION } from '../k8s/schema.js';
@@ -23,12 +24,12 @@ export function workflowVerdicts(related: ObjectMap | undefined, wanted: readonl
     if (!keys.has(key) || verdicts.has(key)) continue;
     const spec = checkObject(DRWorkflowSpec, object['spec']);
     if (!spec.ok) {
-      verdicts.set(key, { usable: false, reason: `its spec fails the schema: ${spec.problems.map((problem) => `spec${problem}`).join('; ')}` });
+      verdicts.set(key, { usable: false, reason: `its spec fails the schema: ${listed(spec.problems.map((problem) => `spec${problem}`))}` });
       continue;
     }
     const errors = validateWorkflowSpec(spec.value).errors;
     if (errors.length > 0) {
-      verdicts.set(key, { usable: false, reason: `it is Invalid: ${errors.join('; ')}` });
+      verdicts.set(key, { usable: false, reason: `it is Invalid: ${listed(errors)}` });
       continue;
     }
     const workflow: DRWorkflow = { apiVersion: API_VERSION, kind: 'DRWorkflow', metadata: object.metadata, spec: spec.value };

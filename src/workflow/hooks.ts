@@ -1,3 +1,4 @@
+import { cappedNames, listed } from '../k8s/bounds.js';
 import { mergeConditions, type ConditionInput } from '../k8s/conditions.js';
 import {
   type CustomizeRequest,
@@ -37,19 +38,19 @@ export function syncWorkflow(request: DecoratorRequest, now: Date): HookResult<D
         type: 'Ready',
         status: 'True',
         reason: 'ValidationSucceeded',
-        message: ['Workflow is valid and ready to execute', ...findings.warnings].join('; warning: '),
+        message: ['Workflow is valid and ready to execute', listed(findings.warnings, '; warning: ')].filter((part) => part !== '').join('; warning: '),
       }
     : {
         type: 'Ready',
         status: 'False',
         reason: 'ValidationFailed',
-        message: `Validation failed: [${findings.errors.join('; ')}]`,
+        message: `Validation failed: [${listed(findings.errors)}]`,
       };
   if (generation !== undefined) ready.observedGeneration = generation;
   const status: DRWorkflowStatus = {
     phase: valid ? 'Ready' : 'Invalid',
     conditions: mergeConditions(previous?.conditions, [ready], formatTime(now)),
-    usedBy: plansUsing(request.related, workflowKeyOf(request.object)),
+    usedBy: cappedNames(plansUsing(request.related, workflowKeyOf(request.object))),
   };
   if (checked.ok) status.actionCount = checked.value.actions.length;
   if (generation !== undefined) status.observedGeneration = generation;
@@ -72,7 +73,7 @@ export function finalizeWorkflow(request: DecoratorRequest, now: Date): HookResu
     type: 'InUse',
     status: 'True',
     reason: 'ReferencedByPlans',
-    message: `deletion waits: referenced by DRPlan(s): [${blocking.join(', ')}]`,
+    message: `deletion waits: referenced by DRPlan(s): [${listed(blocking, ', ')}]`,
   };
   const others = (previous?.conditions ?? []).filter((condition) => condition.type !== 'InUse');
   const status: DRWorkflowStatus = {
@@ -81,7 +82,7 @@ export function finalizeWorkflow(request: DecoratorRequest, now: Date): HookResu
   };
   return {
     response: { status, attachments: [], finalized: false, resyncAfterSeconds: 30 },
-    decision: `deletion held: used by ${blocking.join(', ')}`,
+    decision: `deletion held: used by ${listed(blocking, ', ')}`,
   };
 }
 

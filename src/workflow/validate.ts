@@ -1,8 +1,9 @@
 import { findCycle } from '../engine/graph.js';
 import { placeholdersDeep } from '../engine/template.js';
 import { parseWhen } from '../engine/when.js';
+import { listed } from '../k8s/bounds.js';
 import { checkObject } from '../k8s/validate.js';
-import { parseDuration } from '../k8s/time.js';
+import { timeoutProblem } from '../k8s/time.js';
 import { checkBlock } from './blocks.js';
 import { Action, type DRWorkflowSpec, type Parameter } from './schema.js';
 
@@ -20,33 +21,58 @@ export function validateWorkflowSpec(spec: DRWorkflowSpec): Findings {
   const warnings: string[] = [];
   if (spec.actions.length === 0) errors.push('at least one action is required');
 
-  errors.push(...validateParameterNames(spec.parameters ?? [], 'parameters'));
+  validateParameterNames(spec.parameters ?? [], 'parameters', errors);
   const declared = new Set([...(spec.parameters ?? []).map((param) => param.name), ...IMPLICIT_PARAMS]);
 
-  const names = spec.actions.map((action) => action.name);
+  const firstIndex = firstIndexByName(spec.actions);
   spec.actions.forEach((action, index) => {
     const label = `action[${index}] ${action.name}`;
-    if (names.indexOf(action.name) !== index) errors.push(`${label}: duplicate action name`);
+    if (firstIndex.get(action.name) !== index) errors.push(`${label}: duplicate action name`);
     const own = validateAction(action, label);
     const rollback = action.rollback === undefined ? { errors: [], warnings: [] } : validateRollback(action.rollback, `${label} rollback`);
     errors.push(...own.errors, ...rollback.errors);
     warnings.push(...own.warnings, ...rollback.warnings);
     for (const dependency of action.dependsOn ?? []) {
       if (dependency === action.name) errors.push(`${label}: dependsOn must not name the action itself`);
-      else if (!names.includes(dependency)) errors.push(`${label}: dependsOn names unknown action "${dependency}"`);
+      else if (!firstIndex.has(dependency)) errors.push(`${label}: dependsOn names unknown action "${dependency}"`);
     }
     const undeclared = placeholdersDeep(action).filter((name) => !declared.has(name));
     if (undeclared.length > 0) {
-      warnings.push(`${label} uses undeclared parameter(s) ${undeclared.join(', ')}; the plan must pass them`);
+      warnings.push(`${label} uses undeclared parameter(s) ${listed(undeclared, ', ')}; the plan must pass them`);
     }
   });
-  const cycle = findCycle(names, (name) => spec.actions.find((action) => action.name === name)?.dependsOn ?? []);
+  const cycle = findCycle(
+    spec.actions.map((action) => action.name),
+    (name) => spec.actions[firstIndex.get(name) ?? -1]?.dependsOn ?? [],
+  );
   if (cycle) errors.push(`cycle detected in action dependencies: ${cycle.join(' -> ')}`);
   return { errors, warnings };
 }
 
-export function validateParameterNames(params: readonly Parameter[], where: string): string[] {
-  const errors: string[] = [];
+/** Where each name first appears: duplicates and references are then checked in one pass. */
+export function firstIndexByName(items: readonly { name: string }[]): Map<string, number> {
+  const first = new Map<string, number>();
+  items.forEach((item, index) => {
+    if (!first.has(item.name)) first.set(item.name, index);
+  });
+  return first;
+}
+
+/**
+ * Parameters one list may hold. Every workflow of a run resolves the plan's and the execution's
+ * parameters again, so their number multiplies the work of starting a run; no runbook needs more.
+ */
+const MAX_PARAMETERS = 200;
+
+export function tooManyParameters(params: readonly Parameter[], where: string): string | undefined {
+  if (params.length <= MAX_PARAMETERS) return undefined;
+  return `${where}: ${params.length} parameters, more than the ${MAX_PARAMETERS} a list may hold`;
+}
+
+/** Adds the problems of a parameter list to `errors`: a list of any length, which a spread could not pass. */
+export function validateParameterNames(params: readonly Parameter[], where: string, errors: string[]): void {
+  const tooMany = tooManyParameters(params, where);
+  if (tooMany !== undefined) errors.push(tooMany);
   const seen = new Set<string>();
   for (const param of params) {
     if (param.name.trim() === '') errors.push(`${where}: parameter name must not be empty`);
@@ -56,7 +82,6 @@ export function validateParameterNames(params: readonly Parameter[], where: stri
       errors.push(`${where}: parameter "${param.name}": valueFrom.manifestRef is not supported yet; give a value`);
     }
   }
-  return errors;
 }
 
 /** A custom rollback is a whole Action of any type; its name may be omitted. */
@@ -70,10 +95,8 @@ function validateRollback(rollback: Record<string, unknown>, label: string): Fin
 
 export function validateAction(action: Action, label: string, { isRollback = false } = {}): Findings {
   const { errors, warnings } = checkBlock(action, label, isRollback);
-  const timeout = action.timeout === undefined ? undefined : parseDuration(action.timeout);
-  if (action.timeout !== undefined && (timeout === undefined || timeout <= 0)) {
-    errors.push(`${label}: timeout "${action.timeout}" is not a positive duration such as 30s, 5m or 1h`);
-  }
+  const timeout = action.timeout === undefined ? undefined : timeoutProblem(action.timeout);
+  if (timeout !== undefined) errors.push(`${label}: ${timeout}`);
   if (action.when !== undefined && action.when.trim() !== '') {
     const parsed = parseWhen(action.when);
     if ('error' in parsed) errors.push(`${label}: ${parsed.error}`);

@@ -38,7 +38,7 @@ import { performance } from 'node:perf_hooks';
 import { URL, fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { syncExecution } from '../../dist/execution/hooks.js';
-import { canonicalJson } from '../../dist/http/json.js';
+import { canonicalJson } from '../../dist/k8s/json.js';
 import { syncPlan } from '../../dist/plan/hooks.js';
 import { syncWorkflow } from '../../dist/workflow/hooks.js';
 import { executionSyncRequest, planSyncRequest, workflowSyncRequest } from './generate.mjs';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { finalizeExecution, syncExecution } from '../../src/execution/hooks.js';
-import { canonicalJson } from '../../src/http/json.js';
+import { canonicalJson } from '../../src/k8s/json.js';
 import type { CompositeRequest, KubeObject } from '../../src/k8s/metacontroller.js';
 import { reconcilePlan } from '../../src/plan/sync.js';
 import { syncWorkflow } from '../../src/workflow/hooks.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { advanceRun, cancelRun, secondsUntilNextTimeout } from '../../src/engine/advance.js';
 import { jobAction, NAMESPACE, plan, readyWorkflow, stage, T0 } from '../fixtures/objects.js';
-import { phases, startRun, step } from '../fixtures/runs.js';
+import type { Run, RunAction, RunStage } from '../../src/engine/schema.js';
+import { job, phases, startRun, step } from '../fixtures/runs.js';
 
 const three = readyWorkflow('wf', { actions: [jobAction('a'), jobAction('b'), jobAction('c')] });
 const begin = (run: ReturnType<typeof startRun>) => advanceRun(run, { jobs: new Map(), namespace: NAMESPACE }, new Date(T0));
@@ -115,5 +116,50 @@ describe('skips reach every level', () => {
       'Skipped/PlanStopped',
       'Skipped/PlanStopped',
     ]);
+  });
+});
+
+describe('advanceRun is linear in the run', () => {
+  // Runs as a hand-edited status could hold them: far more steps than a plan may start.
+  const STEPS = 30_000;
+  const revertRun = (stages: RunStage[]): Run => ({
+    execution: { name: 'undo', namespace: NAMESPACE, uid: 'uid-undo' },
+    operationType: 'Revert',
+    failurePolicy: 'Stop',
+    phase: 'Running',
+    startTime: T0,
+    stages,
+  });
+  const undo = (name: string, extra: Partial<RunAction> = {}): RunAction => ({ id: name, name, type: 'Job', phase: 'Pending', timeoutSeconds: 60, deleteJob: `job-${name}`, ...extra });
+  const cpuMs = (work: () => Run): [Run, number] => {
+    const before = process.cpuUsage();
+    const run = work();
+    const used = process.cpuUsage(before);
+    return [run, (used.user + used.system) / 1000];
+  };
+
+  it('settles 30,000 stages that each end at once in one call', () => {
+    const stages = Array.from({ length: STEPS }, (_, index): RunStage => ({
+      name: `s${index}`,
+      parallel: false,
+      phase: 'Pending',
+      ...(index > 0 ? { dependsOn: [`s${index - 1}`] } : {}),
+      workflows: [{ workflowRef: { name: 'wf', namespace: NAMESPACE }, failurePolicy: 'FailFast', phase: 'Pending', actions: [undo(`a${index}`)] }],
+    }));
+    const [run, ms] = cpuMs(() => advanceRun(revertRun(stages), { jobs: new Map(), namespace: NAMESPACE }, new Date(T0)));
+    expect(run.phase).toBe('Succeeded');
+    expect(run.stages.every((stage) => stage.phase === 'Skipped' && stage.reason === 'NothingToRevert')).toBe(true);
+    expect(ms).toBeLessThan(5_000);
+  });
+
+  it('follows a chain of 30,000 dependencies listed backwards in one call', () => {
+    const actions = Array.from({ length: STEPS }, (_, index) => undo(`a${index}`, index < STEPS - 1 ? { dependsOn: [`a${index + 1}`] } : {}));
+    const jobs = new Map(actions.map((action) => [`job-${action.name}`, job(`job-${action.name}`, 'Complete')]));
+    const stages: RunStage[] = [
+      { name: 'main', parallel: false, phase: 'Pending', workflows: [{ workflowRef: { name: 'wf', namespace: NAMESPACE }, failurePolicy: 'FailFast', phase: 'Pending', actions }] },
+    ];
+    const [run, ms] = cpuMs(() => advanceRun(revertRun(stages), { jobs, namespace: NAMESPACE }, new Date(T0)));
+    expect(run.message).toBe(`Plan reverted successfully: ${STEPS} action(s) rolled back`);
+    expect(ms).toBeLessThan(5_000);
   });
 });

@@ -19,7 +19,8 @@ describe('resolveParams (SPEC §6.2 precedence)', () => {
       },
       'wf',
     );
-    expect(resolved).toEqual({ values: { a: 'workflow', b: 'global', c: 'stage', d: 'execution', mode: 'upgrade' }, errors: [] });
+    expect(Object.fromEntries(resolved.values)).toEqual({ a: 'workflow', b: 'global', c: 'stage', d: 'execution', mode: 'upgrade' });
+    expect(resolved.errors).toEqual([]);
   });
 
   it('reports required values, types and valueFrom, each once', () => {

@@ -15,6 +15,6 @@ describe('evaluateWhen (upstream §3.7 grammar)', () => {
     ['and is unsupported', 'mode == install && mode == delete', { mode: 'install' }, { error: 'unsupported expression "mode == install && mode == delete" in when "mode == install && mode == delete"' }],
     ['unknown value', 'mode == "migrate"', { mode: 'install' }, { error: 'unsupported mode value "migrate" in when "mode == "migrate"" (allowed: install, upgrade, delete, rollback)' }],
   ])('%s', (_name, expression, params, expected) => {
-    expect(evaluateWhen(expression, params)).toEqual(expected);
+    expect(evaluateWhen(expression, new Map(Object.entries(params)))).toEqual(expected);
   });
 });
