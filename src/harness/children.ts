@@ -1,4 +1,5 @@
 import { ApiError, SyncError } from './errors.js';
+import type { ObjectReader } from './informers.js';
 import type { ChildRule, UpdateMethod } from './manifests.js';
 import type { ObjectGroup } from './objectmap.js';
 import type { Store } from './store.js';
@@ -17,7 +18,7 @@ export function controllerRef(obj: KubeObject): OwnerReference | undefined {
  * The objects of the declared child types that the parent controls. Attachments also need the
  * decorator's annotation, so two decorators on one target never see each other's objects.
  */
-export function observedChildren(store: Store, parent: KubeObject, rules: ChildRule[], decorator?: string): ObjectGroup[] {
+export function observedChildren(store: ObjectReader, parent: KubeObject, rules: ChildRule[], decorator?: string): ObjectGroup[] {
   const namespace = parent.metadata.namespace;
   return rules.map(({ type }) => ({
     type,

@@ -5,7 +5,9 @@ import { FakeKubelet, type JobPolicy } from './kubelet.js';
 import { loadManifests, type Manifests } from './manifests.js';
 import { FakeMetacontroller, type HookFailure } from './metacontroller.js';
 import { processRunner, type RunnerExecutor } from './runner-process.js';
-import { Store } from './store.js';
+import type { Schedule } from './schedule.js';
+import { Store, type StoreChange } from './store.js';
+import type { TrafficReport } from './traffic.js';
 import type { HookTransport } from './transport.js';
 import { clone, isRecord, mergeStringMap, type KubeObject, type ObjectRef } from './types.js';
 
@@ -30,6 +32,12 @@ export interface HarnessOptions {
    * caught long before that.
    */
   maxSyncsPerSettle?: number;
+  /**
+   * Plays Metacontroller as it runs (concurrent workers, lagging informer caches, racing
+   * writes, periodic resyncs, hook timeouts, ETags), in an order drawn from `seed`. Without
+   * it, one work item at a time against the store itself.
+   */
+  schedule?: Schedule;
 }
 
 /** Label and annotation keys the test last applied, for kubectl-apply style merges. */
@@ -68,6 +76,7 @@ export class ContractHarness {
       transport: options.transport,
       hookHeaders: options.hookHeaders ?? {},
       maxCallsPerSettle: options.maxSyncsPerSettle ?? 100_000,
+      ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
     });
     this.kubelet = new FakeKubelet(
       this.#store,
@@ -114,6 +123,45 @@ export class ContractHarness {
 
   get hookCallsPerController(): Readonly<Record<string, number>> {
     return this.#mc.callsPerController;
+  }
+
+  /** Hook calls and request bytes per hook and per cause (store change, resync, retry). */
+  traffic(): TrafficReport {
+    return this.#mc.traffic();
+  }
+
+  /** Starts a new traffic measurement. */
+  resetTraffic(): void {
+    this.#mc.resetTraffic();
+  }
+
+  /** Sees every effective store write as it happens, until the returned function is called. */
+  watch(listener: (change: StoreChange) => void): () => void {
+    return this.#store.subscribe(listener);
+  }
+
+  /**
+   * Under a schedule: lets the controllers take at most `steps` scheduler steps (no kubelet),
+   * leaving syncs in flight and changes unseen, so a test can act in the middle. Returns the
+   * steps taken: fewer when everything was done.
+   */
+  step(steps: number): Promise<number> {
+    return this.#mc.step(steps);
+  }
+
+  /** Under a schedule: the informer of `kind` stops applying changes (a watch fallen behind). */
+  holdInformer(kind: string): void {
+    this.#mc.holdInformer(this.manifests.resources.byKindName(kind), true);
+  }
+
+  releaseInformer(kind: string): void {
+    this.#mc.holdInformer(this.manifests.resources.byKindName(kind), false);
+  }
+
+  /** One more round: every parent of every controller is synced again, then settled. */
+  async resyncAll(): Promise<void> {
+    this.#mc.resyncAll();
+    await this.settle();
   }
 
   now(): Date {

@@ -1,8 +1,8 @@
+import type { ObjectReader } from './informers.js';
 import type { ResourceTable, ResourceType } from './manifests.js';
 import type { ObjectGroup } from './objectmap.js';
 import type { RelatedRule } from './responses.js';
 import { matchesSelector } from './selectors.js';
-import type { Store } from './store.js';
 import type { KubeObject } from './types.js';
 
 /**
@@ -18,7 +18,7 @@ export interface RelatedScope {
   parentNamespaced: boolean;
   /** Version of the customize hook: it decides the selection semantics. */
   version: 'v1' | 'v2';
-  store: Store;
+  store: ObjectReader;
   resources: ResourceTable;
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Prng } from '../../src/harness/index.js';
 import { buildApp } from '../../src/http/app.js';
 import type { KubeObject, ObjectMap } from '../../src/k8s/metacontroller.js';
 import { LABEL_PLAN } from '../../src/k8s/labels.js';
@@ -27,18 +28,6 @@ async function post(path: string, request: unknown): Promise<{ statusCode: numbe
     headers: { 'content-type': 'application/json' },
   });
   return { statusCode: response.statusCode, body: response.body };
-}
-
-/** A small seeded PRNG (mulberry32), so a failing permutation is reproducible from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function permutation<T>(items: T[], rand: () => number): T[] {
@@ -72,7 +61,9 @@ function rekey(map: ObjectMap | undefined, rand: () => number): ObjectMap | unde
 }
 
 function variant(request: Record<string, unknown>, seed: number): unknown {
-  const rand = random(seed);
+  // Seeded, so a failing permutation is reproducible.
+  const prng = new Prng(seed);
+  const rand = () => prng.next();
   const rekeyed: Record<string, unknown> = { ...request };
   for (const key of ['children', 'attachments', 'related'] as const) {
     if (request[key] !== undefined) rekeyed[key] = rekey(request[key] as ObjectMap, rand);

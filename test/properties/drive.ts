@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ContractHarness, KubeObject } from '../../src/harness/index.js';
+import type { ContractHarness, KubeObject, Schedule } from '../../src/harness/index.js';
 import { ANNOTATION_CANCEL } from '../../src/k8s/labels.js';
 import { startCluster, type Cluster } from '../fixtures/cluster.js';
 import { apply } from '../fixtures/dr.js';
@@ -46,9 +46,12 @@ export const setupArb: fc.Arbitrary<Setup> = fc.record({
   historyLimit: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 2 }), weight: 2 }, fc.integer({ min: 1, max: 5 })),
 });
 
-/** A cluster where every Job runs until an op completes or fails it (or its deadline passes). */
-export async function startPlan(setup: Setup): Promise<Cluster> {
-  const cluster = await startCluster({ kubelet: () => ({ outcome: 'hold' }) });
+/**
+ * A cluster where every Job runs until an op completes or fails it (or its deadline passes);
+ * with a schedule, Metacontroller runs as it really does.
+ */
+export async function startPlan(setup: Setup, schedule?: Schedule): Promise<Cluster> {
+  const cluster = await startCluster({ kubelet: () => ({ outcome: 'hold' }), ...(schedule ? { schedule } : {}) });
   const { harness } = cluster;
   setup.stages.forEach((actions, index) => {
     apply(harness, workflow(`wf-${index}`, { actions: Array.from({ length: actions }, (_, n) => jobAction(`s${index}-a${n}`)) }));

@@ -1,0 +1,154 @@
+import type { FakeClock } from './clock.js';
+import { HookError, ThrottledError } from './errors.js';
+import type { ControllerDef, HookSpec } from './manifests.js';
+import { webhookSettings, type Schedule, type WebhookSettings } from './schedule.js';
+import type { Cause, Traffic } from './traffic.js';
+import type { HookResponse, HookTransport } from './transport.js';
+import type { KubeObject } from './types.js';
+
+export type HookName = 'sync' | 'finalize' | 'customize';
+
+/** What the current sync got from its hook, for the error record if a later step fails. */
+export interface SyncTrace {
+  hook: HookName;
+  statusCode: number;
+  body: string;
+}
+
+export interface HookCall {
+  controller: ControllerDef;
+  hookName: HookName;
+  hook: HookSpec;
+  /** The parent or target: the ETag cache is keyed by it. */
+  root: KubeObject;
+  request: unknown;
+  cause: Cause;
+  /** Called once the request is on its way: other work may run until the answer is taken. */
+  pause: () => Promise<void>;
+}
+
+type Outcome = { response: HookResponse } | { error: unknown };
+
+/**
+ * Metacontroller's webhook executor (`pkg/hooks/webhook*.go`): POST with the configured
+ * headers, 429 as a delayed retry, anything but 200 an error. Under a schedule it also keeps
+ * each hook's timeout and, where `etag.enabled`, a per-(hook, object) cache of (ETag, body)
+ * that turns a 304 or 412 answer to If-None-Match into the remembered body.
+ */
+export class HookClient {
+  readonly #transport: HookTransport;
+  readonly #headers: Record<string, string>;
+  readonly #clock: FakeClock;
+  readonly #traffic: Traffic;
+  readonly #schedule: Schedule | undefined;
+  readonly #settings = new Map<string, WebhookSettings>();
+  readonly #etags = new Map<string, { etag: string; body: string; expiresMs: number }>();
+
+  constructor(transport: HookTransport, headers: Record<string, string>, clock: FakeClock, traffic: Traffic, schedule: Schedule | undefined) {
+    this.#transport = transport;
+    this.#headers = headers;
+    this.#clock = clock;
+    this.#traffic = traffic;
+    this.#schedule = schedule;
+  }
+
+  /**
+   * The parsed JSON answer and the text it came from (the remembered body after a 304); throws
+   * HookError or ThrottledError where Metacontroller's call fails.
+   */
+  async call(call: HookCall, trace: SyncTrace): Promise<{ value: unknown; text: string }> {
+    const { controller: c, hookName, hook, root } = call;
+    const hookKey = `${c.name}/${hookName}`;
+    const settings = this.#settingsOf(c, hookName);
+    const body = JSON.stringify(call.request);
+    this.#traffic.call(call.cause, hookKey, Buffer.byteLength(body));
+    const headers: Record<string, string> = { ...this.#headers, 'content-type': 'application/json' };
+    const cacheKey = `${hookKey}|${root.kind}|${root.metadata.namespace ?? ''}|${root.metadata.name}`;
+    const cached = settings?.etag === undefined ? undefined : this.#cached(cacheKey);
+    if (cached !== undefined) headers['if-none-match'] = cached.etag;
+
+    const answer = settle(this.#transport(hook.path, body, headers), settings?.timeoutMs);
+    await call.pause();
+    const outcome = await answer;
+    if ('error' in outcome) {
+      const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+      throw new HookError(`http error: ${reason}`, 0, '');
+    }
+    const { response } = outcome;
+    trace.statusCode = response.statusCode;
+    trace.body = response.body;
+    if (response.statusCode === 429) throw new ThrottledError(retryAfterSeconds(response.headers['retry-after'], this.#clock.nowMs()));
+    let text = response.body;
+    if (cached !== undefined && (response.statusCode === 304 || response.statusCode === 412)) {
+      this.#traffic.notModified(call.cause, hookKey);
+      text = cached.body;
+    } else if (response.statusCode !== 200) {
+      throw new HookError(`unsupported status code: ${response.statusCode} body: ${response.body}`, response.statusCode, response.body);
+    } else if (settings?.etag !== undefined) {
+      const etag = header(response.headers.etag);
+      if (etag !== undefined && etag !== '') {
+        const ttl = settings.etag.ttlMs;
+        this.#etags.set(cacheKey, { etag, body: text, expiresMs: ttl === 0 ? Infinity : this.#clock.nowMs() + ttl });
+      }
+    }
+    try {
+      return { value: JSON.parse(text), text };
+    } catch (err) {
+      throw new HookError(`can't decode ${hookName} response: ${err instanceof Error ? err.message : String(err)}`, 200, text);
+    }
+  }
+
+  #settingsOf(c: ControllerDef, hookName: HookName): WebhookSettings | undefined {
+    const schedule = this.#schedule;
+    if (schedule === undefined) return undefined;
+    const key = `${c.name}/${hookName}`;
+    let settings = this.#settings.get(key);
+    if (settings === undefined) {
+      settings = webhookSettings(c, hookName, schedule);
+      this.#settings.set(key, settings);
+    }
+    return settings;
+  }
+
+  #cached(key: string): { etag: string; body: string } | undefined {
+    const entry = this.#etags.get(key);
+    if (entry === undefined || entry.expiresMs <= this.#clock.nowMs()) return undefined;
+    return entry;
+  }
+}
+
+/** Never rejects; with a timeout, a slower answer becomes the error Go's http.Client reports. */
+function settle(request: Promise<HookResponse>, timeoutMs: number | undefined): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            resolve({ error: new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers) after ${timeoutMs}ms`) });
+          }, timeoutMs);
+    timer?.unref();
+    request.then(
+      (response) => {
+        clearTimeout(timer);
+        resolve({ response });
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        resolve({ error });
+      },
+    );
+  });
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Retry-After as integer seconds or an HTTP date; anything else means "now". */
+function retryAfterSeconds(value: string | string[] | undefined, nowMs: number): number {
+  const text = header(value);
+  if (text === undefined) return 0;
+  if (/^\d+$/.test(text.trim())) return Number(text.trim());
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? 0 : Math.max(0, Math.ceil((date - nowMs) / 1000));
+}
