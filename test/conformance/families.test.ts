@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/harness/index.js';
 import { simulatedRunner } from '../../src/render/kubelet.js';
-import { startCluster, type Cluster } from '../fixtures/cluster.js';
-import { condition, expectStatusesHealthy, FIXTURES, fixtures, GARBAGE, ofKind, render, runToEnd, statusOf } from './play.js';
+import { condition, FIXTURES, fixtures, GARBAGE, healthyClusterPerTest, ofKind, render, runToEnd, statusOf } from './play.js';
 
 /**
  * Every family of runbook the Go controller's project publishes, written in its shapes, played
@@ -24,13 +23,7 @@ const FAMILIES = [
   'jobs',
 ];
 
-let cluster: Cluster | undefined;
-afterEach(async () => {
-  if (cluster === undefined) return;
-  expectStatusesHealthy(cluster.harness);
-  await cluster.close();
-  cluster = undefined;
-});
+const clusterPerTest = healthyClusterPerTest();
 
 /** What a failure message may name: the workflows and their actions. */
 function stepNames(workflows: readonly KubeObject[]): string[] {
@@ -48,7 +41,7 @@ describe.each(FAMILIES)('upstream family %s', (family) => {
 
   it('is accepted: every workflow and plan Ready; every execution ends, naming the step when it fails', async () => {
     // Upstream's examples call hosts that do not exist here: runner actions get the rehearsal's result.
-    cluster = await startCluster({ runner: simulatedRunner([]) });
+    const cluster = await clusterPerTest({ runner: simulatedRunner([]) });
     const { harness } = cluster;
     for (const object of [...workflows, ...plans]) harness.apply(object);
     await harness.settle();
@@ -84,7 +77,7 @@ describe.each(FAMILIES)('upstream family %s', (family) => {
 describe('the Job family runs to the end', () => {
   it('the Execute runs both Jobs and the Revert undoes them: the custom rollback runs, the other Job is deleted', async () => {
     // Upstream's examples call hosts that do not exist here: runner actions get the rehearsal's result.
-    cluster = await startCluster({ runner: simulatedRunner([]) });
+    const cluster = await clusterPerTest({ runner: simulatedRunner([]) });
     const { harness } = cluster;
     const objects = fixtures('jobs');
     for (const object of [...ofKind(objects, 'DRWorkflow'), ...ofKind(objects, 'DRPlan')]) harness.apply(object);

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
+import { startCluster, type Cluster, type ClusterOptions } from '../fixtures/cluster.js';
 import type { ContractHarness, KubeObject } from '../../src/harness/index.js';
 import { runRender } from '../../src/render/command.js';
 import { crdSchema, schemaViolations } from '../fixtures/crd.js';
@@ -88,4 +89,22 @@ export async function render(...args: string[]): Promise<{ code: number; stdout:
   let stderr = '';
   const code = await runRender(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
   return { code, stdout, stderr };
+}
+
+/**
+ * A cluster per test: each test starts one with the returned function; after the test every
+ * status the hooks wrote is checked against its CRD and the cluster is closed.
+ */
+export function healthyClusterPerTest(): (options?: ClusterOptions) => Promise<Cluster> {
+  let cluster: Cluster | undefined;
+  afterEach(async () => {
+    if (cluster === undefined) return;
+    expectStatusesHealthy(cluster.harness);
+    await cluster.close();
+    cluster = undefined;
+  });
+  return async (options = {}) => {
+    cluster = await startCluster(options);
+    return cluster;
+  };
 }

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ContractHarness, KubeObject } from '../../src/harness/index.js';
-import { startCluster, type Cluster } from '../fixtures/cluster.js';
-import { condition, expectStatusesHealthy, FIXTURES, fixtures, GARBAGE, ofKind, render, runToEnd, statusOf, type Status } from './play.js';
+import { condition, FIXTURES, fixtures, GARBAGE, healthyClusterPerTest, ofKind, render, runToEnd, statusOf, type Status } from './play.js';
 
 /**
  * Upstream objects this project refuses, each with the reason named where the user looks: the
@@ -10,13 +9,7 @@ import { condition, expectStatusesHealthy, FIXTURES, fixtures, GARBAGE, ofKind, 
  * never "not found" for one that exists), the execution's Accepted condition, or `render`'s one
  * line naming the file and the object.
  */
-let cluster: Cluster | undefined;
-afterEach(async () => {
-  if (cluster === undefined) return;
-  expectStatusesHealthy(cluster.harness);
-  await cluster.close();
-  cluster = undefined;
-});
+const clusterPerTest = healthyClusterPerTest();
 
 interface Played {
   harness: ContractHarness;
@@ -26,7 +19,7 @@ interface Played {
 }
 
 async function play(family: string): Promise<Played> {
-  cluster = await startCluster();
+  const cluster = await clusterPerTest();
   const { harness } = cluster;
   const objects = fixtures(family);
   const [workflow, plan, execution] = ['DRWorkflow', 'DRPlan', 'DRPlanExecution'].map((kind) => ofKind(objects, kind)[0]) as [KubeObject, KubeObject, KubeObject];
@@ -82,7 +75,7 @@ describe('refused, with the reason', () => {
   });
 
   it('kubebuilder scaffolds (spec: null) through the hooks: Invalid or rejected with the reason, nothing crashes', async () => {
-    cluster = await startCluster();
+    const cluster = await clusterPerTest();
     const { harness } = cluster;
     const [workflow, plan, execution] = fixtures('refused-scaffolds') as [KubeObject, KubeObject, KubeObject];
     for (const object of [workflow, plan, execution]) harness.apply(object);
