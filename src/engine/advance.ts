@@ -49,7 +49,7 @@ export function advanceRun(previous: Run, observed: Observed, now: Date): Run {
  * shared, not cloned: they are never modified, and may be nested deeper than a recursive
  * clone survives.
  */
-function copySteps(run: Run): Run {
+export function copySteps(run: Run): Run {
   return {
     ...run,
     stages: run.stages.map((stage) => ({

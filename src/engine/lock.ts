@@ -1,5 +1,6 @@
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { parseTime } from '../k8s/time.js';
+import { copySteps } from './advance.js';
 import { jobOutcome } from './jobs.js';
 import type { Run, RunAction } from './schema.js';
 
@@ -23,7 +24,7 @@ function actionsOf(run: Run): RunAction[] {
 export function noteObservedJobs(run: Run, jobs: ReadonlyMap<string, KubeObject>): Run {
   const stored = (action: RunAction) => action.jobName !== undefined && jobs.get(action.jobName)?.metadata.uid !== undefined;
   if (!actionsOf(run).some((action) => action.jobSeen !== true && stored(action))) return run;
-  const next = structuredClone(run);
+  const next = copySteps(run);
   for (const action of actionsOf(next)) if (stored(action)) action.jobSeen = true;
   return next;
 }

@@ -1,7 +1,9 @@
 import { capText, listed, MAX_MESSAGE_CHARS } from '../k8s/bounds.js';
-import { mergeConditions } from '../k8s/conditions.js';
+import { mergeConditions, type ConditionInput } from '../k8s/conditions.js';
 import { LABEL_ARCHIVED, LABEL_OPERATION, LABEL_PLAN } from '../k8s/labels.js';
 import {
+  objectsOfKind,
+  type KubeObject,
   type CustomizeRequest,
   type CustomizeResponse,
   type DecoratorRequest,
@@ -42,6 +44,8 @@ interface Evaluation {
   decision: string;
   execution?: DRPlanExecution;
   plan?: DRPlan | undefined;
+  /** The plan exists but fails its schema: never taken for deleted. */
+  planUnreadable?: boolean;
 }
 
 export function syncExecution(request: DecoratorRequest, now: Date): HookResult<DecoratorResponse> {
@@ -64,7 +68,7 @@ export function finalizeExecution(request: DecoratorRequest, now: Date): HookRes
     const deletedAt = execution.metadata.deletionTimestamp ?? formatTime(now);
     response.status = composeStatus(previous, { phase: 'Cancelled', fields: { completionTime: deletedAt, message: 'execution deleted' }, reason: 'Deleted' }, formatTime(now));
   }
-  const finalized = plan === undefined || !planHoldsOpen(execution, plan);
+  const finalized = evaluation.planUnreadable !== true && (plan === undefined || !planHoldsOpen(execution, plan));
   response.finalized = finalized;
   if (finalized) delete response.resyncAfterSeconds;
   else response.resyncAfterSeconds = FINALIZE_RESYNC_SECONDS;
@@ -112,6 +116,12 @@ function decide(request: DecoratorRequest, now: Date): Evaluation {
   );
   const previous = execution.status ?? {};
   const base = { labels, attachments: [] };
+  if (plan === undefined) {
+    const unreadablePlan = objectsOfKind(request.related, 'DRPlan', API_VERSION).find(
+      (candidate) => candidate.metadata.name === execution.spec.planRef && candidate.metadata.namespace === namespace,
+    );
+    if (unreadablePlan !== undefined) return waitForReadablePlan(execution, unreadablePlan, previous, base, at);
+  }
 
   if (!previous.phase) {
     const admission = admit(execution, plan, now);
@@ -162,6 +172,34 @@ function decide(request: DecoratorRequest, now: Date): Evaluation {
   const mirrored = mirrorFromPlan(execution, plan) ?? strandedUpstreamRun(execution, plan, at);
   const status = mirrored ? composeStatus(previous, mirrored, at) : previous;
   return { response: { ...base, status }, decision: `mirrored ${status.phase ?? 'Pending'}`, execution, plan };
+}
+
+/**
+ * The plan exists but fails its schema: it is not gone, so nothing is admitted, rejected or
+ * cancelled; the execution keeps what it has and says why it waits (docs/design.md, "Budgets").
+ */
+function waitForReadablePlan(
+  execution: DRPlanExecution,
+  plan: KubeObject,
+  previous: DRPlanExecutionStatus,
+  base: { labels: Record<string, string | null>; attachments: KubeObject[] },
+  at: string,
+): Evaluation {
+  const checked = checkObject(DRPlan, plan);
+  const why = checked.ok ? '' : listed(checked.problems);
+  const waiting: ConditionInput = {
+    type: 'PlanReadable',
+    status: 'False',
+    reason: 'SchemaMismatch',
+    message: `plan ${plan.metadata.namespace ?? ''}/${plan.metadata.name} fails the schema (${why}); this execution waits, unchanged, until it can be read`,
+  };
+  const others = (previous.conditions ?? []).filter((condition) => condition.type !== waiting.type);
+  return {
+    response: { ...base, status: { ...previous, conditions: mergeConditions(previous.conditions, [...others, waiting], at) } },
+    decision: `waiting: plan ${plan.metadata.name} unreadable`,
+    execution,
+    planUnreadable: true,
+  };
 }
 
 function composeStatus(previous: DRPlanExecutionStatus, mirrored: Mirrored, at: string): DRPlanExecutionStatus {

@@ -694,7 +694,8 @@ export class FakeMetacontroller {
     const fingerprint = `${subject}|${createHash('sha256').update(state).digest('base64')}`;
     const seen = (this.#settleRequests.get(fingerprint) ?? 0) + 1;
     this.#settleRequests.set(fingerprint, seen);
-    if (seen > REPEATS_ALLOWED) {
+    // Under a realistic schedule a lagging cache legitimately repeats a request until it catches up.
+    if (seen > REPEATS_ALLOWED && this.#concurrency === undefined) {
       throw new Error(`settle(): hot loop — ${subject} was sent the same request ${seen} times in one settle: its answers make the cluster go round in a cycle. Last events: ${this.#deps.events.slice(-12).join(' | ')}`);
     }
     if (this.#settleTotal <= this.#deps.maxCallsPerSettle) return;

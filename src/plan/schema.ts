@@ -5,6 +5,8 @@ import { Run } from '../engine/schema.js';
 import { ExecutionPhase, OperationType } from '../execution/schema.js';
 import { Parameter } from '../workflow/schema.js';
 
+export const MAX_HISTORY_LIMIT = 50;
+
 export const WorkflowReference = Type.Object({
   workflowRef: Type.Object({ name: Type.String(), namespace: Type.Optional(Type.String()) }),
   params: Type.Optional(Type.Array(Parameter)),
@@ -26,7 +28,7 @@ export const DRPlanSpec = Type.Object({
   stages: Type.Array(Stage, { minItems: 1 }),
   globalParams: Type.Optional(Type.Array(Parameter)),
   failurePolicy: Type.Optional(StringEnum(['Stop', 'Continue'], { default: 'Stop' })),
-  historyLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
+  historyLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_LIMIT, default: 10 })),
   runner: Type.Optional(
     Type.Object({
       image: Type.Optional(Type.String()),

@@ -25,6 +25,7 @@ import type { DRWorkflow } from '../workflow/schema.js';
 import { endRecord, followRun, recordFor, trimHistory } from './ledger.js';
 import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus, type ExecutionRecord, type ExecutionReference } from './schema.js';
 import { workflowKeysOf } from './references.js';
+import { historyLimitOfUnreadable, unreadableExecutions, withUnreadableStatusCondition, type Unreadable } from './unreadable.js';
 import { adoptUpstreamRecords, withUpstreamUndo } from './upstream.js';
 import { validatePlanSpec } from './validate.js';
 import { isUsageConfigMap, usageConfigMap } from '../api/usage.js';
@@ -40,6 +41,8 @@ interface Observed {
   jobs: Map<string, KubeObject>;
   pods: Map<string, KubeObject[]>;
   runner: RunnerDefaults;
+  /** Executions of the plan that fail their schema: alive, but not readable. */
+  unreadable: Unreadable;
 }
 
 /** The working copy of the ledger that one sync moves forward. */
@@ -68,9 +71,10 @@ export function reconcilePlan(request: CompositeRequest, now: Date, runner: Runn
   const rawStatus = parent['status'];
   const previous = rawStatus === undefined ? { ok: true as const, value: {} } : checkObject(DRPlanStatus, rawStatus);
   if (!previous.ok) {
-    // Rewriting a status we cannot read could lose history records: keep it and the Jobs as they are.
+    // Rewriting a status we cannot read could lose history records: keep it and the Jobs as they
+    // are, and say why nothing moves.
     return {
-      response: { status: rawStatus as Record<string, unknown>, children: [...jobs.values(), ...observedUsage].map(keepObserved) },
+      response: { status: withUnreadableStatusCondition(rawStatus, previous.problems, at), children: [...jobs.values(), ...observedUsage].map(keepObserved) },
       decision: `status unreadable, left unchanged: ${listed(previous.problems)}`,
     };
   }
@@ -90,6 +94,7 @@ export function reconcilePlan(request: CompositeRequest, now: Date, runner: Runn
     jobs,
     pods: runnerPodsByJob(request.related, labelValue(parent.metadata.name)),
     runner,
+    unreadable: unreadableExecutions(request.related, identity),
   };
   const problems = spec.ok
     ? validatePlanSpec(spec.value, namespace, verdicts)
@@ -119,13 +124,14 @@ export function reconcilePlan(request: CompositeRequest, now: Date, runner: Runn
   release(ledger, observed, now);
   if (!valid) failQueued(ledger, problems, at);
   if (valid && !deleting) elect(ledger, observed, now);
-  const historyLimit = plan.spec.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const historyLimit = spec.ok ? (plan.spec.historyLimit ?? DEFAULT_HISTORY_LIMIT) : historyLimitOfUnreadable(parent['spec']);
   const revertTargets = new Set(ledger.history.filter((record) => record.operationType === 'Revert' && isOpen(record)).map((record) => record.revertExecutionRef));
   const executionsByUid = firstByUid(observed.executions);
   ledger.history = trimHistory(ledger.history, historyLimit, (record) => {
     if (record.uid !== undefined && record.uid === ledger.current?.uid) return true;
     // A queued Revert reads its target's outcome from the execution, which stays related while recorded.
     if (record.operationType === 'Execute' && revertTargets.has(record.name)) return true;
+    if (record.uid !== undefined && observed.unreadable.uids.has(record.uid)) return true;
     const execution = executionsByUid.get(record.uid);
     return execution !== undefined && !isTerminal(execution.status?.phase);
   });
@@ -135,7 +141,7 @@ export function reconcilePlan(request: CompositeRequest, now: Date, runner: Runn
   const usage = deleting ? [] : spec.ok ? [usageConfigMap(identity, workflowKeysOf(spec.value, namespace))] : observedUsage.map(keepObserved);
   const children = [...desiredJobs(ledger, observed), ...usage];
   const response: CompositeResponse = {
-    status: statusOf(ledger, status, valid, problems, plan, at),
+    status: statusOf(ledger, status, valid, problems, plan, at, observed.unreadable.condition),
     children,
   };
   const resync = resyncSeconds(ledger, now);
@@ -214,8 +220,8 @@ function cancelRequested(ledger: Ledger, { executions }: Observed, at: string): 
 }
 
 /** No record may stay open without a live execution (one force-deleted past its finalizer). */
-function cancelOrphans(ledger: Ledger, { executions }: Observed, at: string): void {
-  const live = new Set(executions.map((execution) => execution.metadata.uid));
+function cancelOrphans(ledger: Ledger, { executions, unreadable }: Observed, at: string): void {
+  const live = new Set([...executions.map((execution) => execution.metadata.uid), ...unreadable.uids]);
   for (const record of ledger.history) {
     if (!isOpen(record) || live.has(record.uid)) continue;
     endOpen(ledger, record, 'Deleted', 'execution deleted before its finalizer ran', at);
@@ -381,6 +387,7 @@ function statusOf(
   problems: readonly string[],
   plan: DRPlan,
   at: string,
+  unreadable: ConditionInput | undefined,
 ): Record<string, unknown> {
   const generation = plan.metadata.generation;
   const ready: ConditionInput = valid
@@ -397,7 +404,7 @@ function statusOf(
   }
   const status: DRPlanStatus = {
     phase: valid ? (ledger.executed ? 'Executed' : 'Ready') : 'Invalid',
-    conditions: mergeConditions(previous.conditions, [ready, executed], at),
+    conditions: mergeConditions(previous.conditions, unreadable === undefined ? [ready, executed] : [ready, executed, unreadable], at),
     executionHistory: ledger.history,
   };
   if (ledger.current) status.currentExecution = ledger.current;
