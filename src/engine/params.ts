@@ -1,7 +1,7 @@
 import type { Parameter } from '../workflow/schema.js';
 import type { Params } from './template.js';
 
-/** Parameter values in precedence order, lowest first (SPEC §6.2). */
+/** Parameter values in precedence order, lowest first: workflow default, plan, stage, execution. */
 export interface ParamSources {
   /** The workflow's declarations: defaults, types and `required`. */
   declared: readonly Parameter[];

@@ -17,7 +17,7 @@ import { evaluateWhen } from './when.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
-/** What a Revert runs under (SPEC §6.2): recorded rollbacks only consult `mode` in `when`. */
+/** What a Revert runs under: recorded rollbacks only consult `mode` in `when`. */
 const REVERT_PARAMS: Params = new Map([['mode', 'rollback']]);
 
 const ROLLBACK_HOOKS: readonly string[] = ['pre-rollback', 'post-rollback'];
@@ -33,7 +33,7 @@ export interface ExecuteSnapshotInput {
 }
 
 /**
- * Resolves everything an Execute run needs (SPEC §6.1) so that later edits to the plan
+ * Resolves everything an Execute run needs so that later edits to the plan
  * or its workflows cannot change a run in progress. Any error fails the run at once.
  */
 export function snapshotExecute({ plan, workflows, execution, now, runner }: ExecuteSnapshotInput): Run {
@@ -313,7 +313,7 @@ export interface RevertSnapshotInput {
 }
 
 /**
- * A Revert replays its target's recorded outcomes backwards (SPEC §6.5): stages and
+ * A Revert replays its target's recorded outcomes backwards: stages and
  * workflows in reverse, each workflow's successful actions undone in reverse (or along
  * the reversed dependency graph), never reading the current specs.
  */

@@ -5,7 +5,7 @@ import { isTerminal, type DRPlanExecution, type ExecutionPhase } from './schema.
 export type RejectionReason = 'PlanNotFound' | 'PlanInvalid' | 'ConcurrentExecution' | 'InvalidRevertTarget' | 'InvalidSpec' | 'InvalidParams';
 
 /**
- * The three conditions of SPEC §4, so that both `kubectl wait --for=condition=Complete`
+ * The three conditions of an execution (Accepted, Succeeded, Complete), so that both `kubectl wait --for=condition=Complete`
  * and `--for=jsonpath='{.status.phase}'=Succeeded` work.
  */
 export function executionConditions(

@@ -11,7 +11,7 @@ export interface Mirrored {
 }
 
 /**
- * What the plan knows of this execution's run (SPEC §4 step 3): the live run while it is
+ * What the plan knows of this execution's run: the live run while it is
  * the plan's current one, else the terminal history record. Undefined while it waits.
  */
 export function mirrorFromPlan(execution: DRPlanExecution, plan: DRPlan): Mirrored | undefined {

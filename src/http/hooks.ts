@@ -40,7 +40,7 @@ function route<S extends TSchema>(
 const parent = (body: { parent: KubeObject }) => body.parent;
 const object = (body: { object: KubeObject }) => body.object;
 
-/** Every hook of SPEC §3. */
+/** Every hook: sync, finalize and customize of the three controllers. */
 export const HOOK_ROUTES: readonly HookRoute[] = [
   route('/drworkflow/customize', CustomizeRequest, parent, customizeWorkflow),
   route('/drworkflow/sync', DecoratorRequest, object, syncWorkflow),

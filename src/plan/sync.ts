@@ -57,7 +57,7 @@ interface Ledger {
 }
 
 /**
- * The DRPlan hook (SPEC §5): validation, the ledger, election, the run and its Jobs.
+ * The DRPlan hook (docs/design.md, "Architecture"): validation, the ledger, election, the run and its Jobs.
  * `finalizing` is true for the finalize hook: the run is cancelled and deletion completes
  * once none of its Jobs is still running.
  */

@@ -15,7 +15,7 @@ export interface Findings {
 /** Params every run provides whether or not a workflow declares them. */
 const IMPLICIT_PARAMS = ['mode'];
 
-/** The workflow checks of upstream §4.1/§4.3 plus the placeholder check of SPEC §7. */
+/** The Go controller's workflow checks, plus a warning for placeholders no parameter declares. */
 export function validateWorkflowSpec(spec: DRWorkflowSpec): Findings {
   const errors: string[] = [];
   const warnings: string[] = [];
