@@ -7,6 +7,8 @@ import { isTerminal, type DRPlanExecution } from './schema.js';
 
 /** How long an execution may wait for its plan to appear (GitOps tools apply in any order). */
 export const PLAN_GRACE_SECONDS = 30;
+/** Queued and running executions one plan takes; each holds a history record until it ends. */
+export const MAX_QUEUED = 100;
 /** How often to look again while the plan exists but has not been validated yet. */
 const PLAN_PENDING_RESYNC_SECONDS = 5;
 
@@ -63,6 +65,12 @@ export function admit(execution: DRPlanExecution, plan: DRPlan | undefined, now:
       reason: 'ConcurrentExecution',
       message: `plan ${planName} already has a running execution: ${current.namespace}/${current.name}`,
     };
+  }
+  // Queued records are kept past historyLimit until they end, so their number must be bounded
+  // for the plan's status to stay under 1 MiB (executions created together all queue).
+  const queued = (plan.status?.executionHistory ?? []).filter((record) => !isTerminal(record.phase)).length;
+  if (queued >= MAX_QUEUED) {
+    return { decision: 'reject', reason: 'QueueFull', message: `plan ${planName} already has ${queued} queued or running executions, the most it takes` };
   }
   if (execution.spec.operationType === 'Revert') return admitRevert(execution, plan);
   return { decision: 'admit' };

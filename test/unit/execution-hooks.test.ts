@@ -130,6 +130,13 @@ describe('DRPlanExecution admission: the whole response per case', () => {
     expect(syncExecution(request(object, thePlan), NOW).response).toEqual(expected);
   });
 
+  it('refuses a new execution once the plan holds the most queued ones it takes', () => {
+    const queued = Array.from({ length: 100 }, (_, index) => record(`q${index}`, 'Pending'));
+    const response = syncExecution(request(execution('late'), withHistory(...queued)), NOW).response;
+    expect(response.status).toMatchObject({ phase: 'Failed', message: 'plan default/plan already has 100 queued or running executions, the most it takes' });
+    expect(syncExecution(request(execution('late'), withHistory(...queued.slice(1))), NOW).response.status).toMatchObject({ phase: 'Pending' });
+  });
+
   it('a Revert recorded before a re-created Execute of the same name does not count as its revert', () => {
     const thePlan = withHistory(record('e0', 'Succeeded', { uid: 'u-new' }), record('r0', 'Succeeded', { operationType: 'Revert', revertExecutionRef: 'e0' }), record('e0', 'Succeeded', { uid: 'u-old', revertedBy: 'r0' }));
     const response = syncExecution(request(execution('r', { operationType: 'Revert', revertExecutionRef: 'e0' }), thePlan), NOW).response;
