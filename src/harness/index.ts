@@ -16,4 +16,4 @@ export type { CauseTraffic, HookTraffic, TrafficReport } from './traffic.js';
 export type { ObjectMap } from './objectmap.js';
 export { matchesSelector, type LabelSelector } from './selectors.js';
 export { fetchTransport, injectTransport, type HookResponse, type HookTransport, type InjectableServer } from './transport.js';
-export type { KubeObject, ObjectMeta, ObjectRef, OwnerReference } from './types.js';
+export { isRecord, type KubeObject, type ObjectMeta, type ObjectRef, type OwnerReference } from './types.js';

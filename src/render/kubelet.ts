@@ -1,5 +1,5 @@
 import type { JobPolicy, RunnerExecutor } from '../harness/index.js';
-import { isRecord } from '../harness/types.js';
+import { isRecord } from '../harness/index.js';
 import { LABEL_ACTION } from '../k8s/labels.js';
 import { labelValue } from '../k8s/names.js';
 import { ActionFailure } from '../runner/result.js';

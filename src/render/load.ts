@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { isRecord, type KubeObject } from '../harness/types.js';
+import { isRecord, type KubeObject } from '../harness/index.js';
 import { API_GROUP, API_VERSION } from '../k8s/schema.js';
 import { InputError } from './input-error.js';
 import { specProblem } from './shapes.js';

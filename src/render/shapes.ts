@@ -1,7 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { DRPlanExecutionSpec } from '../execution/schema.js';
-import type { KubeObject } from '../harness/types.js';
-import { isRecord } from '../harness/types.js';
+import { isRecord, type KubeObject } from '../harness/index.js';
 import { checkObject } from '../k8s/validate.js';
 import { DRPlanSpec } from '../plan/schema.js';
 import { DRWorkflowSpec } from '../workflow/schema.js';
