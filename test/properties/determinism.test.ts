@@ -7,7 +7,7 @@ import { LABEL_PLAN } from '../../src/k8s/labels.js';
 import { executionRequest, NAMESPACE, PLAN, planRequest, runs, scenario, timeout, simulate, workflowRequest, type World } from './model.js';
 
 /**
- * SPEC §3: "the same request and the same `now` give byte-identical output, whatever the key
+ * "the same request and the same `now` give byte-identical output, whatever the key
  * order of the input", and the hooks "never depend on the inner keys of children/attachments/
  * related maps" (v1 sends `name`, v2 sends `namespace/name`). Each request is posted once as
  * built, then again with every object's keys permuted (recursively) and every inner map keyed
@@ -102,7 +102,7 @@ async function sameBytesUnderReordering(requests: Requests): Promise<void> {
   );
 }
 
-describe('hook output does not depend on the key order of the input (SPEC §3)', () => {
+describe('hook output does not depend on the key order of the input', () => {
   it('DRPlan sync and finalize', async () => {
     await sameBytesUnderReordering((world) => {
       const request = planRequest(world, { pods: [runnerPod(world)] }) as unknown as Record<string, unknown>;

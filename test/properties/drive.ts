@@ -23,7 +23,7 @@ export type Op =
 const pick = fc.nat({ max: 11 });
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  // Two at once: created in the same instant, before any hook ran (SPEC §10.4).
+  // Two at once: created in the same instant, before any hook ran.
   { arbitrary: fc.record({ op: fc.constant('execute' as const), count: fc.constantFrom(1 as const, 2 as const, 2 as const) }), weight: 3 },
   { arbitrary: fc.constant({ op: 'revert' as const }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('delete' as const), pick }), weight: 1 },

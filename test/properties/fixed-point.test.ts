@@ -21,7 +21,7 @@ import {
 } from './model.js';
 
 /**
- * SPEC §3: "calling it again on its own output state changes nothing". The hook's answer is
+ * "calling it again on its own output state changes nothing". The hook's answer is
  * applied the way Metacontroller applies it (status replaced; Jobs created when missing and,
  * with updateStrategy OnDelete, left as observed when present; undesired Jobs gone; labels
  * merged), and the hook is called again at the same `now` with everything else unchanged.
@@ -95,7 +95,7 @@ const regressions: { sync: [Scenario][]; finalize: [Scenario][] } = {
   ],
 };
 
-describe('a hook called on its own output changes nothing (SPEC §3)', () => {
+describe('a hook called on its own output changes nothing', () => {
   it('DRPlan sync: same status and children', () => {
     fc.assert(fc.property(scenario, planIsFixedPoint(false)), { numRuns: runs(RUNS), examples: regressions.sync });
   }, timeout(30_000));

@@ -5,7 +5,7 @@ import { hookErrors, Ledger } from './invariants.js';
 import { runs, timeout } from './model.js';
 
 /**
- * SPEC §5 "History", under random sequences of user and kubelet events through the contract
+ * The history rules, under random sequences of user and kubelet events through the contract
  * harness: after every settled step the ledger is bounded, keyed by uid, newest first, its
  * terminal records are final, a trimmed record never returns, no record stays open without
  * its execution, and no queued or running execution is missing from the ledger.
@@ -21,7 +21,7 @@ const regressions: [Setup, Op[]][] = [
   [{ stages: [1], historyLimit: 1 }, [{ op: 'execute', count: 2 }, { op: 'cancel', pick: 1 }, { op: 'complete', pick: 0 }]],
 ];
 
-describe('the plan history ledger (SPEC §5)', () => {
+describe('the plan history ledger', () => {
   it('stays bounded, unique, newest first, final once terminal, never resurrected, never orphaned, complete', async () => {
     await fc.assert(
       fc.asyncProperty(setupArb, fc.array(opArb, { minLength: 1, maxLength: 12 }), async (setup, ops) => {

@@ -5,12 +5,12 @@ import { hookErrors, lockProblems } from './invariants.js';
 import { runs, timeout } from './model.js';
 
 /**
- * SPEC §5 "Election": two executions of a plan never run at once. Each step applies one to
+ * Two executions of a plan never run at once. Each step applies one to
  * three events before the controllers react (so creations, deletions, cancels and Job
  * outcomes race each other), then settles and checks the lock.
  */
 
-describe('one run at a time (SPEC §5 Election, §10.4)', () => {
+describe('one run at a time', () => {
   it('at most one Running execution, it is the current one, and only its Jobs are active', async () => {
     await fc.assert(
       fc.asyncProperty(setupArb, fc.array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 10 }), async (setup, steps) => {

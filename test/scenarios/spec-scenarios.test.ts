@@ -5,7 +5,7 @@ import { apply, getExecution, getPlan, history, jobActions, jobs } from '../fixt
 import { execution, jobAction, NAMESPACE, plan, stage, workflow } from '../fixtures/objects.js';
 import type { JobPolicy } from '../../src/harness/index.js';
 
-/** SPEC §10, end to end: real hook server, fake Metacontroller, fake kubelet. */
+/** The required scenarios, end to end: real hook server, fake Metacontroller, fake kubelet. */
 
 let cluster: Cluster;
 const hold: JobPolicy = () => ({ outcome: 'hold' });
@@ -27,7 +27,7 @@ afterEach(async () => {
   }
 });
 
-describe('SPEC §10 scenarios', () => {
+describe('the required scenarios', () => {
   it('1. Execute then Revert: phases, lastExecutionRef, history and revertedBy', async () => {
     const harness = await setUp();
     apply(harness, execution('exec'));

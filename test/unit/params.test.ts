@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveParams } from '../../src/engine/params.js';
 
-describe('resolveParams (SPEC §6.2 precedence)', () => {
+describe('resolveParams (workflow default < plan < stage < execution)', () => {
   const declared = [
     { name: 'a', default: 'workflow' },
     { name: 'b', default: 'workflow' },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateWhen } from '../../src/engine/when.js';
 
-describe('evaluateWhen (upstream §3.7 grammar)', () => {
+describe('evaluateWhen (the Go controller\'s grammar)', () => {
   it.each([
     ['empty runs', '', { mode: 'install' }, { run: true }],
     ['no mode runs', 'mode == "upgrade"', {}, { run: true }],

@@ -6,7 +6,7 @@ import type { Run } from '../../../src/engine/schema.js';
 import { executedTarget, execution, jobAction, NAMESPACE, plan, readyWorkflow, T0 } from '../../fixtures/objects.js';
 
 /**
- * SPEC §4: a Revert whose target is "already reverted" is InvalidRevertTarget; §5 Election: only
+ * A Revert whose target is "already reverted" is InvalidRevertTarget; election: only
  * the plan elects, so it is the one place that sees every execution in order. Two Reverts of the
  * same Execute created together are admitted concurrently by the execution decorator (different
  * objects, different Metacontroller workers, neither sees the other Accepted yet): both queue,

@@ -4,8 +4,8 @@ import { apply, getExecution, getPlan } from '../../fixtures/dr.js';
 import { execution, jobAction, NAMESPACE, plan, workflow } from '../../fixtures/objects.js';
 
 /**
- * SPEC §5: "Records are keyed by uid: a deleted and re-created execution of the same name is a
- * new record." SPEC §4: InvalidRevertTarget only when the target is "already reverted". A
+ * "Records are keyed by uid: a deleted and re-created execution of the same name is a
+ * new record." InvalidRevertTarget only when the target is "already reverted". A
  * re-created Execute that ran and was never reverted must be revertible, even though an old
  * Revert object naming the same execution name still exists.
  */

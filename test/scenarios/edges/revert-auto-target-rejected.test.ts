@@ -5,7 +5,7 @@ import { apply, getExecution, getPlan, jobs } from '../../fixtures/dr.js';
 import { execution, jobAction, plan, workflow } from '../../fixtures/objects.js';
 
 /**
- * SPEC §2/§4: a Revert without revertExecutionRef targets "the newest Execute of the plan that
+ * A Revert without revertExecutionRef targets "the newest Execute of the plan that
  * ended Succeeded, Failed or Cancelled and has not been reverted". An Execute rejected at
  * admission (ConcurrentExecution) never ran and never had a history record; picking it makes
  * the Revert a no-op that still "succeeds" and flips the plan to Ready, leaving the failover

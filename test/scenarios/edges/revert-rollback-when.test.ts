@@ -5,7 +5,7 @@ import { executedTarget, execution, jobAction, NAMESPACE, plan, T0 } from '../..
 import { validateWorkflowSpec } from '../../../src/workflow/validate.js';
 
 /**
- * SPEC §6.2: "a Revert forces mode=rollback"; "`when` follows the upstream grammar: a
+ * "a Revert forces mode=rollback"; "`when` follows the upstream grammar: a
  * non-matching action is Skipped". A custom rollback is itself an Action (§6.5) and workflow
  * validation parses its `when` (validateRollback → validateAction). Under a Revert
  * (mode=rollback) a rollback whose `when` does not match must be Skipped, not run.

@@ -5,7 +5,7 @@ import { apply, getExecution, jobs } from '../../fixtures/dr.js';
 import { execution, jobAction, plan, stage, workflow } from '../../fixtures/objects.js';
 
 /**
- * SPEC §6.5: "an action's rollback starts only after the rollbacks of every action that ran
+ * "an action's rollback starts only after the rollbacks of every action that ran
  * after it (later stages, ...)". With stage dependsOn, the run order is not the plan order.
  */
 let cluster: Cluster;

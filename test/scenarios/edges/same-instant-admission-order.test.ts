@@ -6,7 +6,7 @@ import type { DRPlan } from '../../../src/plan/schema.js';
 import { execution, NAMESPACE, plan, T0 } from '../../fixtures/objects.js';
 
 /**
- * SPEC §10.4: "two [Executes] created at the same instant run one after the other, never
+ * "two [Executes] created at the same instant run one after the other, never
  * together". Metacontroller gives no order between the decorator sync of the second execution
  * and the plan sync that elects the first (a retried/backed-off hook call, informer lag). When
  * the plan has already elected `one` before `two` is first seen, `two` (created at the same

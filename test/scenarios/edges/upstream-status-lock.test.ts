@@ -5,7 +5,7 @@ import { reconcilePlan } from '../../../src/plan/sync.js';
 import { execution, NAMESPACE, plan, readyWorkflow, T0 } from '../../fixtures/objects.js';
 
 /**
- * SPEC preamble: "wire-compatible with the Go bcs-drplan-controller"; reference §1.3/§2.4:
+ * Wire-compatible with the Go bcs-drplan-controller, which:
  * upstream writes `status.currentExecution = {name, ns}` (an ObjectReference without uid), and
  * by its known bug (§2.8) leaves it set after a deletion. A plan whose status was last written by
  * upstream is then "status unreadable, left unchanged" forever: it is never validated, never

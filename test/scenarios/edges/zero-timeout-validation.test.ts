@@ -4,7 +4,7 @@ import { startRun } from '../../fixtures/runs.js';
 import { validateWorkflowSpec } from '../../../src/workflow/validate.js';
 
 /**
- * SPEC §7 (workflow validation) vs §6.1 (snapshot): a timeout the run engine refuses
+ * Workflow validation vs the run snapshot: a timeout the run engine refuses
  * ("0s" is not a positive duration) is accepted by workflow validation, so the workflow and the
  * plan are Ready and the problem only shows when the failover is started (the run fails at once).
  */
