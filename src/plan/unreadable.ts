@@ -21,13 +21,13 @@ export function unreadableExecutions(related: ObjectMap | undefined, plan: { nam
   const uids = new Set<string>();
   const problems: string[] = [];
   for (const object of objectsOfKind(related, 'DRPlanExecution', API_VERSION)) {
-    if (checkObject(DRPlanExecution, object).ok) continue;
+    const checked = checkObject(DRPlanExecution, object);
+    if (checked.ok) continue;
     const spec = (object as { spec?: { planRef?: unknown } }).spec;
     const mine = (object.metadata.namespace ?? '') === plan.namespace && (typeof spec?.planRef !== 'string' || spec.planRef === plan.name);
     if (!mine) continue;
     if (object.metadata.uid !== undefined) uids.add(object.metadata.uid);
-    const why = checkObject(DRPlanExecution, object);
-    problems.push(`${object.metadata.name}: ${why.ok ? '' : listed(why.problems)}`);
+    problems.push(`${object.metadata.name}: ${listed(checked.problems)}`);
   }
   if (problems.length === 0) return { uids };
   return {
