@@ -3,7 +3,8 @@ import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/
 import { DEFAULT_RUNNER, runnerPodsByJob, type RunnerDefaults } from '../engine/runner.js';
 import type { Run } from '../engine/schema.js';
 import { noteObservedJobs, runJobsAtRest } from '../engine/lock.js';
-import { newRun, snapshotExecute, snapshotRevert } from '../engine/snapshot.js';
+import { snapshotRevert } from '../engine/revert.js';
+import { newRun, snapshotExecute } from '../engine/snapshot.js';
 import { isAdmitted } from '../execution/conditions.js';
 import { DRPlanExecution, isTerminal } from '../execution/schema.js';
 import { listed } from '../k8s/bounds.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { advanceRun } from '../../../src/engine/advance.js';
-import { snapshotRevert } from '../../../src/engine/snapshot.js';
+import { snapshotRevert } from '../../../src/engine/revert.js';
 import { executedTarget, execution, jobAction, NAMESPACE, plan, T0 } from '../../fixtures/objects.js';
 import { validateWorkflowSpec } from '../../../src/workflow/validate.js';
 
