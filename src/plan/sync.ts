@@ -1,5 +1,5 @@
 import { advanceRun, cancelRun, secondsUntilNextTimeout } from '../engine/advance.js';
-import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
+import { isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
 import { DEFAULT_RUNNER, runnerPodsByJob, type RunnerDefaults } from '../engine/runner.js';
 import type { Run } from '../engine/schema.js';
 import { noteObservedJobs, runJobsAtRest } from '../engine/lock.js';
@@ -8,7 +8,7 @@ import { newRun, snapshotExecute } from '../engine/snapshot.js';
 import { isAdmitted } from '../execution/conditions.js';
 import { DRPlanExecution, isTerminal } from '../execution/schema.js';
 import { listed } from '../k8s/bounds.js';
-import { findCondition, mergeConditions, type ConditionInput } from '../k8s/conditions.js';
+import { findCondition } from '../k8s/conditions.js';
 import { ANNOTATION_CANCEL } from '../k8s/labels.js';
 import {
   firstByUid,
@@ -16,46 +16,25 @@ import {
   type CompositeRequest,
   type CompositeResponse,
   type HookResult,
-  type KubeObject,
 } from '../k8s/metacontroller.js';
 import { labelValue } from '../k8s/names.js';
 import { API_VERSION } from '../k8s/schema.js';
 import { formatTime, parseTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
-import type { DRWorkflow } from '../workflow/schema.js';
 import { endRecord, followRun, recordFor, trimHistory } from './ledger.js';
-import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus, type ExecutionRecord, type ExecutionReference } from './schema.js';
+import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus, type ExecutionRecord } from './schema.js';
 import { workflowKeysOf } from './references.js';
-import { historyLimitOfUnreadable, unreadableExecutions, withUnreadableStatusCondition, type Unreadable } from './unreadable.js';
+import { historyLimitOfUnreadable, unreadableExecutions, withUnreadableStatusCondition } from './unreadable.js';
 import { adoptUpstreamRecords, withUpstreamUndo } from './upstream.js';
 import { validatePlanSpec } from './validate.js';
+import { desiredJobs } from './children.js';
+import type { Ledger, Observed } from './state.js';
+import { statusOf } from './status.js';
 import { isUsageConfigMap, usageConfigMap } from '../api/usage.js';
 import { usableWorkflows, workflowVerdicts } from './workflows.js';
 
 /** While a finished run waits for its execution to copy it, look again at least this often. */
 const RELEASE_RESYNC_SECONDS = 10;
-
-interface Observed {
-  plan: DRPlan;
-  executions: DRPlanExecution[];
-  workflows: Map<string, DRWorkflow>;
-  jobs: Map<string, KubeObject>;
-  pods: Map<string, KubeObject[]>;
-  runner: RunnerDefaults;
-  /** Executions of the plan that fail their schema: alive, but not readable. */
-  unreadable: Unreadable;
-}
-
-/** The working copy of the ledger that one sync moves forward. */
-interface Ledger {
-  history: ExecutionRecord[];
-  current?: ExecutionReference | undefined;
-  run?: Run | undefined;
-  lastExecutionRef?: string | undefined;
-  lastExecutionTime?: string | undefined;
-  executed: boolean;
-  notes: string[];
-}
 
 /**
  * The DRPlan hook (docs/design.md, "Architecture"): validation, the ledger, election, the run and its Jobs.
@@ -342,76 +321,8 @@ function startRun(execution: DRPlanExecution, observed: Observed, history: reado
   return snapshotRevert({ plan, execution, target: withUpstreamUndo(target, plan, observed.workflows), now: at, runner: observed.runner });
 }
 
-/**
- * Jobs to keep or create: the current run's running Jobs, plus every observed finished Job
- * (the last run's, kept for `kubectl logs` until the next run starts). A Job that a Revert
- * deletes or a cancelled or timed-out action leaves running is left out, which deletes it.
- */
-function desiredJobs(ledger: Ledger, { jobs, plan }: Observed): KubeObject[] {
-  const context = { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' };
-  const desired = new Map<string, KubeObject>();
-  const run = ledger.run;
-  const actions = run?.stages.flatMap((stage) => stage.workflows.flatMap((workflow) => workflow.actions)) ?? [];
-  const runJobs = new Set(actions.flatMap((action) => (action.jobName ? [action.jobName] : [])));
-  const deleted = new Set(
-    actions.flatMap((action) => (action.deleteJob && action.phase === 'Succeeded' ? [action.deleteJob] : [])),
-  );
-  const awaitingRollback = new Set(actions.flatMap((action) => (action.deleteJob && action.phase === 'Pending' ? [action.deleteJob] : [])));
-  for (const [name, job] of jobs) {
-    if (isBeingDeleted(job) || deleted.has(name)) continue;
-    const finished = jobOutcome(job).state !== 'active';
-    const fromEarlierRun = !runJobs.has(name);
-    // A new run drops the last run's Jobs, except those its rollbacks will delete in order.
-    if (fromEarlierRun && run !== undefined && !awaitingRollback.has(name)) continue;
-    if (finished || awaitingRollback.has(name)) desired.set(name, keepObserved(job));
-  }
-  if (run !== undefined) {
-    for (const action of actions) {
-      if (action.jobName === undefined) continue;
-      const wanted = action.phase === 'Running' || (desired.has(action.jobName) && action.phase !== 'Pending');
-      if (wanted) desired.set(action.jobName, desiredJob(run, action, context));
-    }
-  }
-  return [...desired.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, job]) => job);
-}
-
 function resyncSeconds(ledger: Ledger, now: Date): number | undefined {
   if (ledger.current === undefined) return undefined;
   if (ledger.run?.phase === 'Running') return secondsUntilNextTimeout(ledger.run, now);
   return RELEASE_RESYNC_SECONDS;
-}
-
-function statusOf(
-  ledger: Ledger,
-  previous: DRPlanStatus,
-  valid: boolean,
-  problems: readonly string[],
-  plan: DRPlan,
-  at: string,
-  unreadable: ConditionInput | undefined,
-): Record<string, unknown> {
-  const generation = plan.metadata.generation;
-  const ready: ConditionInput = valid
-    ? { type: 'Ready', status: 'True', reason: 'ValidationSucceeded', message: 'Plan is valid and ready to execute' }
-    : { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: `Validation failed: [${listed(problems)}]` };
-  const executed: ConditionInput = ledger.executed
-    ? { type: 'Executed', status: 'True', reason: 'ExecuteSucceeded', message: `last successful operation: Execute ${ledger.lastExecutionRef ?? ''}` }
-    : ledger.lastExecutionRef
-      ? { type: 'Executed', status: 'False', reason: 'Reverted', message: `last successful operation: Revert ${ledger.lastExecutionRef}` }
-      : { type: 'Executed', status: 'False', reason: 'NeverExecuted', message: 'no operation has succeeded yet' };
-  if (generation !== undefined) {
-    ready.observedGeneration = generation;
-    executed.observedGeneration = generation;
-  }
-  const status: DRPlanStatus = {
-    phase: valid ? (ledger.executed ? 'Executed' : 'Ready') : 'Invalid',
-    conditions: mergeConditions(previous.conditions, unreadable === undefined ? [ready, executed] : [ready, executed, unreadable], at),
-    executionHistory: ledger.history,
-  };
-  if (ledger.current) status.currentExecution = ledger.current;
-  if (ledger.run) status.run = ledger.run;
-  if (ledger.lastExecutionRef) status.lastExecutionRef = ledger.lastExecutionRef;
-  if (ledger.lastExecutionTime) status.lastExecutionTime = ledger.lastExecutionTime;
-  if (generation !== undefined) status.observedGeneration = generation;
-  return status;
 }

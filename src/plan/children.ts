@@ -1,0 +1,36 @@
+import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
+import type { KubeObject } from '../k8s/metacontroller.js';
+import type { Ledger, Observed } from './state.js';
+
+/**
+ * Jobs to keep or create: the current run's running Jobs, plus every observed finished Job
+ * (the last run's, kept for `kubectl logs` until the next run starts). A Job that a Revert
+ * deletes or a cancelled or timed-out action leaves running is left out, which deletes it.
+ */
+export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed): KubeObject[] {
+  const context = { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' };
+  const desired = new Map<string, KubeObject>();
+  const run = ledger.run;
+  const actions = run?.stages.flatMap((stage) => stage.workflows.flatMap((workflow) => workflow.actions)) ?? [];
+  const runJobs = new Set(actions.flatMap((action) => (action.jobName ? [action.jobName] : [])));
+  const deleted = new Set(
+    actions.flatMap((action) => (action.deleteJob && action.phase === 'Succeeded' ? [action.deleteJob] : [])),
+  );
+  const awaitingRollback = new Set(actions.flatMap((action) => (action.deleteJob && action.phase === 'Pending' ? [action.deleteJob] : [])));
+  for (const [name, job] of jobs) {
+    if (isBeingDeleted(job) || deleted.has(name)) continue;
+    const finished = jobOutcome(job).state !== 'active';
+    const fromEarlierRun = !runJobs.has(name);
+    // A new run drops the last run's Jobs, except those its rollbacks will delete in order.
+    if (fromEarlierRun && run !== undefined && !awaitingRollback.has(name)) continue;
+    if (finished || awaitingRollback.has(name)) desired.set(name, keepObserved(job));
+  }
+  if (run !== undefined) {
+    for (const action of actions) {
+      if (action.jobName === undefined) continue;
+      const wanted = action.phase === 'Running' || (desired.has(action.jobName) && action.phase !== 'Pending');
+      if (wanted) desired.set(action.jobName, desiredJob(run, action, context));
+    }
+  }
+  return [...desired.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, job]) => job);
+}
