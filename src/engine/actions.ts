@@ -1,0 +1,108 @@
+import type { KubeObject } from '../k8s/metacontroller.js';
+import { formatDuration, parseTime } from '../k8s/time.js';
+import { jobNameFor, jobOutcome, type JobOutcome } from './jobs.js';
+import { runnerReport, successFrom } from './runner.js';
+import type { Run, RunAction } from './schema.js';
+import { finish, skip, start } from './steps.js';
+
+/**
+ * One action of a running run: how it starts (a Job to create, or a Job a Revert deletes) and
+ * how it ends (its Job's outcome, a runner's reported result, or its timeout).
+ */
+
+export interface Observed {
+  /** Observed child Jobs by name. */
+  jobs: ReadonlyMap<string, KubeObject>;
+  /** Observed runner Pods by the name of their Job; their termination messages carry results. */
+  pods?: ReadonlyMap<string, readonly KubeObject[]>;
+  namespace: string;
+}
+
+/** What one call of `advanceRun` works with. */
+export interface Context {
+  run: Run;
+  observed: Observed;
+  now: Date;
+  at: string;
+}
+
+export function observeAction(action: RunAction, { run, observed, now, at }: Context): boolean {
+  if (action.phase !== 'Running' || action.jobName === undefined) return false;
+  const job = observed.jobs.get(action.jobName);
+  if (job !== undefined) {
+    const uid = job.metadata.uid;
+    if (uid !== undefined && action.outputs?.jobRef?.uid !== uid) action.outputs = { jobRef: { ...action.outputs?.jobRef, uid } };
+    const outcome = jobOutcome(job);
+    if (action.runner !== undefined) {
+      if (observeRunner(run, action, outcome, observed, at)) return true;
+    } else if (outcome.state === 'succeeded') {
+      finish(action, 'Succeeded', successMessage(run, action), outcome.at ?? at);
+      return true;
+    }
+    if (outcome.state === 'failed') {
+      finish(action, 'Failed', `Job ${observed.namespace}/${action.jobName} failed: ${outcome.message}`, outcome.at ?? at);
+      return true;
+    }
+  }
+  const started = parseTime(action.startTime) ?? now.getTime();
+  if (now.getTime() - started < action.timeoutSeconds * 1000) return false;
+  const state =
+    job === undefined ? 'was never observed' : jobOutcome(job).state === 'succeeded' ? 'completed, but its Pod with the result was never observed' : 'did not complete';
+  finish(action, 'Failed', `timed out after ${formatDuration(action.timeoutSeconds * 1000)}: Job ${observed.namespace}/${action.jobName} ${state}`, at);
+  return true;
+}
+
+/**
+ * A runner Job's outcome is what its Pod's termination message says. Returns whether the
+ * action ended; a completed Job whose Pod is not observed yet waits for it (within the timeout).
+ */
+function observeRunner(run: Run, action: RunAction, outcome: JobOutcome, observed: Observed, at: string): boolean {
+  if (outcome.state === 'active') return false;
+  const pods = observed.pods?.get(action.jobName ?? '');
+  const report = runnerReport(pods);
+  const job = `runner Job ${observed.namespace}/${action.jobName ?? ''}`;
+  const when = outcome.at ?? at;
+  if (outcome.state === 'failed') {
+    const said = report.state === 'result' && typeof report.value['message'] === 'string' ? report.value['message'] : undefined;
+    const why = pods === undefined ? ' (its Pod was not observed)' : report.state === 'result' ? '' : ' (its Pod reported no readable result)';
+    finish(action, 'Failed', said ?? `${job} failed: ${outcome.message}${why}`, when);
+    return true;
+  }
+  if (pods === undefined) return false;
+  if (report.state !== 'result') {
+    const detail = report.state === 'none' ? 'no termination message' : `a termination message that is not JSON: ${report.detail}`;
+    finish(action, 'Failed', `${job} completed, but its Pod left ${detail}`, when);
+    return true;
+  }
+  const success = successFrom(action, report.value, run.operationType === 'Revert' && action.hookType === undefined);
+  if ('error' in success) {
+    finish(action, 'Failed', `${job} completed, but its result is unusable: ${success.error}`, when);
+    return true;
+  }
+  action.outputs = { ...action.outputs, ...success.outputs };
+  if (success.clusterStatuses) action.clusterStatuses = success.clusterStatuses;
+  finish(action, 'Succeeded', success.message, when);
+  return true;
+}
+
+function successMessage(run: Run, action: RunAction): string {
+  const what = `Job ${action.outputs?.jobRef?.namespace ?? ''}/${action.jobName ?? ''}`;
+  return run.operationType === 'Revert' ? `Rolled back: ${what} completed` : `${what} completed`;
+}
+
+export function startAction(action: RunAction, { run, observed, at }: Context): void {
+  if (action.deleteJob !== undefined) {
+    const ref = `${observed.namespace}/${action.deleteJob}`;
+    action.startTime = at;
+    if (observed.jobs.has(action.deleteJob)) {
+      // Leaving the Job out of the desired children is what deletes it.
+      finish(action, 'Succeeded', `Rolled back: deleted Job ${ref}`, at);
+    } else {
+      skip(action, 'NothingToRevert', `No Job to roll back: ${ref} no longer exists`, at);
+    }
+    return;
+  }
+  start(action, at);
+  action.jobName = jobNameFor(run, action);
+  action.outputs = { jobRef: { kind: 'Job', apiVersion: 'batch/v1', namespace: observed.namespace, name: action.jobName } };
+}
