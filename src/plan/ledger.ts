@@ -52,3 +52,8 @@ export function trimHistory(history: ExecutionRecord[], limit: number, held: (re
   }
   return kept;
 }
+
+/** Pending or Running: the record still waits for its outcome. */
+export function isOpen(record: ExecutionRecord): boolean {
+  return record.phase === 'Pending' || record.phase === 'Running';
+}
