@@ -1,4 +1,4 @@
-import type { ExecutionRecord } from '../plan/schema.js';
+import type { ExecutionRecord } from './plan.js';
 
 /**
  * The fields each side of the plan/execution handshake reads of the other, written once.
@@ -15,3 +15,7 @@ export function recordOf(history: readonly ExecutionRecord[] | undefined, execut
   const uid = execution.metadata.uid;
   return history.find((record) => (record.uid ? record.uid === uid : record.name === execution.metadata.name));
 }
+
+/** What both the plan's record and the execution say of a run the Go controller started and never ended. */
+export const UPSTREAM_RUN_LOST =
+  'started by bcs-drplan-controller, which stopped before it ended; drplan-hooks cannot continue that run: check what its actions did, then Revert it or run a new Execute';

@@ -1,9 +1,9 @@
 import { Type, type TObject } from '@sinclair/typebox';
 import { stringify } from 'yaml';
-import { DRPlanExecutionSpec, DRPlanExecutionStatus } from '../execution/schema.js';
+import { DRPlanExecutionSpec, DRPlanExecutionStatus } from '../api/execution.js';
 import { API_GROUP } from '../k8s/schema.js';
-import { DRPlanSpec, DRPlanStatus } from '../plan/schema.js';
-import { DRWorkflowSpec, DRWorkflowStatus } from '../workflow/schema.js';
+import { DRPlanSpec, DRPlanStatus } from '../api/plan.js';
+import { DRWorkflowSpec, DRWorkflowStatus } from '../api/workflow.js';
 import { toStructural, type JsonSchema } from './structural.js';
 
 interface PrinterColumn {

@@ -2,7 +2,7 @@ import type { KubeObject } from '../k8s/metacontroller.js';
 import { formatDuration, parseTime } from '../k8s/time.js';
 import { jobNameFor, jobOutcome, type JobOutcome } from './jobs.js';
 import { runnerReport, successFrom } from './runner.js';
-import type { Run, RunAction } from './schema.js';
+import type { Run, RunAction } from '../api/run.js';
 import { finish, skip, start } from './steps.js';
 
 /**

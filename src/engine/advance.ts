@@ -1,6 +1,6 @@
 import { capText, MAX_MESSAGE_CHARS } from '../k8s/bounds.js';
 import { formatTime, parseTime } from '../k8s/time.js';
-import type { Run, RunAction, RunStage, RunWorkflow, SkipReason } from './schema.js';
+import type { Run, RunAction, RunStage, RunWorkflow, SkipReason } from '../api/run.js';
 import { observeAction, startAction, type Context, type Observed } from './actions.js';
 import { Dependencies } from './dependencies.js';
 import { IndexQueue } from './queue.js';

@@ -2,7 +2,7 @@ import { ANNOTATION_ACTION_ID, LABEL_ACTION, LABEL_EXECUTION, LABEL_PLAN } from 
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { hashedName, labelValue } from '../k8s/names.js';
 import { runnerJobSpec } from './runner.js';
-import type { Run, RunAction } from './schema.js';
+import type { Run, RunAction } from '../api/run.js';
 
 export type JobOutcome =
   | { state: 'active' }

@@ -2,7 +2,7 @@ import type { KubeObject } from '../k8s/metacontroller.js';
 import { parseTime } from '../k8s/time.js';
 import { copySteps } from './advance.js';
 import { jobOutcome } from './jobs.js';
-import type { Run, RunAction } from './schema.js';
+import type { Run, RunAction } from '../api/run.js';
 
 /**
  * When the plan may let go of an ended run (docs/design.md, "Release"). Metacontroller's Job

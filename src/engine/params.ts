@@ -1,4 +1,4 @@
-import type { Parameter } from '../workflow/schema.js';
+import type { Parameter } from '../api/workflow.js';
 import type { Params } from './template.js';
 
 /** Parameter values in precedence order, lowest first: workflow default, plan, stage, execution. */
@@ -60,4 +60,15 @@ function checkType(param: Parameter, value: string): string | undefined {
     return `parameter "${param.name}" must be true or false, got "${value}"`;
   }
   return undefined;
+}
+
+/**
+ * Parameters one list may hold. Every workflow of a run resolves the plan's and the execution's
+ * parameters again, so their number multiplies the work of starting a run; no runbook needs more.
+ */
+const MAX_PARAMETERS = 200;
+
+export function tooManyParameters(params: readonly Parameter[], where: string): string | undefined {
+  if (params.length <= MAX_PARAMETERS) return undefined;
+  return `${where}: ${params.length} parameters, more than the ${MAX_PARAMETERS} a list may hold`;
 }

@@ -1,6 +1,6 @@
-import type { ActionStatus, ExecutionSummary, StageStatus, WorkflowExecutionStatus } from '../execution/schema.js';
+import type { ActionStatus, ExecutionSummary, StageStatus, WorkflowExecutionStatus } from '../api/execution.js';
 import { formatDuration, parseTime } from '../k8s/time.js';
-import type { Run, RunAction, RunWorkflow } from './schema.js';
+import type { Run, RunAction, RunWorkflow } from '../api/run.js';
 import { isDone, type Step } from './steps.js';
 
 /** The run as the execution shows it: the upstream `stageStatuses` shape plus undo data. */

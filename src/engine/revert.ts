@@ -1,10 +1,10 @@
-import type { ActionOutputs, ActionStatus, DRPlanExecution, StageStatus, WorkflowExecutionStatus } from '../execution/schema.js';
+import type { ActionOutputs, ActionStatus, DRPlanExecution, StageStatus, WorkflowExecutionStatus } from '../api/execution.js';
 import { checkObject } from '../k8s/validate.js';
-import type { DRPlan } from '../plan/schema.js';
-import { Action } from '../workflow/schema.js';
+import type { DRPlan } from '../api/plan.js';
+import { Action } from '../api/workflow.js';
 import { IndexQueue } from './queue.js';
 import { outputKey, type RunnerDefaults } from './runner.js';
-import type { Run, RunAction, RunStage, RunWorkflow } from './schema.js';
+import type { Run, RunAction, RunStage, RunWorkflow } from '../api/run.js';
 import { DEFAULT_TIMEOUT_SECONDS, newRun, REVERT_PARAMS, ROLLBACK_HOOKS, runnable, timeoutSeconds, type Placement } from './snapshot.js';
 import { evaluateWhen } from './when.js';
 

@@ -1,8 +1,8 @@
-import type { ActionOutputs } from '../execution/schema.js';
+import type { ActionOutputs } from '../api/execution.js';
 import { LABEL_PLAN, LABEL_RUNNER } from '../k8s/labels.js';
 import { objectsOfKind, type KubeObject, type ObjectMap } from '../k8s/metacontroller.js';
-import type { ActionType } from '../workflow/schema.js';
-import type { Run, RunAction } from './schema.js';
+import type { ActionType } from '../api/workflow.js';
+import type { Run, RunAction } from '../api/run.js';
 
 /** Runner Jobs' Pods carry it, so the plan relates exactly those Pods and no others. */
 

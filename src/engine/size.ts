@@ -1,5 +1,5 @@
 import { canonicalJson } from '../k8s/json.js';
-import type { RunStage } from './schema.js';
+import type { RunStage } from '../api/run.js';
 
 /**
  * How much of the plan's status one run may take. The status must stay under 1 MiB (etcd

@@ -1,13 +1,13 @@
-import type { DRPlanExecution } from '../execution/schema.js';
+import type { DRPlanExecution } from '../api/execution.js';
 import { listed } from '../k8s/bounds.js';
 import { parseDuration, timeoutProblem } from '../k8s/time.js';
-import type { DRPlan } from '../plan/schema.js';
+import type { DRPlan } from '../api/plan.js';
 import { parse as parseYaml } from 'yaml';
-import { Action, type DRWorkflow } from '../workflow/schema.js';
-import { tooManyParameters } from '../workflow/validate.js';
+import { Action, type DRWorkflow } from '../api/workflow.js';
+import { tooManyParameters } from './params.js';
 import { resolveParams } from './params.js';
 import { DEFAULT_RUNNER, runnerKind, type RunnerDefaults } from './runner.js';
-import type { Run, RunAction, RunStage, RunWorkflow } from './schema.js';
+import type { Run, RunAction, RunStage, RunWorkflow } from '../api/run.js';
 import { jsonBytes, MAX_RUN_STEPS, RUN_BUDGET_BYTES, runTooLarge, tooLargeToRecord } from './size.js';
 import { renderDeep, type Params, type RenderBudget } from './template.js';
 import { evaluateWhen } from './when.js';

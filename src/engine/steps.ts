@@ -1,6 +1,6 @@
-import type { StepPhase } from '../execution/schema.js';
+import type { StepPhase } from '../api/execution.js';
 import { capText, MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
-import type { SkipReason } from './schema.js';
+import type { SkipReason } from '../api/run.js';
 
 /** The state every stage, workflow and action carries. */
 export interface Step {

@@ -1,9 +1,9 @@
 import { findCondition } from '../k8s/conditions.js';
 import { parseTime } from '../k8s/time.js';
-import { DEFAULT_HISTORY_LIMIT, type DRPlan, type ExecutionRecord } from '../plan/schema.js';
+import { DEFAULT_HISTORY_LIMIT, type DRPlan, type ExecutionRecord } from '../api/plan.js';
 import type { RejectionReason } from './conditions.js';
 import { executionParamProblems } from './params.js';
-import { isTerminal, type DRPlanExecution } from './schema.js';
+import { isTerminal, type DRPlanExecution } from '../api/execution.js';
 
 /** How long an execution may wait for its plan to appear (GitOps tools apply in any order). */
 export const PLAN_GRACE_SECONDS = 30;

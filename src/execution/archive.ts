@@ -1,6 +1,6 @@
 import { recordOf } from '../api/ledger.js';
-import type { DRPlan } from '../plan/schema.js';
-import { isTerminal, type DRPlanExecution, type DRPlanExecutionStatus } from './schema.js';
+import type { DRPlan } from '../api/plan.js';
+import { isTerminal, type DRPlanExecution, type DRPlanExecutionStatus } from '../api/execution.js';
 
 /**
  * Whether the plan no longer needs this execution, so it may leave the plan's related set and

@@ -1,5 +1,5 @@
 import { findCondition, type ConditionInput } from '../k8s/conditions.js';
-import { isTerminal, type DRPlanExecution, type ExecutionPhase } from './schema.js';
+import { isTerminal, type DRPlanExecution, type ExecutionPhase } from '../api/execution.js';
 
 /** Why an execution was turned away at admission. */
 export type RejectionReason = 'PlanNotFound' | 'PlanInvalid' | 'ConcurrentExecution' | 'QueueFull' | 'InvalidRevertTarget' | 'InvalidSpec' | 'InvalidParams';

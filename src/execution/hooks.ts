@@ -15,12 +15,12 @@ import { labelValue } from '../k8s/names.js';
 import { API_VERSION } from '../k8s/schema.js';
 import { formatTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
-import { DRPlan } from '../plan/schema.js';
+import { DRPlan } from '../api/plan.js';
 import { admit } from './admission.js';
 import { isArchivable } from './archive.js';
 import { executionConditions } from './conditions.js';
 import { mirrorFromPlan, planHoldsOpen, type Mirrored } from './mirror.js';
-import { DRPlanExecution, DRPlanExecutionSpec, isTerminal, type DRPlanExecutionStatus } from './schema.js';
+import { DRPlanExecution, DRPlanExecutionSpec, isTerminal, type DRPlanExecutionStatus } from '../api/execution.js';
 import { strandedUpstreamRun } from './upstream.js';
 
 /** How often a deleted execution looks again whether the plan has recorded it. */

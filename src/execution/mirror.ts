@@ -1,7 +1,7 @@
 import { stageStatusesOf, summaryOf } from '../engine/project.js';
-import type { DRPlan } from '../plan/schema.js';
+import type { DRPlan } from '../api/plan.js';
 import { recordOf } from '../api/ledger.js';
-import { isTerminal, type DRPlanExecution, type DRPlanExecutionStatus, type ExecutionPhase } from './schema.js';
+import { isTerminal, type DRPlanExecution, type DRPlanExecutionStatus, type ExecutionPhase } from '../api/execution.js';
 
 export interface Mirrored {
   phase: ExecutionPhase;

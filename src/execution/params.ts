@@ -1,4 +1,4 @@
-import type { DRPlanExecutionSpec } from './schema.js';
+import type { DRPlanExecutionSpec } from '../api/execution.js';
 
 /** As the Go controller's admission webhook: a letter, then letters, digits, `_` or `-`. */
 const PARAM_NAME = /^[a-zA-Z][a-zA-Z0-9_-]*$/;

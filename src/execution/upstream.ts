@@ -1,8 +1,8 @@
 import { findCondition } from '../k8s/conditions.js';
-import type { DRPlan } from '../plan/schema.js';
-import { UPSTREAM_RUN_LOST } from '../plan/upstream.js';
+import type { DRPlan } from '../api/plan.js';
+import { UPSTREAM_RUN_LOST } from '../api/ledger.js';
 import type { Mirrored } from './mirror.js';
-import { isTerminal, type DRPlanExecution } from './schema.js';
+import { isTerminal, type DRPlanExecution } from '../api/execution.js';
 
 /**
  * An execution the Go controller was running when it stopped, and that its plan has no record

@@ -12,7 +12,7 @@ import { labelValue } from '../k8s/names.js';
 import { API_VERSION } from '../k8s/schema.js';
 import { checkObject } from '../k8s/validate.js';
 import { workflowKeysOf } from './references.js';
-import { DRPlanSpec } from './schema.js';
+import { DRPlanSpec } from '../api/plan.js';
 import { reconcilePlan } from './sync.js';
 
 /**

@@ -1,7 +1,7 @@
-import { isTerminal, type DRPlanExecution } from '../execution/schema.js';
+import { isTerminal, type DRPlanExecution } from '../api/execution.js';
 import { capText, MAX_RECORD_MESSAGE_CHARS } from '../k8s/bounds.js';
-import type { Run } from '../engine/schema.js';
-import type { ExecutionRecord } from './schema.js';
+import type { Run } from '../api/run.js';
+import type { ExecutionRecord } from '../api/plan.js';
 
 /** Why a record ended other than by its run; the execution shows it as its condition reason. */
 export type EndReason = 'Deleted' | 'Cancelled' | 'PlanInvalid' | 'PlanDeleted' | 'RunLost';

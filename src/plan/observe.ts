@@ -1,5 +1,5 @@
 import { runnerPodsByJob, type RunnerDefaults } from '../engine/runner.js';
-import { DRPlanExecution } from '../execution/schema.js';
+import { DRPlanExecution } from '../api/execution.js';
 import { isUsageConfigMap } from '../api/usage.js';
 import { findCondition } from '../k8s/conditions.js';
 import { objectsOfKind, type CompositeRequest, type KubeObject } from '../k8s/metacontroller.js';
@@ -7,7 +7,7 @@ import { labelValue } from '../k8s/names.js';
 import { API_VERSION } from '../k8s/schema.js';
 import { parseTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind, type Checked } from '../k8s/validate.js';
-import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus } from './schema.js';
+import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus } from '../api/plan.js';
 import { workflowKeysOf } from './references.js';
 import type { Ledger, Observed } from './state.js';
 import { historyLimitOfUnreadable, unreadableExecutions } from './unreadable.js';

@@ -1,5 +1,5 @@
 import type { WorkflowKey } from '../api/usage.js';
-import type { DRPlanSpec } from './schema.js';
+import type { DRPlanSpec } from '../api/plan.js';
 
 /** The workflows a plan spec uses; a reference without namespace means the plan's own. */
 export function workflowKeysOf(spec: DRPlanSpec, planNamespace: string): WorkflowKey[] {

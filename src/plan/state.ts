@@ -1,9 +1,9 @@
 import type { RunnerDefaults } from '../engine/runner.js';
-import type { Run } from '../engine/schema.js';
-import type { DRPlanExecution } from '../execution/schema.js';
+import type { Run } from '../api/run.js';
+import type { DRPlanExecution } from '../api/execution.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
-import type { DRWorkflow } from '../workflow/schema.js';
-import type { DRPlan, ExecutionRecord, ExecutionReference } from './schema.js';
+import type { DRWorkflow } from '../api/workflow.js';
+import type { DRPlan, ExecutionRecord, ExecutionReference } from '../api/plan.js';
 import type { Unreadable } from './unreadable.js';
 
 /** What one plan sync observed: the plan and the objects related to it or owned by it. */

@@ -1,6 +1,6 @@
 import { listed } from '../k8s/bounds.js';
 import { mergeConditions, type ConditionInput } from '../k8s/conditions.js';
-import type { DRPlan, DRPlanStatus } from './schema.js';
+import type { DRPlan, DRPlanStatus } from '../api/plan.js';
 import type { Ledger } from './state.js';
 
 /**

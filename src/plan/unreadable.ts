@@ -1,10 +1,10 @@
-import { DRPlanExecution } from '../execution/schema.js';
+import { DRPlanExecution } from '../api/execution.js';
 import { listed } from '../k8s/bounds.js';
 import { mergeConditions, type ConditionInput } from '../k8s/conditions.js';
 import { objectsOfKind, type ObjectMap } from '../k8s/metacontroller.js';
 import { API_VERSION } from '../k8s/schema.js';
 import { checkObject } from '../k8s/validate.js';
-import { MAX_HISTORY_LIMIT } from './schema.js';
+import { MAX_HISTORY_LIMIT } from '../api/plan.js';
 
 /**
  * What the plan does with objects it cannot fully read (docs/design.md, "Budgets: time, size,

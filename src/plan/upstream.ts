@@ -1,11 +1,12 @@
 import { resolveParams } from '../engine/params.js';
 import { renderDeep, type Params } from '../engine/template.js';
-import type { ActionOutputs, ActionStatus, DRPlanExecution, StageStatus } from '../execution/schema.js';
-import { isTerminal } from '../execution/schema.js';
+import type { ActionOutputs, ActionStatus, DRPlanExecution, StageStatus } from '../api/execution.js';
+import { isTerminal } from '../api/execution.js';
 import { parseTime } from '../k8s/time.js';
-import type { ActionType, DRWorkflow } from '../workflow/schema.js';
+import type { ActionType, DRWorkflow } from '../api/workflow.js';
 import { endRecord } from './ledger.js';
-import type { DRPlan, ExecutionRecord } from './schema.js';
+import type { DRPlan, ExecutionRecord } from '../api/plan.js';
+import { UPSTREAM_RUN_LOST } from '../api/ledger.js';
 
 /**
  * What the plan hook needs to take over a plan the Go `bcs-drplan-controller` ran. That controller
@@ -13,9 +14,6 @@ import type { DRPlan, ExecutionRecord } from './schema.js';
  * recorded of each action neither its type nor its rollback (it read both from the current specs
  * when reverting).
  */
-
-export const UPSTREAM_RUN_LOST =
-  'started by bcs-drplan-controller, which stopped before it ended; drplan-hooks cannot continue that run: check what its actions did, then Revert it or run a new Execute';
 
 /**
  * Gives each history record without uid the uid of its execution: same namespace, name and

@@ -1,7 +1,7 @@
 import { findCycle } from '../engine/graph.js';
 import { runTooLarge } from '../engine/size.js';
 import { firstIndexByName, validateParameterNames } from '../workflow/validate.js';
-import type { DRPlanSpec } from './schema.js';
+import type { DRPlanSpec } from '../api/plan.js';
 import type { WorkflowVerdict } from './workflows.js';
 
 /** The Go controller's plan checks, done in the hook against the observed workflows. */

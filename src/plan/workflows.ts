@@ -3,7 +3,7 @@ import { objectsOfKind, type ObjectMap } from '../k8s/metacontroller.js';
 import type { WorkflowKey } from '../api/usage.js';
 import { API_VERSION } from '../k8s/schema.js';
 import { checkObject } from '../k8s/validate.js';
-import { DRWorkflow, DRWorkflowSpec } from '../workflow/schema.js';
+import { DRWorkflow, DRWorkflowSpec } from '../api/workflow.js';
 import { validateWorkflowSpec } from '../workflow/validate.js';
 
 /** Whether a workflow the plan observes can be run, and if not, why. */

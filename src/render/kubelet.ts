@@ -5,7 +5,7 @@ import { labelValue } from '../k8s/names.js';
 import { ActionFailure } from '../runner/result.js';
 import { targetOf } from '../runner/target.js';
 import { checkObject } from '../k8s/validate.js';
-import { Action } from '../workflow/schema.js';
+import { Action } from '../api/workflow.js';
 import { InputError } from './input-error.js';
 import type { Sourced } from './load.js';
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { isTerminal, type DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../execution/schema.js';
+import { isTerminal, type DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../api/execution.js';
 import { ApiError, ContractHarness, injectTransport, type KubeObject } from '../harness/index.js';
 import { buildApp } from '../http/app.js';
 import { findCondition } from '../k8s/conditions.js';

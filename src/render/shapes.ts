@@ -1,9 +1,9 @@
 import type { TSchema } from '@sinclair/typebox';
-import { DRPlanExecutionSpec } from '../execution/schema.js';
+import { DRPlanExecutionSpec } from '../api/execution.js';
 import { isRecord, type KubeObject } from '../harness/index.js';
 import { checkObject } from '../k8s/validate.js';
-import { DRPlanSpec } from '../plan/schema.js';
-import { DRWorkflowSpec } from '../workflow/schema.js';
+import { DRPlanSpec } from '../api/plan.js';
+import { DRWorkflowSpec } from '../api/workflow.js';
 
 const SPEC_SCHEMAS: Record<string, TSchema> = { DRWorkflow: DRWorkflowSpec, DRPlan: DRPlanSpec, DRPlanExecution: DRPlanExecutionSpec };
 

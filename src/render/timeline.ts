@@ -1,11 +1,11 @@
-import type { Run } from '../engine/schema.js';
+import type { Run } from '../api/run.js';
 import { jobOutcome } from '../engine/jobs.js';
-import { DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../execution/schema.js';
+import { DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../api/execution.js';
 import type { ContractHarness, KubeObject } from '../harness/index.js';
 import { findCondition } from '../k8s/conditions.js';
 import { LABEL_ACTION } from '../k8s/labels.js';
 import { checkObject } from '../k8s/validate.js';
-import type { DRPlanStatus } from '../plan/schema.js';
+import type { DRPlanStatus } from '../api/plan.js';
 
 export type EntryKind = 'plan' | 'execution' | 'stage' | 'action' | 'job' | 'hook-error';
 

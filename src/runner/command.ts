@@ -1,6 +1,6 @@
 import { parseDuration } from '../k8s/time.js';
 import { checkObject } from '../k8s/validate.js';
-import { Action } from '../workflow/schema.js';
+import { Action } from '../api/workflow.js';
 import { runHttp } from './http.js';
 import { ActionFailure, DEFAULT_TERMINATION_LOG, failure, writeReport, type RunnerReport } from './result.js';
 

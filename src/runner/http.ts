@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { redactUrl } from '../engine/runner.js';
-import type { Action } from '../workflow/schema.js';
+import type { Action } from '../api/workflow.js';
 import { backoffOf } from './retry.js';
 import { ActionFailure, type HttpResult } from './result.js';
 

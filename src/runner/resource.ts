@@ -1,5 +1,5 @@
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
-import type { Action } from '../workflow/schema.js';
+import type { Action } from '../api/workflow.js';
 import { readiness } from './readiness.js';
 import { ActionFailure, type ObjectReference, type ResourceResult } from './result.js';
 import { targetOf, type ManifestObject } from './target.js';

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import type { Action } from '../workflow/schema.js';
+import type { Action } from '../api/workflow.js';
 import { ActionFailure } from './result.js';
 
 export type Operation = 'Create' | 'Apply' | 'Patch' | 'Delete' | 'Replace';

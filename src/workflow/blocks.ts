@@ -1,4 +1,4 @@
-import type { Action } from './schema.js';
+import type { Action } from '../api/workflow.js';
 
 /**
  * The per-type checks of an action's block, with the Go controller's rules: each type's block is

@@ -10,7 +10,7 @@ import {
 import { formatTime } from '../k8s/time.js';
 import { checkObject } from '../k8s/validate.js';
 import { plansUsing, usesLabel, type WorkflowKey } from '../api/usage.js';
-import { DRWorkflowSpec, DRWorkflowStatus } from './schema.js';
+import { DRWorkflowSpec, DRWorkflowStatus } from '../api/workflow.js';
 import { validateWorkflowSpec } from './validate.js';
 
 /**

@@ -1,11 +1,12 @@
 import { findCycle } from '../engine/graph.js';
+import { tooManyParameters } from '../engine/params.js';
 import { placeholdersDeep } from '../engine/template.js';
 import { parseWhen } from '../engine/when.js';
 import { listed } from '../k8s/bounds.js';
 import { checkObject } from '../k8s/validate.js';
 import { timeoutProblem } from '../k8s/time.js';
 import { checkBlock } from './blocks.js';
-import { Action, type DRWorkflowSpec, type Parameter } from './schema.js';
+import { Action, type DRWorkflowSpec, type Parameter } from '../api/workflow.js';
 
 export interface Findings {
   errors: string[];
@@ -56,17 +57,6 @@ export function firstIndexByName(items: readonly { name: string }[]): Map<string
     if (!first.has(item.name)) first.set(item.name, index);
   });
   return first;
-}
-
-/**
- * Parameters one list may hold. Every workflow of a run resolves the plan's and the execution's
- * parameters again, so their number multiplies the work of starting a run; no runbook needs more.
- */
-const MAX_PARAMETERS = 200;
-
-export function tooManyParameters(params: readonly Parameter[], where: string): string | undefined {
-  if (params.length <= MAX_PARAMETERS) return undefined;
-  return `${where}: ${params.length} parameters, more than the ${MAX_PARAMETERS} a list may hold`;
 }
 
 /** Adds the problems of a parameter list to `errors`: a list of any length, which a spread could not pass. */

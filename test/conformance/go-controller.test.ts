@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContractHarness, KubeObject } from '../../src/harness/index.js';
-import type { DRPlanExecutionStatus } from '../../src/execution/schema.js';
-import type { DRPlanStatus } from '../../src/plan/schema.js';
+import type { DRPlanExecutionStatus } from '../../src/api/execution.js';
+import type { DRPlanStatus } from '../../src/api/plan.js';
 import { startCluster, type Cluster } from '../fixtures/cluster.js';
 import { condition, expectStatusesHealthy, fixtures, live, runToEnd, statusOf } from './play.js';
 

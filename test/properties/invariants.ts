@@ -1,7 +1,7 @@
 import type { ContractHarness, KubeObject } from '../../src/harness/index.js';
-import { isTerminal } from '../../src/execution/schema.js';
+import { isTerminal } from '../../src/api/execution.js';
 import { LABEL_EXECUTION } from '../../src/k8s/labels.js';
-import type { ExecutionRecord } from '../../src/plan/schema.js';
+import type { ExecutionRecord } from '../../src/api/plan.js';
 import { getPlan } from '../fixtures/dr.js';
 import { NAMESPACE } from '../fixtures/objects.js';
 import { executions, isFinished } from './drive.js';

@@ -4,9 +4,9 @@ import { ANNOTATION_CANCEL, LABEL_PLAN } from '../../src/k8s/labels.js';
 import type { CompositeRequest, DecoratorRequest, DecoratorResponse, KubeObject, ObjectMap } from '../../src/k8s/metacontroller.js';
 import { API_VERSION } from '../../src/k8s/schema.js';
 import { formatTime } from '../../src/k8s/time.js';
-import type { Stage } from '../../src/plan/schema.js';
+import type { Stage } from '../../src/api/plan.js';
 import { reconcilePlan } from '../../src/plan/sync.js';
-import type { Action } from '../../src/workflow/schema.js';
+import type { Action } from '../../src/api/workflow.js';
 import { syncWorkflow } from '../../src/workflow/hooks.js';
 import { execution, jobAction, NAMESPACE, plan, stage, T0, workflow } from '../fixtures/objects.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ActionStatus } from '../../src/execution/schema.js';
+import type { ActionStatus } from '../../src/api/execution.js';
 import type { ContractHarness } from '../../src/harness/index.js';
-import type { Action } from '../../src/workflow/schema.js';
+import type { Action } from '../../src/api/workflow.js';
 import { expectHealthy, startCluster, type Cluster } from '../fixtures/cluster.js';
 import { clusternetCrds } from '../fixtures/clusternet.js';
 import { apply, getExecution, getPlan } from '../fixtures/dr.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { advanceRun, cancelRun, secondsUntilNextTimeout } from '../../src/engine/advance.js';
 import { jobAction, NAMESPACE, plan, readyWorkflow, stage, T0 } from '../fixtures/objects.js';
-import type { Run, RunAction, RunStage } from '../../src/engine/schema.js';
+import type { Run, RunAction, RunStage } from '../../src/api/run.js';
 import { job, phases, startRun, step } from '../fixtures/runs.js';
 
 const three = readyWorkflow('wf', { actions: [jobAction('a'), jobAction('b'), jobAction('c')] });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trimHistory } from '../../src/plan/ledger.js';
-import type { ExecutionRecord } from '../../src/plan/schema.js';
+import type { ExecutionRecord } from '../../src/api/plan.js';
 
 const record = (name: string, phase: ExecutionRecord['phase']): ExecutionRecord => ({ name, namespace: 'default', uid: name, operationType: 'Execute', phase });
 

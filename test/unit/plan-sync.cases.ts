@@ -1,6 +1,6 @@
-import type { DRPlanExecution } from '../../src/execution/schema.js';
+import type { DRPlanExecution } from '../../src/api/execution.js';
 import type { CompositeRequest, KubeObject, ObjectMap } from '../../src/k8s/metacontroller.js';
-import type { DRPlanStatus } from '../../src/plan/schema.js';
+import type { DRPlanStatus } from '../../src/api/plan.js';
 import { execution, NAMESPACE, plan, readyWorkflow, T0 } from '../fixtures/objects.js';
 
 /** The inputs of the plan hook's table test: a plan `p` of one stage running workflow `wf` (one Job action `step-1`). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CompositeRequest, CompositeResponse, KubeObject } from '../../src/k8s/metacontroller.js';
-import type { DRPlanStatus } from '../../src/plan/schema.js';
+import type { DRPlanStatus } from '../../src/api/plan.js';
 import { reconcilePlan } from '../../src/plan/sync.js';
 import { admitted, planRequest, wf } from './plan-sync.cases.js';
 

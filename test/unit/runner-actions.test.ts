@@ -3,9 +3,9 @@ import { advanceRun } from '../../src/engine/advance.js';
 import { desiredJob } from '../../src/engine/jobs.js';
 import { stageStatusesOf } from '../../src/engine/project.js';
 import { LABEL_RUNNER } from '../../src/k8s/labels.js';
-import type { Run } from '../../src/engine/schema.js';
+import type { Run } from '../../src/api/run.js';
 import type { KubeObject } from '../../src/k8s/metacontroller.js';
-import type { Action } from '../../src/workflow/schema.js';
+import type { Action } from '../../src/api/workflow.js';
 import { NAMESPACE, plan, readyWorkflow, T0 } from '../fixtures/objects.js';
 import { actions, job, startRun } from '../fixtures/runs.js';
 

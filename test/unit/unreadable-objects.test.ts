@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { finalizeExecution, syncExecution } from '../../src/execution/hooks.js';
-import type { DRPlanExecution } from '../../src/execution/schema.js';
+import type { DRPlanExecution } from '../../src/api/execution.js';
 import type { CompositeRequest, DecoratorRequest, KubeObject } from '../../src/k8s/metacontroller.js';
-import type { DRPlanStatus, ExecutionRecord } from '../../src/plan/schema.js';
+import type { DRPlanStatus, ExecutionRecord } from '../../src/api/plan.js';
 import { reconcilePlan } from '../../src/plan/sync.js';
 import { execution, NAMESPACE, plan, readyWorkflow, T0 } from '../fixtures/objects.js';
 

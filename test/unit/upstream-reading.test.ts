@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isAdmitted } from '../../src/execution/conditions.js';
-import { DRPlanExecution, DRPlanExecutionStatus } from '../../src/execution/schema.js';
+import { DRPlanExecution, DRPlanExecutionStatus } from '../../src/api/execution.js';
 import { strandedUpstreamRun } from '../../src/execution/upstream.js';
 import type { CompositeRequest } from '../../src/k8s/metacontroller.js';
 import { readUpstream } from '../../src/k8s/upstream.js';
 import { checkObject } from '../../src/k8s/validate.js';
-import { DRPlanStatus, type ExecutionRecord } from '../../src/plan/schema.js';
+import { DRPlanStatus, type ExecutionRecord } from '../../src/api/plan.js';
 import { reconcilePlan } from '../../src/plan/sync.js';
-import { adoptUpstreamRecords, UPSTREAM_RUN_LOST, withUpstreamUndo } from '../../src/plan/upstream.js';
+import { adoptUpstreamRecords, withUpstreamUndo } from '../../src/plan/upstream.js';
+import { UPSTREAM_RUN_LOST } from '../../src/api/ledger.js';
 import { crdSchema } from '../fixtures/crd.js';
 import { execution, NAMESPACE, plan, readyWorkflow, T0, workflow } from '../fixtures/objects.js';
 

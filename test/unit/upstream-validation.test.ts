@@ -3,7 +3,7 @@ import { executionParamProblems } from '../../src/execution/params.js';
 import type { ObjectMap } from '../../src/k8s/metacontroller.js';
 import { validatePlanSpec } from '../../src/plan/validate.js';
 import { usableWorkflows, workflowVerdicts } from '../../src/plan/workflows.js';
-import type { Action } from '../../src/workflow/schema.js';
+import type { Action } from '../../src/api/workflow.js';
 import { validateWorkflowSpec } from '../../src/workflow/validate.js';
 import { jobAction, stage, workflow } from '../fixtures/objects.js';
 

@@ -1,6 +1,6 @@
 import { advanceRun } from '../../engine/advance.js';
 import { noteObservedJobs } from '../../engine/lock.js';
-import { isTerminal } from '../../execution/schema.js';
+import { isTerminal } from '../../api/execution.js';
 import { formatTime } from '../../k8s/time.js';
 import { endRecord, followRun, isOpen } from '../ledger.js';
 import type { Ledger, Observed } from '../state.js';

@@ -1,10 +1,10 @@
 import { cancelRun } from '../../engine/advance.js';
-import type { DRPlanExecution } from '../../execution/schema.js';
+import type { DRPlanExecution } from '../../api/execution.js';
 import { ANNOTATION_CANCEL } from '../../k8s/labels.js';
 import { firstByUid } from '../../k8s/metacontroller.js';
 import { listed } from '../../k8s/bounds.js';
 import { endRecord, isOpen } from '../ledger.js';
-import type { ExecutionRecord } from '../schema.js';
+import type { ExecutionRecord } from '../../api/plan.js';
 import type { Ledger, Observed } from '../state.js';
 
 export function isCancelAnnotated(execution: DRPlanExecution): boolean {

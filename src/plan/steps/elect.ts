@@ -1,10 +1,10 @@
 import { isBeingDeleted } from '../../engine/jobs.js';
 import { snapshotRevert } from '../../engine/revert.js';
-import type { Run } from '../../engine/schema.js';
+import type { Run } from '../../api/run.js';
 import { newRun, snapshotExecute } from '../../engine/snapshot.js';
-import type { DRPlanExecution } from '../../execution/schema.js';
+import type { DRPlanExecution } from '../../api/execution.js';
 import { formatTime } from '../../k8s/time.js';
-import type { ExecutionRecord } from '../schema.js';
+import type { ExecutionRecord } from '../../api/plan.js';
 import type { Ledger, Observed } from '../state.js';
 import { withUpstreamUndo } from '../upstream.js';
 import { advanceCurrent } from './advance.js';

@@ -1,5 +1,5 @@
 import { runJobsAtRest } from '../../engine/lock.js';
-import { isTerminal } from '../../execution/schema.js';
+import { isTerminal } from '../../api/execution.js';
 import { isOpen } from '../ledger.js';
 import type { Ledger, Observed } from '../state.js';
 

@@ -1,4 +1,4 @@
-import { isTerminal } from '../../execution/schema.js';
+import { isTerminal } from '../../api/execution.js';
 import { firstByUid } from '../../k8s/metacontroller.js';
 import { isOpen, trimHistory } from '../ledger.js';
 import type { Ledger, Observed } from '../state.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/http/app.js';
 import type { KubeObject } from '../../../src/k8s/metacontroller.js';
-import type { DRPlanStatus } from '../../../src/plan/schema.js';
+import type { DRPlanStatus } from '../../../src/api/plan.js';
 import { T0 } from '../../fixtures/objects.js';
 import { budgetMs, KEYS, PROTOTYPE_NAMES, requestsOf, send, STATUS_LIMIT_BYTES, statusBytes, type Answer, type Shape } from './world.js';
 

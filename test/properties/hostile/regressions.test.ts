@@ -1,13 +1,13 @@
 import { createLogger } from '../../../src/log.js';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DRPlanExecution } from '../../../src/execution/schema.js';
+import type { DRPlanExecution } from '../../../src/api/execution.js';
 import { buildApp } from '../../../src/http/app.js';
 import { MAX_LOG_TEXT_CHARS, MAX_MESSAGE_CHARS, MAX_RECORD_MESSAGE_CHARS } from '../../../src/k8s/bounds.js';
 import type { Condition } from '../../../src/k8s/conditions.js';
 import type { KubeObject } from '../../../src/k8s/metacontroller.js';
-import type { DRPlan, DRPlanStatus } from '../../../src/plan/schema.js';
-import type { Action, DRWorkflow } from '../../../src/workflow/schema.js';
+import type { DRPlan, DRPlanStatus } from '../../../src/api/plan.js';
+import type { Action, DRWorkflow } from '../../../src/api/workflow.js';
 import { execution, jobAction, plan, stage, T0, workflow } from '../../fixtures/objects.js';
 import { budgetMs, KEYS, nested, record, send, STATUS_LIMIT_BYTES, statusBytes, type Answer } from './world.js';
 

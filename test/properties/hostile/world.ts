@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { DRPlanExecution } from '../../../src/execution/schema.js';
-import type { Action, DRWorkflow, Parameter } from '../../../src/workflow/schema.js';
-import type { DRPlan, ExecutionRecord } from '../../../src/plan/schema.js';
+import type { DRPlanExecution } from '../../../src/api/execution.js';
+import type { Action, DRWorkflow, Parameter } from '../../../src/api/workflow.js';
+import type { DRPlan, ExecutionRecord } from '../../../src/api/plan.js';
 import type { KubeObject } from '../../../src/k8s/metacontroller.js';
 import { canonicalJson } from '../../../src/k8s/json.js';
 import { API_VERSION } from '../../../src/k8s/schema.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CompositeRequest } from '../../../src/k8s/metacontroller.js';
 import { reconcilePlan } from '../../../src/plan/sync.js';
-import type { DRPlanStatus } from '../../../src/plan/schema.js';
-import type { Run } from '../../../src/engine/schema.js';
+import type { DRPlanStatus } from '../../../src/api/plan.js';
+import type { Run } from '../../../src/api/run.js';
 import { executedTarget, execution, jobAction, NAMESPACE, plan, readyWorkflow, T0 } from '../../fixtures/objects.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DRPlanExecution } from '../../../src/execution/schema.js';
+import type { DRPlanExecution } from '../../../src/api/execution.js';
 import type { CompositeRequest, KubeObject } from '../../../src/k8s/metacontroller.js';
-import type { DRPlanStatus } from '../../../src/plan/schema.js';
+import type { DRPlanStatus } from '../../../src/api/plan.js';
 import { reconcilePlan } from '../../../src/plan/sync.js';
 import { execution, NAMESPACE, plan, readyWorkflow, T0 } from '../../fixtures/objects.js';
 import { job } from '../../fixtures/runs.js';

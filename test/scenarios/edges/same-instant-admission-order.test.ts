@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { syncExecution } from '../../../src/execution/hooks.js';
-import type { DRPlanExecution } from '../../../src/execution/schema.js';
+import type { DRPlanExecution } from '../../../src/api/execution.js';
 import type { DecoratorRequest } from '../../../src/k8s/metacontroller.js';
-import type { DRPlan } from '../../../src/plan/schema.js';
+import type { DRPlan } from '../../../src/api/plan.js';
 import { execution, NAMESPACE, plan, T0 } from '../../fixtures/objects.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DRPlanExecution } from '../../../src/execution/schema.js';
+import type { DRPlanExecution } from '../../../src/api/execution.js';
 import type { CompositeRequest } from '../../../src/k8s/metacontroller.js';
 import { reconcilePlan } from '../../../src/plan/sync.js';
 import { execution, NAMESPACE, plan, readyWorkflow, T0 } from '../../fixtures/objects.js';

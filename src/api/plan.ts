@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Conditions } from '../k8s/conditions.js';
 import { CustomResource, StringEnum } from '../k8s/schema.js';
-import { Run } from '../engine/schema.js';
-import { ExecutionPhase, OperationType } from '../execution/schema.js';
-import { Parameter } from '../workflow/schema.js';
+import { Run } from './run.js';
+import { ExecutionPhase, OperationType } from './execution.js';
+import { Parameter } from './workflow.js';
 
 export const MAX_HISTORY_LIMIT = 50;
 

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { OpaqueObject, PhaseEnum, StringEnum } from '../k8s/schema.js';
-import { ActionOutputs, OperationType, StepPhase } from '../execution/schema.js';
-import { ActionType, WorkflowFailurePolicy } from '../workflow/schema.js';
+import { ActionOutputs, OperationType, StepPhase } from './execution.js';
+import { ActionType, WorkflowFailurePolicy } from './workflow.js';
 
 /**
  * Why a step ended Skipped. Blocking reasons stop dependants; the others count as done.

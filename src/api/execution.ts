@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Conditions } from '../k8s/conditions.js';
 import { CustomResource, OpaqueObject, PhaseEnum, StringEnum } from '../k8s/schema.js';
-import { ActionType, Parameter } from '../workflow/schema.js';
+import { ActionType, Parameter } from './workflow.js';
 
 export const OperationType = StringEnum(['Execute', 'Revert']);
 export type OperationType = Static<typeof OperationType>;
