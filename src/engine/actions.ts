@@ -1,7 +1,7 @@
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { formatDuration, parseTime } from '../k8s/time.js';
 import { jobNameFor, jobOutcome, type JobOutcome } from './jobs.js';
-import { runnerReport, successFrom } from './runner.js';
+import { runnerReport, successFrom, type RunnerReport } from './runner.js';
 import type { Run, RunAction } from '../api/run.js';
 import { finish, skip, start } from './steps.js';
 
@@ -26,29 +26,36 @@ export interface Context {
   at: string;
 }
 
-export function observeAction(action: RunAction, { run, observed, now, at }: Context): boolean {
+export function observeAction(action: RunAction, context: Context): boolean {
   if (action.phase !== 'Running' || action.jobName === undefined) return false;
-  const job = observed.jobs.get(action.jobName);
-  if (job !== undefined) {
-    const uid = job.metadata.uid;
-    if (uid !== undefined && action.outputs?.jobRef?.uid !== uid) action.outputs = { jobRef: { ...action.outputs?.jobRef, uid } };
-    const outcome = jobOutcome(job);
-    if (action.runner !== undefined) {
-      if (observeRunner(run, action, outcome, observed, at)) return true;
-    } else if (outcome.state === 'succeeded') {
-      finish(action, 'Succeeded', successMessage(run, action), outcome.at ?? at);
-      return true;
-    }
-    if (outcome.state === 'failed') {
-      finish(action, 'Failed', `Job ${observed.namespace}/${action.jobName} failed: ${outcome.message}`, outcome.at ?? at);
-      return true;
-    }
+  const job = context.observed.jobs.get(action.jobName);
+  if (job !== undefined && observeJob(action, job, context)) return true;
+  return timedOut(action, job, context);
+}
+
+/** Reads a Job's outcome into its action; returns whether the action ended. */
+function observeJob(action: RunAction, job: KubeObject, { run, observed, at }: Context): boolean {
+  const uid = job.metadata.uid;
+  if (uid !== undefined && action.outputs?.jobRef?.uid !== uid) action.outputs = { jobRef: { ...action.outputs?.jobRef, uid } };
+  const outcome = jobOutcome(job);
+  if (action.runner !== undefined) {
+    if (observeRunner(run, action, outcome, observed, at)) return true;
+  } else if (outcome.state === 'succeeded') {
+    finish(action, 'Succeeded', successMessage(run, action), outcome.at ?? at);
+    return true;
   }
+  if (outcome.state !== 'failed') return false;
+  finish(action, 'Failed', `Job ${observed.namespace}/${action.jobName ?? ''} failed: ${outcome.message}`, outcome.at ?? at);
+  return true;
+}
+
+/** Fails an action whose timeout has passed, saying how far its Job got. */
+function timedOut(action: RunAction, job: KubeObject | undefined, { observed, now, at }: Context): boolean {
   const started = parseTime(action.startTime) ?? now.getTime();
   if (now.getTime() - started < action.timeoutSeconds * 1000) return false;
   const state =
     job === undefined ? 'was never observed' : jobOutcome(job).state === 'succeeded' ? 'completed, but its Pod with the result was never observed' : 'did not complete';
-  finish(action, 'Failed', `timed out after ${formatDuration(action.timeoutSeconds * 1000)}: Job ${observed.namespace}/${action.jobName} ${state}`, at);
+  finish(action, 'Failed', `timed out after ${formatDuration(action.timeoutSeconds * 1000)}: Job ${observed.namespace}/${action.jobName ?? ''} ${state}`, at);
   return true;
 }
 
@@ -63,9 +70,7 @@ function observeRunner(run: Run, action: RunAction, outcome: JobOutcome, observe
   const job = `runner Job ${observed.namespace}/${action.jobName ?? ''}`;
   const when = outcome.at ?? at;
   if (outcome.state === 'failed') {
-    const said = report.state === 'result' && typeof report.value['message'] === 'string' ? report.value['message'] : undefined;
-    const why = pods === undefined ? ' (its Pod was not observed)' : report.state === 'result' ? '' : ' (its Pod reported no readable result)';
-    finish(action, 'Failed', said ?? `${job} failed: ${outcome.message}${why}`, when);
+    finish(action, 'Failed', runnerFailure(job, outcome.message, pods !== undefined, report), when);
     return true;
   }
   if (pods === undefined) return false;
@@ -83,6 +88,13 @@ function observeRunner(run: Run, action: RunAction, outcome: JobOutcome, observe
   if (success.clusterStatuses) action.clusterStatuses = success.clusterStatuses;
   finish(action, 'Succeeded', success.message, when);
   return true;
+}
+
+/** What the runner said of its failure, or what the Job says when the runner could not say. */
+function runnerFailure(job: string, jobMessage: string, podObserved: boolean, report: RunnerReport): string {
+  if (report.state === 'result' && typeof report.value['message'] === 'string') return report.value['message'];
+  const why = !podObserved ? ' (its Pod was not observed)' : report.state === 'result' ? '' : ' (its Pod reported no readable result)';
+  return `${job} failed: ${jobMessage}${why}`;
 }
 
 function successMessage(run: Run, action: RunAction): string {

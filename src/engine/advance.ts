@@ -90,9 +90,8 @@ function settleWorkflow(workflow: RunWorkflow, context: Context): void {
 
   for (;;) {
     for (const index of fresh) if (observeAction(actions[index] as RunAction, context)) settled(index);
-    const firstFailed = actions[failed];
-    if (failFast && firstFailed !== undefined) {
-      for (const action of actions) if (action.phase === 'Pending') skip(action, 'FailFast', `not run: action ${firstFailed.name} failed`, context.at);
+    if (failFast && failed >= 0) {
+      skipRemaining(actions, actions[failed] as RunAction, context.at);
       break;
     }
     if (dependencies === undefined) {
@@ -104,6 +103,10 @@ function settleWorkflow(workflow: RunWorkflow, context: Context): void {
     if (fresh.length === 0 && deferred.length === 0) break;
   }
   if (actions.every(isDone)) finishWorkflow(workflow, context.run, context.at);
+}
+
+function skipRemaining(actions: RunAction[], failed: RunAction, at: string): void {
+  for (const action of actions) if (action.phase === 'Pending') skip(action, 'FailFast', `not run: action ${failed.name} failed`, at);
 }
 
 /** Starts the first action not done yet, and the next ones while each is done at once (a Revert's Job deletions). */
@@ -205,25 +208,7 @@ function startStages(context: Context): void {
   for (const index of dependencies.decidable()) queue.push(index);
   const changed = (dependant: number) => queue.push(dependant);
   for (;;) {
-    let next: number | undefined;
-    const deferred: number[] = [];
-    let position = -1;
-    while (next === undefined) {
-      const index = queue.pop();
-      if (index === undefined) break;
-      const stage = run.stages[index] as RunStage;
-      if (stage.phase !== 'Pending') continue;
-      if (index < position) {
-        deferred.push(index);
-        continue;
-      }
-      position = index;
-      const blocker = dependencies.blocker(index);
-      if (blocker !== undefined) {
-        skipStage(stage, 'DependencyFailed', `not run: stage ${blocker.name} did not succeed`, at);
-        dependencies.update(index, changed);
-      } else if (dependencies.isReady(index)) next = index;
-    }
+    const { next, deferred } = nextStage(run, dependencies, queue, changed, at);
     for (const index of deferred) queue.push(index);
     const stage = next === undefined ? undefined : run.stages[next];
     if (next === undefined || stage === undefined) {
@@ -235,6 +220,30 @@ function startStages(context: Context): void {
     if (stage.phase === 'Running' || (stage.phase === 'Failed' && stopAfterFailure(run, at))) return;
     dependencies.update(next, changed);
   }
+}
+
+/**
+ * One pass front to back: the first Pending stage ready to start, skipping on the way those a
+ * failed dependency blocks. Stages queued behind the pass's position wait for the next pass.
+ */
+function nextStage(run: Run, dependencies: Dependencies<RunStage>, queue: IndexQueue, changed: (index: number) => void, at: string): { next?: number; deferred: number[] } {
+  const deferred: number[] = [];
+  let position = -1;
+  for (let index = queue.pop(); index !== undefined; index = queue.pop()) {
+    const stage = run.stages[index] as RunStage;
+    if (stage.phase !== 'Pending') continue;
+    if (index < position) {
+      deferred.push(index);
+      continue;
+    }
+    position = index;
+    const blocker = dependencies.blocker(index);
+    if (blocker !== undefined) {
+      skipStage(stage, 'DependencyFailed', `not run: stage ${blocker.name} did not succeed`, at);
+      dependencies.update(index, changed);
+    } else if (dependencies.isReady(index)) return { next: index, deferred };
+  }
+  return { deferred };
 }
 
 /** Under failurePolicy Stop, a failed stage means no other stage will run: they all say so. */

@@ -76,12 +76,19 @@ export class Dependencies<S extends Named> {
     const left = (this.#notDone.get(step.name) ?? 1) - 1;
     this.#notDone.set(step.name, left);
     const dependants = this.#dependants.get(step.name) ?? [];
-    const newlyBlocking = isBlocking(step) && !this.#firstBlocking.has(step.name);
-    if (isBlocking(step) && (this.#firstBlocking.get(step.name) ?? Infinity) > index) this.#firstBlocking.set(step.name, index);
+    const newlyBlocking = this.#noteBlocking(step, index);
     for (const dependant of dependants) {
       if (left === 0) this.#waiting[dependant] = (this.#waiting[dependant] ?? 1) - 1;
       if (newlyBlocking) this.#blocked[dependant] = true;
       if (left === 0 || newlyBlocking) changed(dependant);
     }
+  }
+
+  /** Remembers the first blocking step of each name; returns whether this one is the first. */
+  #noteBlocking(step: S, index: number): boolean {
+    if (!isBlocking(step)) return false;
+    const first = this.#firstBlocking.get(step.name);
+    if (first === undefined || first > index) this.#firstBlocking.set(step.name, index);
+    return first === undefined;
   }
 }

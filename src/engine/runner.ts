@@ -99,14 +99,7 @@ export type RunnerReport =
 
 /** The last runner container's termination message, parsed; never throws. */
 export function runnerReport(pods: readonly KubeObject[] | undefined): RunnerReport {
-  let message: string | undefined;
-  for (const pod of pods ?? []) {
-    const statuses = (pod as { status?: { containerStatuses?: unknown } }).status?.containerStatuses;
-    for (const status of Array.isArray(statuses) ? statuses : []) {
-      const terminated = (status as { state?: { terminated?: { message?: unknown } } } | null)?.state?.terminated;
-      if (terminated !== undefined && typeof terminated.message === 'string') message = terminated.message;
-    }
-  }
+  const message = lastTerminationMessage(pods ?? []);
   if (message === undefined || message.trim() === '') return { state: 'none' };
   try {
     const value: unknown = JSON.parse(message);
@@ -115,6 +108,18 @@ export function runnerReport(pods: readonly KubeObject[] | undefined): RunnerRep
     // reported below
   }
   return { state: 'unreadable', detail: message.length > 200 ? `${message.slice(0, 200)}…` : message };
+}
+
+function lastTerminationMessage(pods: readonly KubeObject[]): string | undefined {
+  let message: string | undefined;
+  for (const pod of pods) {
+    const statuses = (pod as { status?: { containerStatuses?: unknown } }).status?.containerStatuses;
+    for (const status of Array.isArray(statuses) ? statuses : []) {
+      const terminated = (status as { state?: { terminated?: { message?: unknown } } } | null)?.state?.terminated;
+      if (terminated !== undefined && typeof terminated.message === 'string') message = terminated.message;
+    }
+  }
+  return message;
 }
 
 export interface RunnerOutcome {
@@ -128,24 +133,26 @@ export function successFrom(action: RunAction, result: Record<string, unknown>, 
   const type = action.type;
   if (type === 'Job') return { error: 'a Job action has no runner result' };
   const prefix = revert ? 'Rolled back: ' : '';
-  if (type === 'HTTP') {
-    if (typeof result['statusCode'] !== 'number') return { error: 'result has no statusCode' };
-    const http = (action.runner?.action['http'] ?? {}) as { method?: unknown; url?: unknown };
-    const method = typeof http.method === 'string' ? http.method : 'GET';
-    return {
-      outputs: { httpResponse: { statusCode: result['statusCode'], body: typeof result['body'] === 'string' ? result['body'] : '' } },
-      message: `${prefix}HTTP ${method} ${redactUrl(typeof http.url === 'string' ? http.url : '')} succeeded with status ${result['statusCode']}`,
-    };
-  }
+  return type === 'HTTP' ? httpSuccess(action, result, prefix) : objectSuccess(action, type, result, prefix);
+}
+
+function httpSuccess(action: RunAction, result: Record<string, unknown>, prefix: string): RunnerOutcome | { error: string } {
+  const statusCode = result['statusCode'];
+  if (typeof statusCode !== 'number') return { error: 'result has no statusCode' };
+  const http = (action.runner?.action['http'] ?? {}) as { method?: unknown; url?: unknown };
+  const method = typeof http.method === 'string' ? http.method : 'GET';
+  return {
+    outputs: { httpResponse: { statusCode, body: typeof result['body'] === 'string' ? result['body'] : '' } },
+    message: `${prefix}HTTP ${method} ${redactUrl(typeof http.url === 'string' ? http.url : '')} succeeded with status ${statusCode}`,
+  };
+}
+
+/** A resource action's result: the reference of the object it acted on, and per-cluster statuses where it has them. */
+function objectSuccess(action: RunAction, type: Exclude<RunAction['type'], 'Job'>, result: Record<string, unknown>, prefix: string): RunnerOutcome | { error: string } {
   const { apiVersion, kind, namespace, name, uid } = result;
   if (typeof kind !== 'string' || typeof name !== 'string') return { error: 'result names no object' };
-  const ref = {
-    kind,
-    ...(typeof apiVersion === 'string' ? { apiVersion } : {}),
-    ...(typeof namespace === 'string' ? { namespace } : {}),
-    name,
-    ...(typeof uid === 'string' ? { uid } : {}),
-  };
+  const optional = (key: string, value: unknown) => (typeof value === 'string' ? { [key]: value } : {});
+  const ref = { kind, ...optional('apiVersion', apiVersion), ...optional('namespace', namespace), name, ...optional('uid', uid) };
   const statuses = Array.isArray(result['clusterStatuses'])
     ? result['clusterStatuses'].filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null)
     : undefined;

@@ -23,57 +23,66 @@ export type Admission =
  * them.
  */
 export function admit(execution: DRPlanExecution, plan: DRPlan | undefined, now: Date): Admission {
-  const namespace = execution.metadata.namespace ?? '';
-  const planName = `${namespace}/${execution.spec.planRef}`;
+  const planName = `${execution.metadata.namespace ?? ''}/${execution.spec.planRef}`;
   const paramProblems = executionParamProblems(execution.spec);
   if (paramProblems.length > 0) return { decision: 'reject', reason: 'InvalidParams', message: `invalid spec.params: ${paramProblems.join('; ')}` };
-  if (plan === undefined) {
-    const created = parseTime(execution.metadata.creationTimestamp) ?? now.getTime();
-    const waited = (now.getTime() - created) / 1000;
-    if (waited > PLAN_GRACE_SECONDS) {
-      return { decision: 'reject', reason: 'PlanNotFound', message: `plan ${planName} not found` };
-    }
-    return {
-      decision: 'wait',
-      reason: 'PlanNotFound',
-      message: `waiting for plan ${planName} to exist`,
-      resyncAfterSeconds: Math.max(1, Math.ceil(PLAN_GRACE_SECONDS - waited) + 1),
-    };
-  }
+  if (plan === undefined) return awaitPlan(execution, planName, now);
+  return (
+    planStateVerdict(plan, planName) ??
+    lockVerdict(execution, plan, planName) ??
+    queueVerdict(plan, planName) ??
+    (execution.spec.operationType === 'Revert' ? admitRevert(execution, plan) : { decision: 'admit' })
+  );
+}
+
+/** GitOps tools apply in any order: a missing plan is waited for, for a while. */
+function awaitPlan(execution: DRPlanExecution, planName: string, now: Date): Admission {
+  const created = parseTime(execution.metadata.creationTimestamp) ?? now.getTime();
+  const waited = (now.getTime() - created) / 1000;
+  if (waited > PLAN_GRACE_SECONDS) return { decision: 'reject', reason: 'PlanNotFound', message: `plan ${planName} not found` };
+  return {
+    decision: 'wait',
+    reason: 'PlanNotFound',
+    message: `waiting for plan ${planName} to exist`,
+    resyncAfterSeconds: Math.max(1, Math.ceil(PLAN_GRACE_SECONDS - waited) + 1),
+  };
+}
+
+function planStateVerdict(plan: DRPlan, planName: string): Admission | undefined {
   const phase = plan.status?.phase;
   if (phase === 'Invalid') {
     const why = findCondition(plan.status?.conditions, 'Ready')?.message ?? 'validation failed';
     return { decision: 'reject', reason: 'PlanInvalid', message: `plan ${planName} is invalid: ${why}` };
   }
-  if (phase === undefined) {
-    return {
-      decision: 'wait',
-      reason: 'PlanNotReady',
-      message: `waiting for plan ${planName} to be validated`,
-      resyncAfterSeconds: PLAN_PENDING_RESYNC_SECONDS,
-    };
-  }
+  if (phase !== undefined) return undefined;
+  return { decision: 'wait', reason: 'PlanNotReady', message: `waiting for plan ${planName} to be validated`, resyncAfterSeconds: PLAN_PENDING_RESYNC_SECONDS };
+}
+
+function lockVerdict(execution: DRPlanExecution, plan: DRPlan, planName: string): Admission | undefined {
   const current = plan.status?.currentExecution;
   const run = plan.status?.run;
+  // A lock without uid is the Go controller's: the plan releases it at its next sync.
+  if (current?.uid === undefined || current.uid === execution.metadata.uid) return undefined;
+  if (run !== undefined && run.phase !== 'Running') return undefined;
   // Created no later than the running run started: it was as early as the one elected and
   // queues behind it, whichever hook happened to be called first.
   const createdBeforeRun = (parseTime(execution.metadata.creationTimestamp) ?? Infinity) <= (parseTime(run?.startTime) ?? -Infinity);
-  // A lock without uid is the Go controller's: the plan releases it at its next sync.
-  if (current?.uid !== undefined && current.uid !== execution.metadata.uid && (run === undefined || run.phase === 'Running') && !createdBeforeRun) {
-    return {
-      decision: 'reject',
-      reason: 'ConcurrentExecution',
-      message: `plan ${planName} already has a running execution: ${current.namespace}/${current.name}`,
-    };
-  }
-  // Queued records are kept past historyLimit until they end, so their number must be bounded
-  // for the plan's status to stay under 1 MiB (executions created together all queue).
+  if (createdBeforeRun) return undefined;
+  return {
+    decision: 'reject',
+    reason: 'ConcurrentExecution',
+    message: `plan ${planName} already has a running execution: ${current.namespace}/${current.name}`,
+  };
+}
+
+/**
+ * Queued records are kept past historyLimit until they end, so their number must be bounded
+ * for the plan's status to stay under 1 MiB (executions created together all queue).
+ */
+function queueVerdict(plan: DRPlan, planName: string): Admission | undefined {
   const queued = (plan.status?.executionHistory ?? []).filter((record) => !isTerminal(record.phase)).length;
-  if (queued >= MAX_QUEUED) {
-    return { decision: 'reject', reason: 'QueueFull', message: `plan ${planName} already has ${queued} queued or running executions, the most it takes` };
-  }
-  if (execution.spec.operationType === 'Revert') return admitRevert(execution, plan);
-  return { decision: 'admit' };
+  if (queued < MAX_QUEUED) return undefined;
+  return { decision: 'reject', reason: 'QueueFull', message: `plan ${planName} already has ${queued} queued or running executions, the most it takes` };
 }
 
 function admitRevert(execution: DRPlanExecution, plan: DRPlan): Admission {

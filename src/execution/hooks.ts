@@ -16,7 +16,7 @@ import { API_VERSION } from '../k8s/schema.js';
 import { formatTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind } from '../k8s/validate.js';
 import { DRPlan } from '../api/plan.js';
-import { admit } from './admission.js';
+import { admit, type Admission } from './admission.js';
 import { isArchivable } from './archive.js';
 import { executionConditions } from './conditions.js';
 import { mirrorFromPlan, planHoldsOpen, type Mirrored } from './mirror.js';
@@ -107,71 +107,53 @@ function decide(request: DecoratorRequest, now: Date): Evaluation {
   if (!checked.ok) return unreadable(request, checked.problems, at);
   const execution = checked.value;
   const namespace = execution.metadata.namespace ?? '';
-  const labels: Record<string, string | null> = {
-    [LABEL_PLAN]: labelValue(execution.spec.planRef),
-    [LABEL_OPERATION]: execution.spec.operationType,
-  };
-  const plan = validObjectsOfKind(request.related, 'DRPlan', API_VERSION, DRPlan).find(
-    (candidate) => candidate.metadata.name === execution.spec.planRef && candidate.metadata.namespace === namespace,
-  );
+  const isItsPlan = (candidate: KubeObject) => candidate.metadata.name === execution.spec.planRef && candidate.metadata.namespace === namespace;
+  const plan = validObjectsOfKind(request.related, 'DRPlan', API_VERSION, DRPlan).find(isItsPlan);
   const previous = execution.status ?? {};
-  const base = { labels, attachments: [] };
+  const labels: Record<string, string | null> = { [LABEL_PLAN]: labelValue(execution.spec.planRef), [LABEL_OPERATION]: execution.spec.operationType };
+  const answer = (status: DRPlanExecutionStatus, decision: string, extra: Partial<DecoratorResponse> = {}): Evaluation => ({
+    response: { labels, attachments: [], status, ...extra },
+    decision,
+    execution,
+    plan,
+  });
   if (plan === undefined) {
-    const unreadablePlan = objectsOfKind(request.related, 'DRPlan', API_VERSION).find(
-      (candidate) => candidate.metadata.name === execution.spec.planRef && candidate.metadata.namespace === namespace,
-    );
-    if (unreadablePlan !== undefined) return waitForReadablePlan(execution, unreadablePlan, previous, base, at);
+    const unreadablePlan = objectsOfKind(request.related, 'DRPlan', API_VERSION).find(isItsPlan);
+    if (unreadablePlan !== undefined) return waitForReadablePlan(execution, unreadablePlan, previous, { labels, attachments: [] }, at);
   }
-
-  if (!previous.phase) {
-    const admission = admit(execution, plan, now);
-    switch (admission.decision) {
-      case 'wait':
-        return {
-          response: {
-            ...base,
-            status: {
-              ...previous,
-              conditions: mergeConditions(previous.conditions, [{ type: 'Accepted', status: 'Unknown', reason: admission.reason, message: admission.message }], at),
-            },
-            resyncAfterSeconds: admission.resyncAfterSeconds,
-          },
-          decision: `waiting: ${admission.message}`,
-          execution,
-          plan,
-        };
-      case 'reject':
-        return {
-          response: { ...base, status: rejected(previous, admission.reason, admission.message, at) },
-          decision: `rejected ${admission.reason}: ${admission.message}`,
-          execution,
-          plan,
-        };
-      case 'admit': {
-        const status = composeStatus(previous, { phase: 'Pending', fields: {} }, at);
-        if (admission.revertTarget) status.revertTarget = admission.revertTarget;
-        return { response: { ...base, status }, decision: 'admitted', execution, plan };
-      }
-    }
-  }
-
+  if (!previous.phase) return admissionAnswer(admit(execution, plan, now), previous, at, answer);
   if (isTerminal(previous.phase)) {
     const mirrored = plan ? mirrorFromPlan(execution, plan) : undefined;
     // A terminal status only gains fields it did not have yet.
-    const status = mirrored ? { ...mirrored.fields, ...previous } : previous;
-    return { response: { ...base, status }, decision: `terminal ${previous.phase}`, execution, plan };
+    return answer(mirrored ? { ...mirrored.fields, ...previous } : previous, `terminal ${previous.phase}`);
   }
   if (plan === undefined) {
-    const status = composeStatus(
-      previous,
-      { phase: 'Cancelled', fields: { completionTime: at, message: `plan ${namespace}/${execution.spec.planRef} was deleted` }, reason: 'PlanDeleted' },
-      at,
-    );
-    return { response: { ...base, status }, decision: 'cancelled: plan deleted', execution, plan };
+    const message = `plan ${namespace}/${execution.spec.planRef} was deleted`;
+    return answer(composeStatus(previous, { phase: 'Cancelled', fields: { completionTime: at, message }, reason: 'PlanDeleted' }, at), 'cancelled: plan deleted');
   }
   const mirrored = mirrorFromPlan(execution, plan) ?? strandedUpstreamRun(execution, plan, at);
   const status = mirrored ? composeStatus(previous, mirrored, at) : previous;
-  return { response: { ...base, status }, decision: `mirrored ${status.phase ?? 'Pending'}`, execution, plan };
+  return answer(status, `mirrored ${status.phase ?? 'Pending'}`);
+}
+
+type Answer = (status: DRPlanExecutionStatus, decision: string, extra?: Partial<DecoratorResponse>) => Evaluation;
+
+/** The first sync of an execution: admitted once, rejected once, or told what it waits for. */
+function admissionAnswer(admission: Admission, previous: DRPlanExecutionStatus, at: string, answer: Answer): Evaluation {
+  switch (admission.decision) {
+    case 'wait': {
+      const waiting = { type: 'Accepted', status: 'Unknown', reason: admission.reason, message: admission.message } as const;
+      const status = { ...previous, conditions: mergeConditions(previous.conditions, [waiting], at) };
+      return answer(status, `waiting: ${admission.message}`, { resyncAfterSeconds: admission.resyncAfterSeconds });
+    }
+    case 'reject':
+      return answer(rejected(previous, admission.reason, admission.message, at), `rejected ${admission.reason}: ${admission.message}`);
+    case 'admit': {
+      const status = composeStatus(previous, { phase: 'Pending', fields: {} }, at);
+      if (admission.revertTarget) status.revertTarget = admission.revertTarget;
+      return answer(status, 'admitted');
+    }
+  }
 }
 
 /**

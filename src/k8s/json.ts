@@ -45,16 +45,13 @@ export function canonicalJson(value: unknown): string {
   const stack: Frame[] = [open(value)];
   while (stack.length > 0) {
     const frame = stack[stack.length - 1] as Frame;
-    const { node, keys } = frame;
-    const length = keys === undefined ? (node as unknown[]).length : keys.length;
-    if (frame.index >= length) {
-      out += keys === undefined ? ']' : '}';
+    const next = nextMember(frame);
+    if (next === undefined) {
+      out += frame.keys === undefined ? ']' : '}';
       stack.pop();
       continue;
     }
-    const key = keys === undefined ? undefined : (keys[frame.index] as string);
-    const child = key === undefined ? (node as unknown[])[frame.index] : (node as Record<string, unknown>)[key];
-    frame.index += 1;
+    const { key, child } = next;
     const text = isContainer(child) ? (Array.isArray(child) ? '[' : '{') : scalar(child, key === undefined);
     if (text === undefined) continue;
     out += `${frame.written > 0 ? ',' : ''}${key === undefined ? '' : `${JSON.stringify(key)}:`}${text}`;
@@ -62,6 +59,16 @@ export function canonicalJson(value: unknown): string {
     if (isContainer(child)) stack.push(open(child));
   }
   return out;
+}
+
+/** The next member of an array or object being written, in order; undefined once all are. */
+function nextMember(frame: { node: JsonContainer; keys: string[] | undefined; index: number }): { key: string | undefined; child: unknown } | undefined {
+  const { node, keys } = frame;
+  const length = keys === undefined ? (node as unknown[]).length : keys.length;
+  if (frame.index >= length) return undefined;
+  const key = keys === undefined ? undefined : (keys[frame.index] as string);
+  frame.index += 1;
+  return { key, child: key === undefined ? (node as unknown[])[frame.index - 1] : (node as Record<string, unknown>)[key] };
 }
 
 /** A copy of a JSON value with every string (not key) replaced by `map(string)`, in document order. */

@@ -1,5 +1,6 @@
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
+import type { RunAction } from '../api/run.js';
 import type { Ledger, Observed } from './state.js';
 
 /**
@@ -9,22 +10,9 @@ import type { Ledger, Observed } from './state.js';
  */
 export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed): KubeObject[] {
   const context = { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' };
-  const desired = new Map<string, KubeObject>();
   const run = ledger.run;
   const actions = run?.stages.flatMap((stage) => stage.workflows.flatMap((workflow) => workflow.actions)) ?? [];
-  const runJobs = new Set(actions.flatMap((action) => (action.jobName ? [action.jobName] : [])));
-  const deleted = new Set(
-    actions.flatMap((action) => (action.deleteJob && action.phase === 'Succeeded' ? [action.deleteJob] : [])),
-  );
-  const awaitingRollback = new Set(actions.flatMap((action) => (action.deleteJob && action.phase === 'Pending' ? [action.deleteJob] : [])));
-  for (const [name, job] of jobs) {
-    if (isBeingDeleted(job) || deleted.has(name)) continue;
-    const finished = jobOutcome(job).state !== 'active';
-    const fromEarlierRun = !runJobs.has(name);
-    // A new run drops the last run's Jobs, except those its rollbacks will delete in order.
-    if (fromEarlierRun && run !== undefined && !awaitingRollback.has(name)) continue;
-    if (finished || awaitingRollback.has(name)) desired.set(name, keepObserved(job));
-  }
+  const desired = keptJobs(jobs, actions, run !== undefined);
   if (run !== undefined) {
     for (const action of actions) {
       if (action.jobName === undefined) continue;
@@ -33,4 +21,19 @@ export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed): KubeObjec
     }
   }
   return [...desired.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, job]) => job);
+}
+
+/** The observed Jobs to keep as they are: finished ones, and those a rollback still has to delete. */
+function keptJobs(jobs: ReadonlyMap<string, KubeObject>, actions: readonly RunAction[], running: boolean): Map<string, KubeObject> {
+  const runJobs = new Set(actions.flatMap((action) => (action.jobName ? [action.jobName] : [])));
+  const deleted = new Set(actions.flatMap((action) => (action.deleteJob && action.phase === 'Succeeded' ? [action.deleteJob] : [])));
+  const awaitingRollback = new Set(actions.flatMap((action) => (action.deleteJob && action.phase === 'Pending' ? [action.deleteJob] : [])));
+  const kept = new Map<string, KubeObject>();
+  for (const [name, job] of jobs) {
+    if (isBeingDeleted(job) || deleted.has(name)) continue;
+    // A new run drops the last run's Jobs, except those its rollbacks will delete in order.
+    if (running && !runJobs.has(name) && !awaitingRollback.has(name)) continue;
+    if (jobOutcome(job).state !== 'active' || awaitingRollback.has(name)) kept.set(name, keepObserved(job));
+  }
+  return kept;
 }

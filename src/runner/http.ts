@@ -30,13 +30,7 @@ export async function runHttp(action: Action, options: HttpOptions): Promise<Htt
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const method = http.method ?? 'GET';
-  let url: URL;
-  try {
-    url = new URL(http.url);
-  } catch {
-    throw new ActionFailure(`http.url is not a valid URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ActionFailure(`http.url must be http or https, not ${url.protocol}`);
+  const url = endpointOf(http.url);
   const where = redactUrl(http.url);
   const backoff = backoffOf(action.retryPolicy);
   const accepts = (code: number) => (http.successCodes?.length ? http.successCodes.includes(code) : code >= 200 && code < 300);
@@ -68,6 +62,17 @@ export async function runHttp(action: Action, options: HttpOptions): Promise<Htt
 }
 
 type HttpBlock = NonNullable<Action['http']>;
+
+function endpointOf(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ActionFailure(`http.url is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ActionFailure(`http.url must be http or https, not ${url.protocol}`);
+  return url;
+}
 
 function send(url: URL, method: string, http: HttpBlock, timeoutMs: number): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
