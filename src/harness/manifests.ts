@@ -14,6 +14,17 @@ export interface ResourceType {
   statusSubresource: boolean;
   /** Message of a CRD `x-kubernetes-validations` rule `self == oldSelf` on `spec`, if any. */
   immutableSpecMessage?: string;
+  /** A CRD version's `additionalPrinterColumns`: the columns of `kubectl get` after Name. */
+  printerColumns?: PrinterColumn[];
+}
+
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  description?: string;
+  priority?: number;
+  format?: string;
 }
 
 export type UpdateMethod = 'OnDelete' | 'Recreate' | 'InPlace' | 'RollingRecreate' | 'RollingInPlace';
@@ -228,11 +239,31 @@ function crdTypes(crd: KubeObject): ResourceType[] {
       namespaced,
       statusSubresource: isRecord(v.subresources) && isRecord(v.subresources.status),
     };
+    type.printerColumns = printerColumns(v.additionalPrinterColumns);
     const message = immutableSpecMessage(v.schema);
     if (message !== undefined) type.immutableSpecMessage = message;
     return type;
   });
 }
+
+/** A CRD without columns gets Age, as the API server defaults it. */
+function printerColumns(value: unknown): PrinterColumn[] {
+  const columns = (Array.isArray(value) ? value : []).filter(isRecord).flatMap((c): PrinterColumn[] =>
+    typeof c.name === 'string' && typeof c.type === 'string' && typeof c.jsonPath === 'string'
+      ? [{
+          name: c.name,
+          type: c.type,
+          jsonPath: c.jsonPath,
+          ...(typeof c.description === 'string' ? { description: c.description } : {}),
+          ...(typeof c.priority === 'number' ? { priority: c.priority } : {}),
+          ...(typeof c.format === 'string' ? { format: c.format } : {}),
+        }]
+      : [],
+  );
+  return columns.length > 0 ? columns : [AGE_COLUMN];
+}
+
+export const AGE_COLUMN: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 /** Finds the transition rule the API server would evaluate as CEL `self == oldSelf` on spec. */
 function immutableSpecMessage(schema: unknown): string | undefined {
