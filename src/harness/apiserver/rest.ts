@@ -31,7 +31,7 @@ export class ResourceHandlers {
     this.#log = log;
   }
 
-  handle({ method, target, query, text, request, response }: ResourceRequest): Reply | 'streaming' {
+  handle({ method, target, query, text, request, response }: ResourceRequest): Reply | 'answered' {
     const { path } = target;
     const table = wantsTable(request.headers.accept);
     if (path.name === undefined) {
@@ -39,7 +39,7 @@ export class ResourceHandlers {
         streamWatch(this.#store, this.#log, target, query, response, (object, first) =>
           table ? this.#table(target, [object], query, first) : object,
         );
-        return 'streaming';
+        return 'answered';
       }
       if (method === 'GET') {
         const list = this.#list(target, query);

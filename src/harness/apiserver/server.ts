@@ -11,6 +11,7 @@ import { resolveTarget } from './target.js';
 import { ChangeLog } from './watch.js';
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 /**
  * The harness's object store behind the Kubernetes REST protocol on loopback: discovery,
@@ -85,20 +86,20 @@ export class ApiServer {
     });
     request.on('end', () => {
       const url = new URL(request.url ?? '/', this.url);
-      let reply: Reply | 'streaming';
+      let reply: Reply | 'answered';
       try {
         if (size > MAX_BODY_BYTES) throw new ApiError('BadRequest', 'request entity too large');
         reply = this.#route(request, response, url, Buffer.concat(chunks).toString('utf8'));
       } catch (error) {
         reply = errorReply(error);
       }
-      if (reply === 'streaming') return;
+      if (reply === 'answered') return;
       response.writeHead(reply.code, { 'Content-Type': 'application/json' });
       response.end(JSON.stringify(reply.body));
     });
   }
 
-  #route(request: IncomingMessage, response: ServerResponse, url: URL, text: string): Reply | 'streaming' {
+  #route(request: IncomingMessage, response: ServerResponse, url: URL, text: string): Reply | 'answered' {
     const parsed = parsePath(url.pathname);
     const method = request.method ?? 'GET';
     const found = (body: unknown): Reply => {
@@ -112,6 +113,12 @@ export class ApiServer {
         return found({ major: '1', minor: '31', gitVersion: 'v1.31.0-harness', platform: 'linux/amd64' });
       case 'health':
         return found('ok');
+      case 'openapi-v2':
+        // An empty protobuf message is a valid, empty OpenAPI document: kubectl then finds no
+        // schema to validate against and leaves the checking to this server. (OpenAPI v3 is a
+        // 404, which kubectl answers by falling back to v2.)
+        response.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF }).end();
+        return 'answered';
       case 'legacy-versions':
         return found(legacyVersions());
       case 'groups':
