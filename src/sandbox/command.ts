@@ -31,9 +31,10 @@ const CONTEXT = 'drplan-sandbox';
  */
 export async function startSandbox(options: SandboxStartOptions): Promise<Sandbox> {
   const report = options.report ?? (() => undefined);
-  let harness: ContractHarness | undefined;
+  // The hooks read the harness's clock and the harness calls the hooks: tie the knot lazily.
+  const clock = { now: () => new Date() };
   const app = buildApp({
-    clock: () => harness?.now() ?? new Date(),
+    clock: () => clock.now(),
     // Shedding would only turn a slow moment on a laptop into retries; there is no fleet to protect.
     overload: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0 },
   });
@@ -44,7 +45,7 @@ export async function startSandbox(options: SandboxStartOptions): Promise<Sandbo
     kubelet: commandPolicy(options.jobSeconds),
     apiPort: options.port,
   });
-  harness = live;
+  clock.now = () => live.now();
   for (const crd of live.manifests.crds) live.apply(crd);
   const api = await live.apiServer();
   api.keepAlive();
