@@ -1,6 +1,6 @@
 import { ApiServer } from './apiserver/server.js';
 import { threeWay } from './children.js';
-import { FakeClock } from './clock.js';
+import { FakeClock, WallClock } from './clock.js';
 import { FakeKubelet, type JobPolicy } from './kubelet.js';
 import { loadManifests, type Manifests } from './manifests.js';
 import { FakeMetacontroller, type HookFailure } from './metacontroller.js';
@@ -38,6 +38,11 @@ export interface HarnessOptions {
    * it, one work item at a time against the store itself.
    */
   schedule?: Schedule;
+  /**
+   * The clock follows the wall clock (from `start`) instead of moving only in `advance()`; a
+   * driver then calls `settleAt()` as time passes. Default false.
+   */
+  wallClock?: boolean;
   /** Loopback port of the API server; default: any free one. */
   apiPort?: number;
 }
@@ -69,7 +74,8 @@ export class ContractHarness {
   private constructor(manifests: Manifests, options: HarnessOptions) {
     this.manifests = manifests;
     this.#apiPort = options.apiPort ?? 0;
-    this.#clock = new FakeClock(options.start ?? DEFAULT_START);
+    const start = options.start ?? DEFAULT_START;
+    this.#clock = options.wallClock === true ? new WallClock(start) : new FakeClock(start);
     this.#store = new Store(manifests.resources, this.#clock, this.#events, (change) => this.#mc.observe(change));
     this.#mc = new FakeMetacontroller({
       controllers: manifests.controllers,

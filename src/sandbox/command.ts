@@ -42,6 +42,7 @@ export async function startSandbox(options: SandboxStartOptions): Promise<Sandbo
     manifestsDir: MANIFESTS_DIR,
     transport: injectTransport(app),
     start: new Date(),
+    wallClock: true,
     kubelet: commandPolicy(options.jobSeconds),
     apiPort: options.port,
   });
