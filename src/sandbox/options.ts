@@ -1,7 +1,7 @@
 import { InputError } from '../render/input-error.js';
 
 export const SANDBOX_USAGE = `sandbox [--port N] [--kubeconfig FILE] [--job-seconds S]
-                     a local DR playground for rehearsals and tests, no cluster needed:
+                     a local DR playground, a rehearsal and test tool, no cluster needed:
                      a Kubernetes API server on 127.0.0.1:N (default: a free port) with
                      the CRDs installed, Metacontroller played from manifests/ and the
                      hooks in process, in real time. Writes FILE (default
