@@ -5,10 +5,12 @@ import { crdFiles } from './crd/definitions.js';
 import { createLogger } from './log.js';
 import { runRender } from './render/command.js';
 import { RENDER_USAGE } from './render/options.js';
+import { SANDBOX_USAGE } from './sandbox/options.js';
 
 const USAGE = `usage: drplan-hooks <command>
   crds [--out DIR]   print the CRDs as YAML, or write one file per CRD into DIR
   ${RENDER_USAGE}
+  ${SANDBOX_USAGE}
   run http|resource  run one action from env DRPLAN_ACTION (the runner of HTTP and resource actions)`;
 
 function crds(args: readonly string[]): void {
@@ -46,6 +48,20 @@ switch (command) {
     process.exitCode = await runRunner(rest, {
       env: process.env,
       log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+    });
+    break;
+  }
+  case 'sandbox': {
+    // Loaded only here: the playground brings the whole harness along.
+    const { runSandbox } = await import('./sandbox/command.js');
+    const stopRequested = new Promise((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    process.exitCode = await runSandbox(rest, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      stopRequested,
     });
     break;
   }

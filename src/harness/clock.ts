@@ -24,3 +24,22 @@ export class FakeClock {
 export function formatTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
+
+/**
+ * The wall clock, for a harness that serves people instead of tests: objects created between
+ * two settles get the real time and ages keep growing while nothing happens. It never goes back,
+ * and moving it forward (a driver catching up) is allowed as on the fake clock.
+ */
+export class WallClock extends FakeClock {
+  override now(): Date {
+    return new Date(this.nowMs());
+  }
+
+  override nowMs(): number {
+    return Math.max(Date.now(), super.nowMs());
+  }
+
+  override set(ms: number): void {
+    super.set(Math.max(ms, super.nowMs()));
+  }
+}

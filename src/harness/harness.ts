@@ -1,6 +1,6 @@
 import { ApiServer } from './apiserver/server.js';
 import { threeWay } from './children.js';
-import { FakeClock } from './clock.js';
+import { FakeClock, WallClock } from './clock.js';
 import { FakeKubelet, type JobPolicy } from './kubelet.js';
 import { loadManifests, type Manifests } from './manifests.js';
 import { FakeMetacontroller, type HookFailure } from './metacontroller.js';
@@ -38,6 +38,13 @@ export interface HarnessOptions {
    * it, one work item at a time against the store itself.
    */
   schedule?: Schedule;
+  /**
+   * The clock follows the wall clock (from `start`) instead of moving only in `advance()`; a
+   * driver then calls `settleAt()` as time passes. Default false.
+   */
+  wallClock?: boolean;
+  /** Loopback port of the API server; default: any free one. */
+  apiPort?: number;
 }
 
 /** Label and annotation keys the test last applied, for kubectl-apply style merges. */
@@ -61,11 +68,14 @@ export class ContractHarness {
   readonly #store: Store;
   readonly #mc: FakeMetacontroller;
   readonly #applied = new Map<string, Applied>();
+  readonly #apiPort: number;
   #apiServer: Promise<ApiServer> | undefined;
 
   private constructor(manifests: Manifests, options: HarnessOptions) {
     this.manifests = manifests;
-    this.#clock = new FakeClock(options.start ?? DEFAULT_START);
+    this.#apiPort = options.apiPort ?? 0;
+    const start = options.start ?? DEFAULT_START;
+    this.#clock = options.wallClock === true ? new WallClock(start) : new FakeClock(start);
     this.#store = new Store(manifests.resources, this.#clock, this.#events, (change) => this.#mc.observe(change));
     this.#mc = new FakeMetacontroller({
       controllers: manifests.controllers,
@@ -96,7 +106,7 @@ export class ContractHarness {
    * use: real clients (the runner, kubectl) read and write the objects the controllers see.
    */
   apiServer(): Promise<ApiServer> {
-    this.#apiServer ??= ApiServer.start(this.#store, this.manifests.resources);
+    this.#apiServer ??= ApiServer.start(this.#store, this.manifests.resources, this.#apiPort);
     return this.#apiServer;
   }
 
@@ -261,11 +271,11 @@ export class ContractHarness {
     if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`advance(${seconds}): seconds must be a finite number >= 0`);
     const target = this.#clock.nowMs() + Math.round(seconds * 1000);
     for (;;) {
-      const next = this.#nextWakeup();
+      const next = this.nextWakeup();
       if (next === undefined || next > target) break;
       this.#clock.set(Math.max(next, this.#clock.nowMs()));
       await this.settle();
-      const after = this.#nextWakeup();
+      const after = this.nextWakeup();
       if (after !== undefined && after <= this.#clock.nowMs()) {
         throw new Error(`advance(): wake-up at ${new Date(after).toISOString()} is still due after settling`);
       }
@@ -274,7 +284,17 @@ export class ContractHarness {
     await this.settle();
   }
 
-  #nextWakeup(): number | undefined {
+  /**
+   * Moves the clock to `ms` (never back) and settles there: how a driver that follows a real
+   * clock keeps the harness in step with it.
+   */
+  async settleAt(ms: number): Promise<void> {
+    this.#clock.set(Math.max(ms, this.#clock.nowMs()));
+    await this.settle();
+  }
+
+  /** When something is next due, in epoch ms: a resync, a retry, a Job deadline or a held Job. */
+  nextWakeup(): number | undefined {
     const times = [this.#mc.nextResync(), this.kubelet.nextDeadline()].filter((t): t is number => t !== undefined);
     return times.length === 0 ? undefined : Math.min(...times);
   }

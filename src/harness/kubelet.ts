@@ -12,8 +12,9 @@ import { isRecord, qualifiedName, type KubeObject } from './types.js';
  * runner's termination message, as the real kubelet does.
  */
 
-export type JobOutcome = { outcome: 'succeed' } | { outcome: 'fail'; message?: string } | { outcome: 'hold' };
-export type JobPolicy = (job: KubeObject) => JobOutcome;
+/** `hold` with `until` (epoch ms) asks to be asked again then, so time moves on to it. */
+export type JobOutcome = { outcome: 'succeed' } | { outcome: 'fail'; message?: string } | { outcome: 'hold'; until?: number };
+export type JobPolicy = (job: KubeObject, nowMs: number) => JobOutcome;
 
 const JOB = { apiVersion: 'batch/v1', kind: 'Job' } as const;
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
@@ -27,6 +28,8 @@ export class FakeKubelet {
   readonly #clock: FakeClock;
   readonly #events: string[];
   readonly #runner: RunnerExecutor;
+  /** When the policy wants to see a held Job again, by Job uid. */
+  readonly #heldUntil = new Map<string, number>();
 
   constructor(store: Store, clock: FakeClock, events: string[], policy: JobPolicy, runner: RunnerExecutor) {
     this.#store = store;
@@ -65,8 +68,12 @@ export class FakeKubelet {
         } else if (runnerOf(job) !== undefined) {
           runners.push(this.#runPod(job));
         } else {
-          const outcome = this.policy(job);
-          if (outcome.outcome === 'hold') continue;
+          const outcome = this.policy(job, this.#clock.nowMs());
+          if (outcome.outcome === 'hold') {
+            if (outcome.until === undefined) this.#heldUntil.delete(job.metadata.uid ?? '');
+            else this.#heldUntil.set(job.metadata.uid ?? '', outcome.until);
+            continue;
+          }
           this.#finish(job, outcome);
         }
       }
@@ -132,11 +139,11 @@ export class FakeKubelet {
     );
   }
 
-  /** The earliest `activeDeadlineSeconds` expiry among running Jobs, in epoch ms. */
+  /** The earliest `activeDeadlineSeconds` expiry or end of a hold among running Jobs, in epoch ms. */
   nextDeadline(): number | undefined {
     const deadlines = this.#jobs()
       .filter((job) => job.metadata.deletionTimestamp === undefined && !finished(job))
-      .map(deadlineOf)
+      .flatMap((job) => [deadlineOf(job), this.#heldUntil.get(job.metadata.uid ?? '')])
       .filter((d): d is number => d !== undefined);
     return deadlines.length === 0 ? undefined : Math.min(...deadlines);
   }
@@ -185,6 +192,7 @@ export class FakeKubelet {
   }
 
   #write(job: KubeObject, status: Record<string, unknown>): void {
+    this.#heldUntil.delete(job.metadata.uid ?? '');
     this.#store.updateStatus({ ...JOB, namespace: job.metadata.namespace ?? '', name: job.metadata.name }, status);
   }
 

@@ -14,6 +14,20 @@ export interface ResourceType {
   statusSubresource: boolean;
   /** Message of a CRD `x-kubernetes-validations` rule `self == oldSelf` on `spec`, if any. */
   immutableSpecMessage?: string;
+  /** What kubectl also accepts for the plural (`drp`, `cm`) and the groups it belongs to (`dr`, `all`). */
+  shortNames?: string[];
+  categories?: string[];
+  /** A CRD version's `additionalPrinterColumns`: the columns of `kubectl get` after Name. */
+  printerColumns?: PrinterColumn[];
+}
+
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  description?: string;
+  priority?: number;
+  format?: string;
 }
 
 export type UpdateMethod = 'OnDelete' | 'Recreate' | 'InPlace' | 'RollingRecreate' | 'RollingInPlace';
@@ -74,13 +88,20 @@ export interface Manifests {
 }
 
 const BUILTIN_TYPES: readonly ResourceType[] = [
-  { apiVersion: 'batch/v1', plural: 'jobs', kind: 'Job', namespaced: true, statusSubresource: true },
-  { apiVersion: 'v1', plural: 'pods', kind: 'Pod', namespaced: true, statusSubresource: true },
-  { apiVersion: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, statusSubresource: true },
-  { apiVersion: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, statusSubresource: false },
+  { apiVersion: 'batch/v1', plural: 'jobs', kind: 'Job', namespaced: true, statusSubresource: true, categories: ['all'] },
+  { apiVersion: 'v1', plural: 'pods', kind: 'Pod', namespaced: true, statusSubresource: true, shortNames: ['po'], categories: ['all'] },
+  { apiVersion: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, statusSubresource: true, shortNames: ['ns'] },
+  { apiVersion: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, statusSubresource: false, shortNames: ['cm'] },
   { apiVersion: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, statusSubresource: false },
-  { apiVersion: 'apps/v1', plural: 'deployments', kind: 'Deployment', namespaced: true, statusSubresource: true },
-  { apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, statusSubresource: true },
+  { apiVersion: 'apps/v1', plural: 'deployments', kind: 'Deployment', namespaced: true, statusSubresource: true, shortNames: ['deploy'], categories: ['all'] },
+  {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    plural: 'customresourcedefinitions',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+    statusSubresource: true,
+    shortNames: ['crd', 'crds'],
+  },
 ];
 
 /** Used only for resources no CRD file defines, so the harness runs before the CRDs exist. */
@@ -228,11 +249,35 @@ function crdTypes(crd: KubeObject): ResourceType[] {
       namespaced,
       statusSubresource: isRecord(v.subresources) && isRecord(v.subresources.status),
     };
+    type.printerColumns = printerColumns(v.additionalPrinterColumns);
+    const shortNames = strings(names.shortNames);
+    const categories = strings(names.categories);
+    if (shortNames.length > 0) type.shortNames = shortNames;
+    if (categories.length > 0) type.categories = categories;
     const message = immutableSpecMessage(v.schema);
     if (message !== undefined) type.immutableSpecMessage = message;
     return type;
   });
 }
+
+/** A CRD without columns gets Age, as the API server defaults it. */
+function printerColumns(value: unknown): PrinterColumn[] {
+  const columns = (Array.isArray(value) ? value : []).filter(isRecord).flatMap((c): PrinterColumn[] =>
+    typeof c.name === 'string' && typeof c.type === 'string' && typeof c.jsonPath === 'string'
+      ? [{
+          name: c.name,
+          type: c.type,
+          jsonPath: c.jsonPath,
+          ...(typeof c.description === 'string' ? { description: c.description } : {}),
+          ...(typeof c.priority === 'number' ? { priority: c.priority } : {}),
+          ...(typeof c.format === 'string' ? { format: c.format } : {}),
+        }]
+      : [],
+  );
+  return columns.length > 0 ? columns : [AGE_COLUMN];
+}
+
+export const AGE_COLUMN: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 /** Finds the transition rule the API server would evaluate as CEL `self == oldSelf` on spec. */
 function immutableSpecMessage(schema: unknown): string | undefined {
@@ -355,6 +400,10 @@ function parseTargetRule(value: unknown, where: string, resources: ResourceTable
 function record(value: unknown, where: string): Record<string, unknown> {
   if (!isRecord(value)) throw new Error(`${where} must be an object`);
   return value;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
 function string(value: unknown, where: string): string {

@@ -128,6 +128,11 @@ export class Store {
     return () => this.#listeners.delete(listener);
   }
 
+  /** The store's clock, in epoch ms: what ages and timestamps are measured against. */
+  nowMs(): number {
+    return this.#clock.nowMs();
+  }
+
   /** The resourceVersion of the latest write, as list responses report it. */
   get resourceVersion(): string {
     return String(this.#resourceVersion);

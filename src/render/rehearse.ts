@@ -20,7 +20,7 @@ const MAX_WAIT_SECONDS = 15 * 60;
 
 // `src/render/` under vitest and `dist/render/` once built both sit two levels below the
 // package root, which ships `manifests/`.
-const MANIFESTS_DIR = fileURLToPath(new URL('../../manifests', import.meta.url));
+export const MANIFESTS_DIR = fileURLToPath(new URL('../../manifests', import.meta.url));
 
 export interface ExecutionOutcome {
   name: string;

@@ -16,10 +16,10 @@ beforeAll(async () => {
 });
 afterAll(() => harness.close());
 
-async function call(method: string, path: string, body?: unknown, contentType = 'application/json') {
+async function call(method: string, path: string, body?: unknown, contentType = 'application/json', accept?: string) {
   const response = await fetch(`${api.url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': contentType },
+    headers: { ...(body === undefined ? {} : { 'content-type': contentType }), ...(accept === undefined ? {} : { accept }) },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   // Kubernetes objects are loosely typed JSON; the assertions check their shape.
@@ -172,5 +172,74 @@ describe('harness API server', () => {
     controller.abort();
     const events = lines.map((line) => JSON.parse(line) as { type: string; object: { metadata: { name: string } } });
     expect(events.map((event) => `${event.type} ${event.object.metadata.name}`)).toEqual(['ADDED w1', 'MODIFIED w1', 'DELETED w1']);
+  });
+
+  it('prints Tables for kubectl get: Name, then the CRD printer columns, with ages', async () => {
+    const accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+    const base = '/apis/dr.bkbcs.tencent.com/v1alpha1/namespaces/tables/drplanexecutions';
+    await call('POST', base, { apiVersion: 'dr.bkbcs.tencent.com/v1alpha1', kind: 'DRPlanExecution', metadata: { name: 'e1' }, spec: { planRef: 'p', operationType: 'Execute' } });
+    const table = await call('GET', base, undefined, 'application/json', accept);
+    expect(table.body).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1' });
+    expect(table.body.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(['Name', 'Plan', 'Operation', 'Phase', 'Started', 'Completed', 'Age']);
+    // No status yet: those cells are null, which kubectl prints as blanks; the age is of the fake clock.
+    expect(table.body.rows[0].cells).toEqual(['e1', 'p', 'Execute', null, null, null, '0s']);
+    expect(table.body.rows[0].object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name: 'e1', namespace: 'tables' } });
+    const one = await call('GET', `${base}/e1?includeObject=None`, undefined, 'application/json', accept);
+    expect(one.body.rows).toEqual([{ cells: ['e1', 'p', 'Execute', null, null, null, '0s'] }]);
+    const jobs = await call('GET', '/apis/batch/v1/jobs', undefined, 'application/json', accept);
+    expect(jobs.body.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(['Name', 'Age']);
+    // Without the Table media type first, the plain list.
+    expect((await call('GET', base, undefined, 'application/json', 'application/json')).body.kind).toBe('DRPlanExecutionList');
+  });
+
+  it('answers what kubectl asks before it writes: short names, an empty OpenAPI v2, no OpenAPI v3', async () => {
+    const dr = await call('GET', '/apis/dr.bkbcs.tencent.com/v1alpha1');
+    expect(dr.body.resources).toContainEqual(expect.objectContaining({ name: 'drplans', shortNames: ['drp'], categories: ['dr'] }));
+    const core = await call('GET', '/api/v1');
+    expect(core.body.resources).toContainEqual(expect.objectContaining({ name: 'configmaps', shortNames: ['cm'] }));
+    const v2 = await fetch(`${api.url}/openapi/v2`);
+    expect(v2.status).toBe(200);
+    expect(v2.headers.get('content-type')).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    expect((await v2.arrayBuffer()).byteLength).toBe(0);
+    expect((await fetch(`${api.url}/openapi/v3`)).status).toBe(404);
+  });
+
+  it('merges strategic merge patches: maps, named lists, null and $patch: delete', async () => {
+    const path = '/apis/apps/v1/namespaces/default/deployments/smp';
+    await call('POST', '/apis/apps/v1/namespaces/default/deployments', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'smp' },
+      spec: { template: { spec: { containers: [{ name: 'a', image: 'one' }, { name: 'b', image: 'two' }], volumes: [{ name: 'v' }] } } },
+    });
+    const patched = await call(
+      'PATCH',
+      path,
+      { spec: { template: { spec: { containers: [{ name: 'b', image: 'three' }, { name: 'c', image: 'new' }, { name: 'a', $patch: 'delete' }], '$setElementOrder/containers': [{ name: 'b' }, { name: 'c' }], volumes: null } } } },
+      'application/strategic-merge-patch+json',
+    );
+    expect(patched.code).toBe(200);
+    expect(patched.body.spec.template.spec).toEqual({ containers: [{ name: 'b', image: 'three' }, { name: 'c', image: 'new' }] });
+  });
+
+  it('replays to a watch every change since the resourceVersion it starts from', async () => {
+    const base = '/api/v1/namespaces/replay/configmaps';
+    await call('POST', base, cm('r1'));
+    const listed = await call('GET', base);
+    // Changes between the list and the watch, which a client must not miss.
+    await call('PATCH', `${base}/r1`, { data: { a: 'later' } }, 'application/merge-patch+json');
+    await call('POST', base, cm('r2'));
+    const controller = new AbortController();
+    const response = await fetch(`${api.url}${base}?watch=true&resourceVersion=${listed.body.metadata.resourceVersion}`, { signal: controller.signal });
+    const reader = response.body?.getReader();
+    let text = '';
+    while (reader !== undefined && text.split('\n').length < 3) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    const events = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; object: { metadata: { name: string } } });
+    expect(events.map((event) => `${event.type} ${event.object.metadata.name}`)).toEqual(['MODIFIED r1', 'ADDED r2']);
   });
 });

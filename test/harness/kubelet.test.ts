@@ -172,4 +172,14 @@ describe('fake kubelet running the runner', { timeout: 60_000 }, () => {
     expect(h.get('Job', 'default', 'w3-plain')?.status).toEqual({ active: 1, startTime: '2026-01-01T00:00:00Z' });
     expect(h.list('Pod', 'default')).toEqual([]);
   });
+
+  it('asks the policy again when a hold ends: advance() stops there', async () => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const { h } = await setup({ kubelet: (_job, now) => (now < start + 5000 ? { outcome: 'hold', until: start + 5000 } : { outcome: 'succeed' }) });
+    h.apply(widget('w1', { jobs: ['a'] }));
+    await h.settle();
+    expect(h.nextWakeup()).toBe(start + 5000);
+    await h.advance(60);
+    expect(h.get('Job', 'default', 'w1-a')?.status).toMatchObject({ succeeded: 1, completionTime: '2026-01-01T00:00:05Z' });
+  });
 });

@@ -28,7 +28,9 @@ export function resourceList(resources: ResourceTable, apiVersion: string): Reco
         singularName: type.kind.toLowerCase(),
         namespaced: type.namespaced,
         kind: type.kind,
-        verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+        ...(type.shortNames === undefined ? {} : { shortNames: type.shortNames }),
+        ...(type.categories === undefined ? {} : { categories: type.categories }),
       },
       ...(type.statusSubresource
         ? [{ name: `${type.plural}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: ['get', 'patch', 'update'] }]

@@ -12,6 +12,7 @@ export type ApiPath =
   | { kind: 'root' }
   | { kind: 'version' }
   | { kind: 'health' }
+  | { kind: 'openapi-v2' }
   | { kind: 'legacy-versions' }
   | { kind: 'groups' }
   | { kind: 'group'; group: string }
@@ -29,6 +30,7 @@ export function parsePath(pathname: string): ApiPath {
   if (parts.length === 0) return { kind: 'root' };
   if (parts[0] === 'version' && parts.length === 1) return { kind: 'version' };
   if (parts.length === 1 && (parts[0] === 'healthz' || parts[0] === 'readyz' || parts[0] === 'livez')) return { kind: 'health' };
+  if (parts.length === 2 && parts[0] === 'openapi' && parts[1] === 'v2') return { kind: 'openapi-v2' };
   let apiVersion: string;
   let rest: string[];
   if (parts[0] === 'api') {

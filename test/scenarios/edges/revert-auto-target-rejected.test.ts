@@ -20,7 +20,7 @@ afterEach(async () => {
 describe('Revert without ref after a rejected Execute', () => {
   it('targets the Execute that actually ran, not the one rejected with ConcurrentExecution', async () => {
     let policy: JobPolicy = () => ({ outcome: 'hold' });
-    cluster = await startCluster({ kubelet: (job) => policy(job) });
+    cluster = await startCluster({ kubelet: (job, now) => policy(job, now) });
     const { harness } = cluster;
     apply(harness, workflow('wf', { actions: [jobAction('a')] }));
     apply(harness, plan('plan'));

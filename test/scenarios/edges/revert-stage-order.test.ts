@@ -22,7 +22,7 @@ const withRollback = (name: string) => {
 describe('revert order across stages with dependsOn', () => {
   it('undoes the stage that ran last first, even when it is listed first in the plan', async () => {
     let policy: JobPolicy = () => ({ outcome: 'succeed' });
-    cluster = await startCluster({ kubelet: (job) => policy(job) });
+    cluster = await startCluster({ kubelet: (job, now) => policy(job, now) });
     const { harness } = cluster;
     apply(harness, workflow('wf-early', { actions: [withRollback('early-action')] }));
     apply(harness, workflow('wf-late', { actions: [withRollback('late-action')] }));

@@ -1,0 +1,25 @@
+/**
+ * The five-minute tour of the README, line by line: the kubectl test runs exactly these
+ * commands (with `kubectl` on PATH and KUBECONFIG set), and checks the README shows them.
+ */
+export const TOUR: readonly string[] = [
+  'kubectl apply -f manifests/samples/workflow.yaml -f manifests/samples/workflow-traffic.yaml -f manifests/samples/plan.yaml',
+  "kubectl wait --for=jsonpath='{.status.phase}'=Ready drp/db-failover",
+  'kubectl get drp',
+  'kubectl create -f manifests/samples/execute.yaml',
+  "kubectl wait --for=jsonpath='{.status.phase}'=Succeeded drpe/db-failover-exec-001",
+  "kubectl get drp db-failover -o jsonpath='{.status.lastExecutionRef}'",
+  'kubectl create -f manifests/samples/revert.yaml',
+  "kubectl wait --for=jsonpath='{.status.phase}'=Succeeded drpe/db-failover-revert-001",
+  `kubectl get drp db-failover -o jsonpath='{range .status.executionHistory[*]}{.name} {.operationType} {.phase}{"\\n"}{end}'`,
+  `kubectl create -f - <<< '{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRPlanExecution","metadata":{"name":"db-failover-exec-002"},"spec":{"planRef":"db-failover","operationType":"Execute"}}'`,
+  "kubectl wait --for=jsonpath='{.status.phase}'=Running drpe/db-failover-exec-002",
+  'kubectl annotate drpe db-failover-exec-002 dr.bkbcs.tencent.com/cancel=true',
+  "kubectl wait --for=jsonpath='{.status.phase}'=Cancelled drpe/db-failover-exec-002",
+  `kubectl create -f - <<< '{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRPlanExecution","metadata":{"name":"db-failover-exec-003"},"spec":{"planRef":"db-failover","operationType":"Execute"}}'`,
+  "kubectl wait --for=jsonpath='{.status.phase}'=Running drpe/db-failover-exec-003",
+  'kubectl delete drpe db-failover-exec-003',
+  `kubectl get drp db-failover -o jsonpath='{range .status.executionHistory[*]}{.name} {.phase} {.completionTime}{"\\n"}{end}'`,
+  'kubectl apply --server-side -f manifests/samples/plan.yaml',
+  'kubectl get drpe -w',
+];
