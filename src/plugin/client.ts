@@ -1,16 +1,18 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, Watch } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { DRPlanExecution, type DRPlanExecutionSpec } from '../execution/schema.js';
 import { ANNOTATION_CANCEL } from '../k8s/labels.js';
-import { API_VERSION } from '../k8s/schema.js';
+import { API_GROUP, API_VERSION } from '../k8s/schema.js';
 import { checkObject } from '../k8s/validate.js';
 import { DRPlan } from '../plan/schema.js';
 import { InputError } from '../render/input-error.js';
 import type { Connection } from './options.js';
 
-const EXECUTIONS_PATH = (namespace: string) => `/apis/${API_VERSION}/namespaces/${encodeURIComponent(namespace)}/drplanexecutions`;
+const VERSION = 'v1alpha1';
+const PLURALS = { DRPlan: 'drplans', DRPlanExecution: 'drplanexecutions' } as const;
+const EXECUTIONS_PATH = (namespace: string) => `/apis/${API_VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURALS.DRPlanExecution}`;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -67,15 +69,23 @@ export function connect(connection: Connection, env: Env): DrClient {
   return new KubeDrClient(config, namespace);
 }
 
+/**
+ * The custom objects API answers plain JSON; the typed object API would turn timestamps into
+ * Date objects, which the schemas of the DR kinds do not read.
+ */
 class KubeDrClient implements DrClient {
   readonly namespace: string;
-  readonly #objects: KubernetesObjectApi;
+  readonly #objects: CustomObjectsApi;
   readonly #watch: Watch;
 
   constructor(config: KubeConfig, namespace: string) {
     this.namespace = namespace;
-    this.#objects = KubernetesObjectApi.makeApiClient(config);
+    this.#objects = config.makeApiClient(CustomObjectsApi);
     this.#watch = new Watch(config);
+  }
+
+  #where(kind: keyof typeof PLURALS) {
+    return { group: API_GROUP, version: VERSION, namespace: this.namespace, plural: PLURALS[kind] };
   }
 
   getPlan(name: string): Promise<DRPlan | undefined> {
@@ -88,14 +98,16 @@ class KubeDrClient implements DrClient {
 
   async createExecution(spec: DRPlanExecutionSpec): Promise<DRPlanExecution> {
     const body = { apiVersion: API_VERSION, kind: 'DRPlanExecution', metadata: { generateName: `${spec.planRef}-`, namespace: this.namespace }, spec };
-    const created = await api(`create a DRPlanExecution of plan ${this.namespace}/${spec.planRef}`, () => this.#objects.create(body));
+    const created: unknown = await api(`create a DRPlanExecution of plan ${this.namespace}/${spec.planRef}`, () =>
+      this.#objects.createNamespacedCustomObject({ ...this.#where('DRPlanExecution'), body }),
+    );
     return readAs(DRPlanExecution, created);
   }
 
   async requestCancel(name: string): Promise<DRPlanExecution> {
-    const patch = { apiVersion: API_VERSION, kind: 'DRPlanExecution', metadata: { name, namespace: this.namespace, annotations: { [ANNOTATION_CANCEL]: 'true' } } };
-    const patched = await api(`annotate DRPlanExecution ${this.namespace}/${name}`, () =>
-      this.#objects.patch(patch, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch),
+    const body = { metadata: { annotations: { [ANNOTATION_CANCEL]: 'true' } } };
+    const patched: unknown = await api(`annotate DRPlanExecution ${this.namespace}/${name}`, () =>
+      this.#objects.patchNamespacedCustomObject({ ...this.#where('DRPlanExecution'), name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
     );
     return readAs(DRPlanExecution, patched);
   }
@@ -103,12 +115,15 @@ class KubeDrClient implements DrClient {
   async watchExecution(name: string, onChange: (execution: DRPlanExecution | undefined) => void, signal: AbortSignal): Promise<void> {
     const fieldSelector = `metadata.name=${name}`;
     while (!signal.aborted) {
-      const list = await api(`list DRPlanExecution ${this.namespace}/${name}`, () =>
-        this.#objects.list(API_VERSION, 'DRPlanExecution', this.namespace, undefined, undefined, undefined, fieldSelector),
+      const list: unknown = await api(`list DRPlanExecution ${this.namespace}/${name}`, () =>
+        this.#objects.listNamespacedCustomObject({ ...this.#where('DRPlanExecution'), fieldSelector }),
       );
-      const [item] = list.items;
+      const { items, resourceVersion } = listOf(list);
+      const [item] = items;
       onChange(item === undefined ? undefined : readAs(DRPlanExecution, item));
-      await this.#watchFrom(fieldSelector, list.metadata?.resourceVersion, onChange, signal);
+      // The listed state may be the last one wanted (a finished run).
+      if (signal.aborted) return;
+      await this.#watchFrom(fieldSelector, resourceVersion, onChange, signal);
     }
   }
 
@@ -132,15 +147,21 @@ class KubeDrClient implements DrClient {
     });
   }
 
-  async #read<T extends TSchema>(schema: T, kind: string, name: string): Promise<Static<T> | undefined> {
+  async #read<T extends TSchema>(schema: T, kind: keyof typeof PLURALS, name: string): Promise<Static<T> | undefined> {
     try {
-      const object = await this.#objects.read({ apiVersion: API_VERSION, kind, metadata: { name, namespace: this.namespace } });
+      const object: unknown = await this.#objects.getNamespacedCustomObject({ ...this.#where(kind), name });
       return readAs(schema, object);
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return undefined;
       throw apiError(`get ${kind} ${this.namespace}/${name}`, error);
     }
   }
+}
+
+function listOf(list: unknown): { items: unknown[]; resourceVersion: string | undefined } {
+  if (typeof list !== 'object' || list === null) return { items: [], resourceVersion: undefined };
+  const { items, metadata } = list as { items?: unknown; metadata?: { resourceVersion?: unknown } };
+  return { items: Array.isArray(items) ? items : [], resourceVersion: typeof metadata?.resourceVersion === 'string' ? metadata.resourceVersion : undefined };
 }
 
 function readAs<T extends TSchema>(schema: T, object: unknown): Static<T> {

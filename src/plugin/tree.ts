@@ -77,6 +77,13 @@ export function outputsText(outputs: ActionOutputs | undefined): string | undefi
   return `${kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name ?? '?'}`;
 }
 
+/** What the outputs and the message say, on one line; the outputs only when the message does not name them already. */
+export function detailsOf(node: Pick<TreeNode, 'outputs' | 'message'>): string {
+  const message = node.message?.replace(/\s+/g, ' ') ?? '';
+  if (node.outputs === undefined || message.includes(node.outputs)) return message;
+  return message === '' ? node.outputs : `${node.outputs} — ${message}`;
+}
+
 /** Every node, depth first, the root included. */
 export function nodesOf(tree: TreeNode): TreeNode[] {
   return [tree, ...tree.children.flatMap(nodesOf)];

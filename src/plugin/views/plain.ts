@@ -1,6 +1,6 @@
 import type { DRPlanExecution } from '../../execution/schema.js';
 import { formatTime } from '../../k8s/time.js';
-import { durationOf, nodesOf, progressOf, treeOf, type TreeNode } from '../tree.js';
+import { detailsOf, durationOf, nodesOf, progressOf, treeOf, type TreeNode } from '../tree.js';
 import type { View } from './view.js';
 
 /**
@@ -40,6 +40,6 @@ function subject(node: TreeNode, namespace: string, name: string): string {
 function tail(node: TreeNode, now: number): string {
   const ended = node.phase !== 'Running' && node.phase !== 'Pending';
   const duration = ended ? durationOf(node, now) : '';
-  const details = [node.outputs, node.message?.replace(/\s+/g, ' ')].filter((part) => part !== undefined && part !== '');
-  return `${duration === '' ? '' : ` after ${duration}`}${details.length === 0 ? '' : `: ${details.join(' — ')}`}`;
+  const details = detailsOf(node);
+  return `${duration === '' ? '' : ` after ${duration}`}${details === '' ? '' : `: ${details}`}`;
 }

@@ -1,5 +1,5 @@
 import type { DRPlanExecution } from '../../execution/schema.js';
-import { durationOf, progressOf, treeOf, type TreeNode } from '../tree.js';
+import { detailsOf, durationOf, progressOf, treeOf, type TreeNode } from '../tree.js';
 import { table } from './table.js';
 
 const ICONS: Readonly<Record<string, string>> = {
@@ -44,9 +44,8 @@ interface Row {
 function rowsOf(nodes: readonly TreeNode[], indent: string, now: number): Row[] {
   return nodes.flatMap((node, index) => {
     const last = index === nodes.length - 1;
-    const details = [node.outputs, node.message?.replace(/\s+/g, ' ')].filter((part): part is string => part !== undefined && part !== '').join(' — ');
     const row: Row = {
-      cells: [`${indent}${last ? '└─' : '├─'}${ICONS[node.phase] ?? '?'} ${node.name}`, node.phase, durationOf(node, now), details],
+      cells: [`${indent}${last ? '└─' : '├─'}${ICONS[node.phase] ?? '?'} ${node.name}`, node.phase, durationOf(node, now), detailsOf(node)],
       running: node.phase === 'Running',
     };
     return [row, ...rowsOf(node.children, `${indent}${last ? '  ' : '│ '}`, now)];
