@@ -13,7 +13,7 @@ const ICONS: Readonly<Record<string, string>> = {
 
 export interface TreeLine {
   text: string;
-  /** The step is running now: the live view highlights it. */
+  /** A running action: the live view highlights it, so the eye finds what the run waits on. */
   running: boolean;
 }
 
@@ -46,7 +46,7 @@ function rowsOf(nodes: readonly TreeNode[], indent: string, now: number): Row[] 
     const last = index === nodes.length - 1;
     const row: Row = {
       cells: [`${indent}${last ? '└─' : '├─'}${ICONS[node.phase] ?? '?'} ${node.name}`, node.phase, durationOf(node, now), detailsOf(node)],
-      running: node.phase === 'Running',
+      running: node.kind === 'action' && node.phase === 'Running',
     };
     return [row, ...rowsOf(node.children, `${indent}${last ? '  ' : '│ '}`, now)];
   });
