@@ -101,6 +101,16 @@ describe('kubectl drplan: refusals, before anything is created', () => {
     expect(executions()).toEqual(['plan-00001']);
   });
 
+  it('params admission would reject', async () => {
+    target = await startPluginCluster();
+    expect(await run(target, ['execute', 'plan', '--param', 'mode=fast'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/^kubectl drplan: refused \(InvalidParams\): invalid spec.params: .*mode.*\n$/),
+    });
+    expect(executions()).toEqual([]);
+  });
+
   it('nothing to revert, or a target that is not revertible', async () => {
     target = await startPluginCluster();
     expect(await run(target, ['revert', 'plan'])).toEqual({
