@@ -84,6 +84,8 @@ describe('kubectl drplan: refusals, before anything is created', () => {
       stderr: `kubectl drplan: refused (PlanInvalid): plan default/broken is invalid: ${why}\n`,
     });
     expect(executions()).toEqual([]);
+    const status = await run(target, ['status', 'broken']);
+    expect(status.stdout.split('\n')[0]).toBe(`Plan default/broken: Invalid — ${why}`);
   });
 
   it('a run in progress, named', async () => {
