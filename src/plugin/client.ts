@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import type { TSchema, Static } from '@sinclair/typebox';
-import { DRPlanExecution, type DRPlanExecutionSpec } from '../execution/schema.js';
+import { DRPlanExecution, type DRPlanExecutionSpec } from '../api/execution.js';
 import { ANNOTATION_CANCEL } from '../k8s/labels.js';
 import { API_GROUP, API_VERSION } from '../k8s/schema.js';
 import { checkObject } from '../k8s/validate.js';
-import { DRPlan } from '../plan/schema.js';
+import { DRPlan } from '../api/plan.js';
 import { InputError } from '../render/input-error.js';
 import type { Connection } from './options.js';
 

@@ -1,4 +1,4 @@
-import { isTerminal, type DRPlanExecution } from '../execution/schema.js';
+import { isTerminal, type DRPlanExecution } from '../api/execution.js';
 import type { DrClient } from './client.js';
 import type { Clock } from './io.js';
 import type { View } from './views/view.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { DRPlanExecutionSpec } from '../execution/schema.js';
+import type { DRPlanExecutionSpec } from '../api/execution.js';
 import { parseDuration } from '../k8s/time.js';
 import { InputError } from '../render/input-error.js';
 

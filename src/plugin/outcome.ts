@@ -1,4 +1,4 @@
-import type { DRPlanExecution } from '../execution/schema.js';
+import type { DRPlanExecution } from '../api/execution.js';
 import { formatDuration } from '../k8s/time.js';
 import { EXIT, type ExitCode } from './exit.js';
 import type { Outcome } from './follow.js';

@@ -1,4 +1,4 @@
-import type { ActionOutputs, ActionStatus, DRPlanExecution, StageStatus, WorkflowExecutionStatus } from '../execution/schema.js';
+import type { ActionOutputs, ActionStatus, DRPlanExecution, StageStatus, WorkflowExecutionStatus } from '../api/execution.js';
 import { formatDuration, parseTime } from '../k8s/time.js';
 
 /** One line of the run: the execution, a stage, a workflow or an action. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DRPlanExecution } from '../../src/execution/schema.js';
+import type { DRPlanExecution } from '../../src/api/execution.js';
 import { ANNOTATION_CANCEL } from '../../src/k8s/labels.js';
 import { expectHealthy } from '../fixtures/cluster.js';
 import { getExecution } from '../fixtures/dr.js';

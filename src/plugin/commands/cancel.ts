@@ -1,4 +1,4 @@
-import { isTerminal } from '../../execution/schema.js';
+import { isTerminal } from '../../api/execution.js';
 import { ANNOTATION_CANCEL } from '../../k8s/labels.js';
 import { InputError } from '../../render/input-error.js';
 import { EXIT, type ExitCode } from '../exit.js';

@@ -1,8 +1,8 @@
 import { admit } from '../../execution/admission.js';
-import type { DRPlanExecution, DRPlanExecutionSpec } from '../../execution/schema.js';
+import type { DRPlanExecution, DRPlanExecutionSpec } from '../../api/execution.js';
 import { API_VERSION } from '../../k8s/schema.js';
 import { formatTime } from '../../k8s/time.js';
-import type { DRPlan } from '../../plan/schema.js';
+import type { DRPlan } from '../../api/plan.js';
 import { InputError } from '../../render/input-error.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { formatObject } from '../views/objects.js';

@@ -1,5 +1,5 @@
 import { findCondition } from '../../k8s/conditions.js';
-import type { DRPlan } from '../../plan/schema.js';
+import type { DRPlan } from '../../api/plan.js';
 import { InputError } from '../../render/input-error.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { historyLines } from '../views/history.js';

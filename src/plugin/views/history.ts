@@ -1,4 +1,4 @@
-import type { DRPlan } from '../../plan/schema.js';
+import type { DRPlan } from '../../api/plan.js';
 import { table } from './table.js';
 
 /** The plan's ledger, newest first; `*` marks the record `lastExecutionRef` names. */

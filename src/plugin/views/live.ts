@@ -1,4 +1,4 @@
-import type { DRPlanExecution } from '../../execution/schema.js';
+import type { DRPlanExecution } from '../../api/execution.js';
 import type { Output } from '../io.js';
 import { treeLines } from './tree-text.js';
 import type { View } from './view.js';

@@ -1,4 +1,4 @@
-import type { DRPlanExecution } from '../../execution/schema.js';
+import type { DRPlanExecution } from '../../api/execution.js';
 import { formatTime } from '../../k8s/time.js';
 import { detailsOf, durationOf, nodesOf, progressOf, treeOf, type TreeNode } from '../tree.js';
 import type { View } from './view.js';

@@ -1,4 +1,4 @@
-import type { DRPlanExecution } from '../../execution/schema.js';
+import type { DRPlanExecution } from '../../api/execution.js';
 import { detailsOf, durationOf, progressOf, treeOf, type TreeNode } from '../tree.js';
 import { table } from './table.js';
 

@@ -1,4 +1,4 @@
-import type { DRPlanExecution } from '../../execution/schema.js';
+import type { DRPlanExecution } from '../../api/execution.js';
 
 /** How a followed execution is shown: each state as it arrives, and a tick each second while waiting. */
 export interface View {
