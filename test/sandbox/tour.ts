@@ -23,3 +23,17 @@ export const TOUR: readonly string[] = [
   'kubectl apply --server-side -f manifests/samples/plan.yaml',
   'kubectl get drpe -w',
 ];
+
+/**
+ * The tour's part for the `kubectl drplan` plugin, run after the runbook is applied: kubectl
+ * finds the plugin on PATH, as `npm i -g drplan-hooks` puts it there.
+ */
+export const PLUGIN_TOUR: readonly string[] = [
+  'kubectl plugin list',
+  'kubectl drplan execute db-failover --wait',
+  'kubectl drplan history db-failover',
+  'kubectl drplan revert db-failover --wait',
+  'kubectl drplan status db-failover',
+  'kubectl drplan cancel "$(kubectl drplan execute db-failover)"',
+  'kubectl drplan history db-failover',
+];
