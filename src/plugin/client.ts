@@ -7,7 +7,7 @@ import { ANNOTATION_CANCEL } from '../k8s/labels.js';
 import { API_GROUP, API_VERSION } from '../k8s/schema.js';
 import { checkObject } from '../k8s/validate.js';
 import { DRPlan } from '../api/plan.js';
-import { InputError } from '../render/input-error.js';
+import { InputError } from '../cli/input-error.js';
 import type { Connection } from './options.js';
 
 const VERSION = 'v1alpha1';

@@ -1,4 +1,4 @@
-import { InputError } from '../render/input-error.js';
+import { InputError } from '../cli/input-error.js';
 import type { DrClient } from './client.js';
 import { runCancel } from './commands/cancel.js';
 import type { CommandContext } from './commands/context.js';

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import type { DRPlanExecutionSpec } from '../api/execution.js';
 import { parseDuration } from '../k8s/time.js';
-import { InputError } from '../render/input-error.js';
+import { parseFlags } from '../cli/flags.js';
+import { InputError } from '../cli/input-error.js';
 
 export const USAGE = `usage: kubectl drplan <command> [flags]
 
@@ -87,13 +87,7 @@ const ONLY: Record<string, readonly Command[]> = {
 };
 
 export function parseCommandLine(args: readonly string[]): Parsed {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: FLAGS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new InputError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(args, FLAGS, 'kubectl drplan');
   if (values.help === true) return { help: true };
   const [word, ...names] = positionals;
   if (word === undefined) throw new InputError('no command given (see kubectl drplan --help)');

@@ -70,11 +70,15 @@ function timing(step: { phase: string; startTime?: string; completionTime?: stri
 export function outputsText(outputs: ActionOutputs | undefined): string | undefined {
   if (outputs === undefined) return undefined;
   if (outputs.httpResponse?.statusCode !== undefined) return `HTTP ${outputs.httpResponse.statusCode}`;
-  const ref =
-    outputs.resourceRef ?? outputs.localizationRef ?? outputs.subscriptionRef ?? outputs.globalizationRef ?? outputs.helmChartRef ?? outputs.subscriptionRefs?.[0] ?? outputs.jobRef;
+  const ref = changedObjectOf(outputs) ?? outputs.jobRef;
   if (ref === undefined) return undefined;
   const kind = ref === outputs.jobRef ? 'Job' : (ref.kind ?? 'object');
   return `${kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name ?? '?'}`;
+}
+
+function changedObjectOf(outputs: ActionOutputs): ActionOutputs['resourceRef'] {
+  const refs = [outputs.resourceRef, outputs.localizationRef, outputs.subscriptionRef, outputs.globalizationRef, outputs.helmChartRef, outputs.subscriptionRefs?.[0]];
+  return refs.find((ref) => ref !== undefined);
 }
 
 /** What the outputs and the message say, on one line; the outputs only when the message does not name them already. */

@@ -1,5 +1,5 @@
 import { failedExecutions, formatJson, formatText } from './format.js';
-import { InputError } from './input-error.js';
+import { InputError } from '../cli/input-error.js';
 import { checkFailActions } from './kubelet.js';
 import { loadInput } from './load.js';
 import { parseRenderArgs, RENDER_USAGE } from './options.js';

@@ -6,7 +6,7 @@ import { ActionFailure } from '../runner/result.js';
 import { targetOf } from '../runner/target.js';
 import { checkObject } from '../k8s/validate.js';
 import { Action } from '../api/workflow.js';
-import { InputError } from './input-error.js';
+import { InputError } from '../cli/input-error.js';
 import type { Sourced } from './load.js';
 
 const FAIL_MESSAGE = 'failed by --fail';

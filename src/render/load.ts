@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isRecord, type KubeObject } from '../harness/index.js';
 import { API_GROUP, API_VERSION } from '../k8s/schema.js';
-import { InputError } from './input-error.js';
+import { InputError } from '../cli/input-error.js';
 import { specProblem } from './shapes.js';
 
 const DR_KINDS = ['DRWorkflow', 'DRPlan', 'DRPlanExecution'] as const;

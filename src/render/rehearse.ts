@@ -3,7 +3,7 @@ import { isTerminal, type DRPlanExecutionSpec, type DRPlanExecutionStatus } from
 import { ApiError, ContractHarness, injectTransport, type KubeObject } from '../harness/index.js';
 import { buildApp } from '../http/app.js';
 import { findCondition } from '../k8s/conditions.js';
-import { InputError } from './input-error.js';
+import { InputError } from '../cli/input-error.js';
 import { failActions, simulatedRunner } from './kubelet.js';
 import { displayName, namespaceOf, type RenderInput, type Sourced } from './load.js';
 import { TimelineRecorder, type TimelineEntry } from './timeline.js';

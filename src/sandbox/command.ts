@@ -2,7 +2,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ContractHarness, injectTransport } from '../harness/index.js';
 import { buildApp } from '../http/app.js';
-import { InputError } from '../render/input-error.js';
+import { InputError } from '../cli/input-error.js';
 import { MANIFESTS_DIR } from '../render/rehearse.js';
 import { RealTimeDriver } from './driver.js';
 import { commandPolicy } from './kubelet.js';

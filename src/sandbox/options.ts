@@ -1,4 +1,5 @@
-import { InputError } from '../render/input-error.js';
+import { parseFlags } from '../cli/flags.js';
+import { InputError } from '../cli/input-error.js';
 
 export const SANDBOX_USAGE = `sandbox [--port N] [--kubeconfig FILE] [--job-seconds S]
                      a local DR playground, a rehearsal and test tool, no cluster needed:
@@ -24,28 +25,23 @@ export type ParsedSandboxArgs = { help: true } | ({ help: false } & SandboxOptio
 export const DEFAULT_KUBECONFIG = 'sandbox.kubeconfig';
 export const DEFAULT_JOB_SECONDS = 2;
 
-/** Accepts `--flag value` and `--flag=value`. */
+const FLAGS = {
+  port: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'job-seconds': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseSandboxArgs(args: readonly string[]): ParsedSandboxArgs {
-  const options: SandboxOptions = { port: 0, kubeconfig: DEFAULT_KUBECONFIG, jobSeconds: DEFAULT_JOB_SECONDS };
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] ?? '';
-    if (arg === '-h' || arg === '--help') return { help: true };
-    const equals = arg.indexOf('=');
-    const flag = arg.startsWith('--') && equals >= 0 ? arg.slice(0, equals) : arg;
-    let value = equals >= 0 ? arg.slice(equals + 1) : undefined;
-    if (flag !== '--port' && flag !== '--kubeconfig' && flag !== '--job-seconds') {
-      throw new InputError(`unknown argument ${arg} (see drplan-hooks sandbox --help)`);
-    }
-    if (value === undefined) {
-      i += 1;
-      value = args[i];
-    }
-    if (value === undefined || value === '') throw new InputError(`${flag} needs a value`);
-    if (flag === '--kubeconfig') options.kubeconfig = value;
-    else if (flag === '--port') options.port = port(value);
-    else options.jobSeconds = seconds(value);
-  }
-  return { help: false, ...options };
+  const { values, positionals } = parseFlags(args, FLAGS, 'drplan-hooks sandbox');
+  if (values.help === true) return { help: true };
+  if (positionals.length > 0) throw new InputError(`unknown argument ${positionals[0] ?? ''} (see drplan-hooks sandbox --help)`);
+  return {
+    help: false,
+    port: values.port === undefined ? 0 : port(values.port),
+    kubeconfig: values.kubeconfig ?? DEFAULT_KUBECONFIG,
+    jobSeconds: values['job-seconds'] === undefined ? DEFAULT_JOB_SECONDS : seconds(values['job-seconds']),
+  };
 }
 
 function port(value: string): number {

@@ -41,7 +41,7 @@ describe('kubectl drplan: usage', () => {
     [['execute', 'plan', '--timeout', 'soon'], '--timeout takes a duration such as 90s, 10m or 1h30m, not soon'],
     [['status', 'plan', '--wait'], '--wait does not apply to status'],
     [['history', 'plan', '-o', 'wide'], '--output must be json or yaml, not wide'],
-    [['status', 'plan', '--bogus'], "Unknown option '--bogus'"],
+    [['status', 'plan', '--bogus'], 'unknown option --bogus (see kubectl drplan --help)'],
   ])('%j is a usage error: exit 2 and one line on stderr', async (args, message) => {
     target = await startPluginCluster();
     const result = await run(target, args);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/render/input-error.js';
+import { InputError } from '../../src/cli/input-error.js';
 import { parseSandboxArgs } from '../../src/sandbox/options.js';
 
 describe('sandbox options', () => {
@@ -25,11 +25,13 @@ describe('sandbox options', () => {
   it.each([
     [['--port', 'http'], '--port must be a port number (0 for any free one), not http'],
     [['--port', '70000'], '--port must be a port number (0 for any free one), not 70000'],
-    [['--job-seconds', '-1'], '--job-seconds must be a number of seconds, not -1'],
+    [['--job-seconds=-1'], '--job-seconds must be a number of seconds, not -1'],
+    [['--job-seconds', '-1'], '--job-seconds needs a value (one starting with - goes as --job-seconds=VALUE)'],
+    [['--help=yes'], '--help takes no value'],
     [['--job-seconds=2m'], '--job-seconds must be a number of seconds, not 2m'],
     [['--kubeconfig'], '--kubeconfig needs a value'],
     [['--kubeconfig='], '--kubeconfig needs a value'],
-    [['--verbose'], 'unknown argument --verbose (see drplan-hooks sandbox --help)'],
+    [['--verbose'], 'unknown option --verbose (see drplan-hooks sandbox --help)'],
     [['extra'], 'unknown argument extra (see drplan-hooks sandbox --help)'],
   ])('refuses %j', (args, message) => {
     expect(() => parseSandboxArgs(args)).toThrow(new InputError(message));

@@ -1,6 +1,6 @@
 import { isTerminal } from '../../api/execution.js';
 import { ANNOTATION_CANCEL } from '../../k8s/labels.js';
-import { InputError } from '../../render/input-error.js';
+import { InputError } from '../../cli/input-error.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { formatObject } from '../views/objects.js';
 import type { CommandContext } from './context.js';

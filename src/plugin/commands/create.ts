@@ -3,7 +3,7 @@ import type { DRPlanExecution, DRPlanExecutionSpec } from '../../api/execution.j
 import { API_VERSION } from '../../k8s/schema.js';
 import { formatTime } from '../../k8s/time.js';
 import type { DRPlan } from '../../api/plan.js';
-import { InputError } from '../../render/input-error.js';
+import { InputError } from '../../cli/input-error.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { formatObject } from '../views/objects.js';
 import type { CommandContext } from './context.js';

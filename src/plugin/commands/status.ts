@@ -1,6 +1,6 @@
 import { findCondition } from '../../k8s/conditions.js';
 import type { DRPlan } from '../../api/plan.js';
-import { InputError } from '../../render/input-error.js';
+import { InputError } from '../../cli/input-error.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { historyLines } from '../views/history.js';
 import { formatObject } from '../views/objects.js';

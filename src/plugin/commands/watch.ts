@@ -1,4 +1,4 @@
-import { InputError } from '../../render/input-error.js';
+import { InputError } from '../../cli/input-error.js';
 import type { ExitCode } from '../exit.js';
 import type { CommandContext } from './context.js';
 import { followExecution } from './wait.js';
