@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseFlags } from './cli/flags.js';
+import { InputError } from './cli/input-error.js';
 import { crdFiles } from './crd/definitions.js';
 import { createLogger } from './log.js';
 import { runRender } from './render/command.js';
@@ -14,8 +16,7 @@ const USAGE = `usage: drplan-hooks <command>
   run http|resource  run one action from env DRPLAN_ACTION (the runner of HTTP and resource actions)`;
 
 function crds(args: readonly string[]): void {
-  const outIndex = args.indexOf('--out');
-  const out = outIndex >= 0 ? args[outIndex + 1] : undefined;
+  const out = parseFlags(args, { out: { type: 'string' } }, 'drplan-hooks crds').values.out;
   for (const { file, text } of crdFiles()) {
     if (out === undefined) {
       process.stdout.write(`---\n${text}`);
@@ -29,7 +30,13 @@ function crds(args: readonly string[]): void {
 const [command, ...rest] = process.argv.slice(2);
 switch (command) {
   case 'crds':
-    crds(rest);
+    try {
+      crds(rest);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      process.stderr.write(`drplan-hooks crds: ${error.message}\n`);
+      process.exitCode = 2;
+    }
     break;
   case 'render':
     process.exitCode = await runRender(rest, {
