@@ -1,3 +1,5 @@
+import { findCondition } from '../k8s/conditions.js';
+import { isTerminal, type DRPlanExecution } from './execution.js';
 import type { ExecutionRecord } from './plan.js';
 
 /**
@@ -19,3 +21,13 @@ export function recordOf(history: readonly ExecutionRecord[] | undefined, execut
 /** What both the plan's record and the execution say of a run the Go controller started and never ended. */
 export const UPSTREAM_RUN_LOST =
   'started by bcs-drplan-controller, which stopped before it ended; drplan-hooks cannot continue that run: check what its actions did, then Revert it or run a new Execute';
+
+/**
+ * Admitted once and for all: only such executions get records, run, or are reverted. The Go
+ * controller sets no conditions; an execution it took to a terminal phase was admitted by it.
+ */
+export function isAdmitted(execution: DRPlanExecution): boolean {
+  const accepted = findCondition(execution.status?.conditions, 'Accepted');
+  if (accepted !== undefined) return accepted.status === 'True';
+  return isTerminal(execution.status?.phase);
+}

@@ -1,5 +1,5 @@
-import { findCondition, type ConditionInput } from '../k8s/conditions.js';
-import { isTerminal, type DRPlanExecution, type ExecutionPhase } from '../api/execution.js';
+import type { ConditionInput } from '../k8s/conditions.js';
+import type { ExecutionPhase } from '../api/execution.js';
 
 /** Why an execution was turned away at admission. */
 export type RejectionReason = 'PlanNotFound' | 'PlanInvalid' | 'ConcurrentExecution' | 'QueueFull' | 'InvalidRevertTarget' | 'InvalidSpec' | 'InvalidParams';
@@ -27,14 +27,4 @@ export function executionConditions(
     ? { type: 'Complete', status: 'True', reason: phase, message: `execution ended ${phase}` }
     : { type: 'Complete', status: 'False', reason: phase, message: `execution is ${phase}` };
   return [accepted, succeeded, complete];
-}
-
-/**
- * Admitted once and for all: only such executions get records, run, or are reverted. The Go
- * controller sets no conditions; an execution it took to a terminal phase was admitted by it.
- */
-export function isAdmitted(execution: DRPlanExecution): boolean {
-  const accepted = findCondition(execution.status?.conditions, 'Accepted');
-  if (accepted !== undefined) return accepted.status === 'True';
-  return isTerminal(execution.status?.phase);
 }

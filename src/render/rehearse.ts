@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { isTerminal, type DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../api/execution.js';
 import { ApiError, ContractHarness, injectTransport, type KubeObject } from '../harness/index.js';
 import { buildApp } from '../http/app.js';
 import { findCondition } from '../k8s/conditions.js';
 import { InputError } from '../cli/input-error.js';
+import { MANIFESTS_DIR } from '../cli/manifests-dir.js';
 import { failActions, simulatedRunner } from './kubelet.js';
 import { displayName, namespaceOf, type RenderInput, type Sourced } from './load.js';
 import { TimelineRecorder, type TimelineEntry } from './timeline.js';
@@ -18,9 +18,6 @@ const GAP_SECONDS = 5;
  */
 const MAX_WAIT_SECONDS = 15 * 60;
 
-// `src/render/` under vitest and `dist/render/` once built both sit two levels below the
-// package root, which ships `manifests/`.
-export const MANIFESTS_DIR = fileURLToPath(new URL('../../manifests', import.meta.url));
 
 export interface ExecutionOutcome {
   name: string;

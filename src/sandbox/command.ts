@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ContractHarness, injectTransport } from '../harness/index.js';
 import { buildApp } from '../http/app.js';
 import { InputError } from '../cli/input-error.js';
-import { MANIFESTS_DIR } from '../render/rehearse.js';
+import { MANIFESTS_DIR } from '../cli/manifests-dir.js';
 import { RealTimeDriver } from './driver.js';
 import { commandPolicy } from './kubelet.js';
 import { parseSandboxArgs, SANDBOX_USAGE, type SandboxOptions } from './options.js';

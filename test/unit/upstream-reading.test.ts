@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAdmitted } from '../../src/execution/conditions.js';
+import { isAdmitted } from '../../src/api/ledger.js';
 import { DRPlanExecution, DRPlanExecutionStatus } from '../../src/api/execution.js';
 import { strandedUpstreamRun } from '../../src/execution/upstream.js';
 import type { CompositeRequest } from '../../src/k8s/metacontroller.js';

@@ -1,4 +1,4 @@
-import { isAdmitted } from '../../execution/conditions.js';
+import { isAdmitted } from '../../api/ledger.js';
 import { recordFor } from '../ledger.js';
 import type { Ledger, Observed } from '../state.js';
 
