@@ -1,4 +1,4 @@
-import type { ActionOutputs, ActionStatus, DRPlanExecution, StageStatus, WorkflowExecutionStatus } from '../api/execution.js';
+import type { ActionStatus, DRPlanExecution, StageStatus, WorkflowExecutionStatus } from '../api/execution.js';
 import { checkObject } from '../k8s/validate.js';
 import type { DRPlan } from '../api/plan.js';
 import { Action } from '../api/workflow.js';
@@ -222,7 +222,7 @@ function deleteCreated(status: ActionStatus, type: Exclude<Action['type'], 'Job'
   if (operation !== 'Create' && operation !== 'Apply') {
     return { ...base, phase: 'Skipped', reason: 'NothingToRevert', message: `no rollback defined for ${type} ${operation}; nothing is undone automatically` };
   }
-  const ref = (status.outputs as ActionOutputs | undefined)?.[outputKey(type)] as { apiVersion?: string; kind?: string; namespace?: string; name?: string; uid?: string } | undefined;
+  const ref = status.outputs?.[outputKey(type)] as { apiVersion?: string; kind?: string; namespace?: string; name?: string; uid?: string } | undefined;
   if (ref?.apiVersion === undefined || ref.kind === undefined || ref.name === undefined) {
     return { ...base, phase: 'Skipped', reason: 'NothingToRevert', message: `no ${type} object recorded to delete` };
   }

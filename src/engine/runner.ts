@@ -158,7 +158,7 @@ function objectSuccess(action: RunAction, type: Exclude<RunAction['type'], 'Job'
     : undefined;
   return {
     outputs: { [outputKey(type)]: ref },
-    message: `${prefix}${kind} ${namespace ? `${String(namespace)}/` : ''}${name} ${VERBS[action.operation ?? 'Create'] ?? 'done'}`,
+    message: `${prefix}${kind} ${typeof namespace === 'string' && namespace !== '' ? `${namespace}/` : ''}${name} ${VERBS[action.operation ?? 'Create'] ?? 'done'}`,
     ...(statuses ? { clusterStatuses: statuses } : {}),
   };
 }

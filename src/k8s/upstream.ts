@@ -37,8 +37,9 @@ function renamePhase(step: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** `list` with `read` applied to its objects; the same array when nothing changed. */
-function mapList(list: unknown, read: (item: Record<string, unknown>) => Record<string, unknown>): unknown {
-  if (!Array.isArray(list)) return list;
+function mapList(input: unknown, read: (item: Record<string, unknown>) => Record<string, unknown>): unknown {
+  if (!Array.isArray(input)) return input;
+  const list: readonly unknown[] = input;
   let out: unknown[] | undefined;
   list.forEach((item: unknown, index) => {
     const next = isRecord(item) ? read(item) : item;

@@ -138,7 +138,7 @@ class KubeDrClient implements DrClient {
       const done = (error: unknown) => {
         signal.removeEventListener('abort', stop);
         // An aborted watch ends with an AbortError: that is the stop asked for, not a failure.
-        if (error && !signal.aborted) reject(new InputError(`cannot watch DRPlanExecutions in ${this.namespace}: ${error instanceof Error ? error.message : String(error)}`));
+        if (error && !signal.aborted) reject(new InputError(`cannot watch DRPlanExecutions in ${this.namespace}: ${error instanceof Error ? error.message : JSON.stringify(error)}`));
         else resolve();
       };
       const connection = this.#watch.watch(EXECUTIONS_PATH(this.namespace), query, event, done);

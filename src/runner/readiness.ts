@@ -50,7 +50,7 @@ const KIND_RULES = new Map<string, Rule>([
   ['apps/DaemonSet', daemonSet],
   ['batch/Job', job],
   ['/Pod', pod],
-  ['/PersistentVolumeClaim', (_o, status) => (status['phase'] === 'Bound' ? ready('Bound') : progressing(`phase ${String(status['phase'] ?? 'unknown')}`))],
+  ['/PersistentVolumeClaim', (_o, status) => (status['phase'] === 'Bound' ? ready('Bound') : progressing(`phase ${shown(status['phase'] ?? 'unknown')}`))],
   ['apps.clusternet.io/Subscription', subscription],
 ]);
 
@@ -105,9 +105,9 @@ function job(_object: LiveObject, status: Record<string, unknown>): Readiness {
 function pod(_object: LiveObject, status: Record<string, unknown>): Readiness {
   const phase = status['phase'];
   if (phase === 'Succeeded') return ready('Pod succeeded');
-  if (phase === 'Failed') return { state: 'failed', message: `Pod failed: ${String(status['message'] ?? status['reason'] ?? '')}`.trim() };
+  if (phase === 'Failed') return { state: 'failed', message: `Pod failed: ${shown(status['message'] ?? status['reason'] ?? '')}`.trim() };
   const readyCondition = conditionsOf(status).find((c) => c.type === 'Ready');
-  return phase === 'Running' && readyCondition?.status === 'True' ? ready('Pod running and ready') : progressing(`Pod ${String(phase ?? 'Pending')}`);
+  return phase === 'Running' && readyCondition?.status === 'True' ? ready('Pod running and ready') : progressing(`Pod ${shown(phase ?? 'Pending')}`);
 }
 
 /**
@@ -202,4 +202,9 @@ function number(value: unknown): number {
 
 function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** A status field as a message shows it: strings as they are, anything else as JSON. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }

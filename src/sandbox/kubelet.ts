@@ -21,10 +21,10 @@ export function fateOf(script: string, defaultSeconds: number): CommandFate {
 /** The first container's command and args, as one line of shell. */
 export function commandOf(job: KubeObject): string {
   const template = isRecord(job.spec) && isRecord(job.spec.template) ? job.spec.template : {};
-  const containers = isRecord(template.spec) && Array.isArray(template.spec.containers) ? template.spec.containers : [];
+  const containers: readonly unknown[] = isRecord(template.spec) && Array.isArray(template.spec.containers) ? template.spec.containers : [];
   const container: unknown = containers[0];
   if (!isRecord(container)) return '';
-  const words = [container.command, container.args].flatMap((list) => (Array.isArray(list) ? list : [])).filter((word) => typeof word === 'string');
+  const words = [container.command, container.args].flatMap((list): unknown[] => (Array.isArray(list) ? list : [])).filter((word) => typeof word === 'string');
   return words.join(' ');
 }
 
