@@ -69,6 +69,28 @@ describe('kubectl drplan against the sandbox, found by a real kubectl 1.32', () 
     expect(rows[2]).toMatch(new RegExp(`^\\s+${executeName}\\s+Execute\\s+Succeeded`));
   });
 
+  it('exits with the outcome: 1 for a failed run, 2 for a refusal, 3 when --timeout passes', async () => {
+    const runbook = (name: string, command: string) =>
+      `{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRWorkflow","metadata":{"name":"${name}"},"spec":{"actions":[{"name":"step","type":"Job","job":{"template":{"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox","command":${command}}]}}}}}}]}}` +
+      `\n{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRPlan","metadata":{"name":"${name}"},"spec":{"stages":[{"name":"main","workflows":[{"workflowRef":{"name":"${name}"}}]}]}}`;
+    await sh(`kubectl apply -f - <<< '${runbook('broken', '["false"]')}'`);
+    await sh(`kubectl apply -f - <<< '${runbook('slow', '["sleep","30"]')}'`);
+    await sh("kubectl wait --for=jsonpath='{.status.phase}'=Ready drp/broken drp/slow");
+
+    const failed = await sh('kubectl drplan execute broken --wait');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/step.*failed/);
+    const refused = await sh('kubectl drplan execute missing-plan');
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect(refused.stderr).toContain('missing-plan');
+    const late = await sh('kubectl drplan execute slow --wait --timeout 2s');
+    expect(late.code).toBe(3);
+    // The timeout only stops following: the run goes on, and a second one is refused while it does.
+    const busy = await sh('kubectl drplan execute slow');
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toMatch(/slow-\w+/);
+  });
+
   it('is the tour the README shows', async () => {
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
     for (const line of PLUGIN_TOUR) expect(readme).toContain(line);
