@@ -76,6 +76,7 @@ describe('configuration', () => {
       requestTimeoutMs: 15_000,
       overload: { maxEventLoopDelayMs: 1000, maxHeapUsedBytes: 0, retryAfterSeconds: 2 },
       shutdownGraceMs: 20_000,
+      workers: { count: 2, queueLimit: 8, inlineMaxBytes: 65_536 },
     });
   });
   it('trims the tokens, as Metacontroller trims the Secret value it sends', () => {

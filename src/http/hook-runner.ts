@@ -1,0 +1,51 @@
+import { callHook, type HookCall, type HookOutcome } from './hook-call.js';
+import type { HookSettings } from './hooks.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface HookWorkerOptions {
+  /** Worker threads that run hook calls; 0 runs every call on the event loop. */
+  count: number;
+  /** Calls that may wait for a worker; more are answered 429. */
+  queueLimit: number;
+  /** Bodies up to this size run on the event loop: a worker's hand-off costs more than they do. */
+  inlineMaxBytes: number;
+}
+
+/** Runs hook calls, on the event loop or in a worker thread (docs/design.md, "Probes under load"). */
+export interface HookRunner {
+  /**
+   * The call's outcome; undefined when every worker is busy and the queue is full. Rejects with
+   * TaskAbandoned when `abandoned` fires before a worker takes the call up.
+   */
+  run(call: HookCall, abandoned: AbortSignal): Promise<HookOutcome> | undefined;
+  close(): Promise<void>;
+}
+
+export function createHookRunner(settings: HookSettings, workers: HookWorkerOptions | undefined): HookRunner {
+  const inline = (call: HookCall) => Promise.resolve(callHook(call, settings));
+  if (workers === undefined || workers.count === 0) return { run: inline, close: async () => undefined };
+  const pool = new WorkerPool<HookCall, HookOutcome>({
+    size: workers.count,
+    queueLimit: workers.queueLimit,
+    entry: new URL('./hook-worker.js', import.meta.url),
+    workerData: settings,
+  });
+  return {
+    run(call, abandoned) {
+      if (call.body === undefined || call.body.byteLength <= workers.inlineMaxBytes) return inline(call);
+      const body = ownMemory(call.body);
+      return pool.run({ ...call, body }, [body.buffer], abandoned);
+    },
+    close: () => pool.close(),
+  };
+}
+
+/**
+ * Small Buffers are slices of a shared pool, which must not be moved to another thread: those
+ * are copied, and a body with memory of its own is moved as it is.
+ */
+function ownMemory(body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const { buffer } = body;
+  const own = buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === buffer.byteLength;
+  return own ? new Uint8Array(buffer) : new Uint8Array(body);
+}
