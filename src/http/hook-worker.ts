@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { callHook, type HookCall, type HookOutcome } from './hook-call.js';
 import type { HookSettings } from './hooks.js';
@@ -9,6 +10,17 @@ import { WORKER_READY } from './worker-pool.js';
  * whose memory is moved, not copied, to the main thread.
  */
 const settings = workerData as HookSettings;
+/**
+ * On Linux a nice value belongs to a thread: this one yields the CPU to the main thread, which
+ * reads requests and answers probes, whenever both want it. Where it cannot be set, the worker
+ * runs at the process's priority.
+ */
+const WORKER_NICENESS = 10;
+try {
+  setPriority(WORKER_NICENESS);
+} catch {
+  // Not allowed here (or not Linux): nothing is lost but the preference.
+}
 const encoder = new TextEncoder();
 const port = parentPort;
 if (port === null) throw new Error('hook-worker runs only as a worker thread');
