@@ -81,7 +81,9 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   });
   acceptRawJsonBodies(app);
   app.decorate('readiness', { ready: true });
-  app.decorate('metrics', createMetrics());
+  const runner = createHookRunner({ runner: options.runner ?? DEFAULT_RUNNER }, options.workers);
+  app.addHook('onClose', () => runner.close());
+  app.decorate('metrics', createMetrics(() => runner.load()));
   app.decorateRequest('responseBytes', 0);
   app.decorateRequest('fixedNow', null);
   app.setErrorHandler(errorHandler);
@@ -100,8 +102,6 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
   );
 
-  const runner = createHookRunner({ runner: options.runner ?? DEFAULT_RUNNER }, options.workers);
-  app.addHook('onClose', () => runner.close());
   const context = {
     clock: options.clock ?? (() => new Date()),
     fixedClockEnabled: options.fixedClockEnabled ?? false,

@@ -41,6 +41,11 @@ export function registerHookRoute(app: FastifyInstance, hook: HookRoute, context
       }
       // Checked before the body is read: a refused clock costs nothing.
       request.fixedNow = requestedNow(request.headers[FIXED_CLOCK_HEADER], fixedClockEnabled) ?? null;
+      // Nor does a call the workers could not take: its body is discarded as it arrives,
+      // never held in memory to be refused once complete.
+      if (runner.wouldRefuse(Number(request.headers['content-length'] ?? 0))) {
+        return reply.send(overloaded(request, reply, 'hookQueue', retryAfterSeconds));
+      }
       return undefined;
     },
     handler: async (request, reply) => {

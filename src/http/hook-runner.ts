@@ -18,12 +18,23 @@ export interface HookRunner {
    * TaskAbandoned when `abandoned` fires before a worker takes the call up.
    */
   run(call: HookCall, abandoned: AbortSignal): Promise<HookOutcome> | undefined;
+  /** Whether a call of a body this large would be refused now: it can be, before its body is read. */
+  wouldRefuse(bodyBytes: number): boolean;
+  /** Calls in the workers' hands and waiting for them, for the metrics. */
+  load(): RunnerLoad;
   close(): Promise<void>;
+}
+
+export interface RunnerLoad {
+  busyWorkers: number;
+  queued: number;
 }
 
 export function createHookRunner(settings: HookSettings, workers: HookWorkerOptions | undefined): HookRunner {
   const inline = (call: HookCall) => Promise.resolve(callHook(call, settings));
-  if (workers === undefined || workers.count === 0) return { run: inline, close: async () => undefined };
+  if (workers === undefined || workers.count === 0) {
+    return { run: inline, wouldRefuse: () => false, load: () => ({ busyWorkers: 0, queued: 0 }), close: async () => undefined };
+  }
   const pool = new WorkerPool<HookCall, HookOutcome>({
     size: workers.count,
     queueLimit: workers.queueLimit,
@@ -36,6 +47,8 @@ export function createHookRunner(settings: HookSettings, workers: HookWorkerOpti
       const body = ownMemory(call.body);
       return pool.run({ ...call, body }, [body.buffer], abandoned);
     },
+    wouldRefuse: (bodyBytes) => bodyBytes > workers.inlineMaxBytes && pool.full,
+    load: () => ({ busyWorkers: pool.busy, queued: pool.queued }),
     close: () => pool.close(),
   };
 }

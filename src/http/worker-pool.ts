@@ -39,9 +39,19 @@ export class WorkerPool<T, R> {
     for (let index = 0; index < options.size; index++) this.spawn();
   }
 
+  /** Workers running a task. */
+  get busy(): number {
+    return this.running.size;
+  }
+
   /** Tasks waiting for a worker. */
   get queued(): number {
     return this.waiting.length;
+  }
+
+  /** Whether `run` would refuse a task now: every worker busy and the queue full. */
+  get full(): boolean {
+    return this.idle.length === 0 && this.waiting.length >= this.options.queueLimit + this.starting;
   }
 
   /**
@@ -51,9 +61,9 @@ export class WorkerPool<T, R> {
    */
   run(input: T, transfer: Transferable[], abandoned?: AbortSignal): Promise<R> | undefined {
     if (this.idle.length + this.running.size + this.starting === 0) return Promise.reject(new Error('no worker thread is running'));
-    const worker = this.idle.pop();
     // A worker still starting up counts as free: it takes the first task waiting once ready.
-    if (worker === undefined && this.waiting.length >= this.options.queueLimit + this.starting) return undefined;
+    if (this.full) return undefined;
+    const worker = this.idle.pop();
     return new Promise<R>((resolve, reject) => {
       const task: Task<T, R> = { input, transfer, resolve, reject };
       if (worker !== undefined) return this.start(worker, task);

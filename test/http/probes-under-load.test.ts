@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerProcess } from '../fixtures/process.js';
 
@@ -78,4 +79,31 @@ describe('a full queue', () => {
       await server.stop();
     }
   });
+});
+
+/** Sends the headers of a `declaredBytes` call and only its first kilobyte; resolves with the answer's status. */
+function startCall(server: ServerProcess, declaredBytes: number): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const call = http.request(`${server.url}/drworkflow/sync`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': declaredBytes } }, (response) => {
+      resolve(response.statusCode);
+      call.destroy();
+    });
+    call.on('error', reject);
+    call.write('{'.padEnd(1024, ' '));
+  });
+}
+
+it('refuses a large call no worker can take before its body has arrived, and counts the busy workers', async () => {
+  const server = await startServer({ HOOK_WORKERS: '1', HOOK_QUEUE_LIMIT: '0' });
+  const metric = async (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+  try {
+    const busy = post(server);
+    await expect.poll(() => metric('drplan_hook_workers_busy'), { interval: 5, timeout: 5000 }).toBe(1);
+    expect(await startCall(server, 1024 * 1024)).toBe(429);
+    expect((await busy).status).toBe(200);
+    expect(await metric('drplan_hook_workers_busy')).toBe(0);
+    expect(await metric('drplan_hook_queue_length')).toBe(0);
+  } finally {
+    await server.stop();
+  }
 });
