@@ -15,8 +15,9 @@
  * - normal: autocannon (10 connections, `--duration` s per round, rounds alternating between
  *   the builds) on three ordinary requests: the recorded plan sync of hooks/ (a few kB, below
  *   HOOK_INLINE_MAX_BYTES), and generated plan syncs of 10 and 100 executions × 50 actions
- *   (0.7 and 4.2 MB). This build runs twice: as configured, and with HOOK_WORKERS=0 (every call on
- *   the event loop), which isolates the cost of the hand-off.
+ *   (0.7 and 4.2 MB). This build runs three times: as configured, with HOOK_WORKERS=0 (every call
+ *   on the event loop) and with HOOK_INLINE_MAX_BYTES=0 (every call in a worker), which shows what
+ *   the hand-off costs and where the inline threshold belongs.
  */
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
@@ -235,7 +236,11 @@ async function normalRequests() {
     ['plan sync 10 × 50', Buffer.from(JSON.stringify(planSyncRequest({ executions: 10, actions: 50, nowMs: now }).request))],
     ['plan sync 100 × 50', Buffer.from(JSON.stringify(planSyncRequest({ executions: 100, actions: 50, nowMs: now }).request))],
   ];
-  const variants = [...builds, { label: 'this build, HOOK_WORKERS=0', dist: builds.at(-1).dist, env: { HOOK_WORKERS: '0' } }];
+  const variants = [
+    ...builds,
+    { label: 'this build, HOOK_WORKERS=0', dist: builds.at(-1).dist, env: { HOOK_WORKERS: '0' } },
+    { label: 'this build, HOOK_INLINE_MAX_BYTES=0', dist: builds.at(-1).dist, env: { HOOK_INLINE_MAX_BYTES: '0' } },
+  ];
   const servers = await Promise.all(variants.map((variant) => startServer(variant.dist, variant.env)));
   try {
     for (const [name, body] of normal) {
