@@ -29,6 +29,7 @@ interface Task<T, R> {
  * one answer, never the process.
  */
 export class WorkerPool<T, R> {
+  private readonly all = new Set<Worker>();
   private readonly idle: Worker[] = [];
   private readonly running = new Map<Worker, Task<T, R>>();
   private readonly waiting: Task<T, R>[] = [];
@@ -85,7 +86,7 @@ export class WorkerPool<T, R> {
   async close(): Promise<void> {
     this.closing = true;
     for (const task of this.waiting.splice(0)) task.reject(new Error('the worker pool is closing'));
-    await Promise.all([...this.idle, ...this.running.keys()].map((worker) => worker.terminate()));
+    await Promise.all([...this.all].map((worker) => worker.terminate()));
   }
 
   private start(worker: Worker, task: Task<T, R>): void {
@@ -103,6 +104,7 @@ export class WorkerPool<T, R> {
     const worker = new Worker(this.options.entry, { workerData: this.options.workerData });
     let ready = false;
     let failure: unknown;
+    this.all.add(worker);
     this.starting++;
     worker.on('message', (message: R) => {
       if (!ready) {
@@ -120,6 +122,7 @@ export class WorkerPool<T, R> {
   }
 
   private exited(worker: Worker, ready: boolean, failure: unknown): void {
+    this.all.delete(worker);
     const task = this.running.get(worker);
     this.running.delete(worker);
     const position = this.idle.indexOf(worker);

@@ -80,6 +80,13 @@ describe('worker pool', () => {
     await refused;
   });
 
+  it('stops every worker when it closes, a replacement still starting included', async () => {
+    const workers = await warm(1);
+    await expect(workers.run({ id: 1, op: 'exit' }, [])).rejects.toThrow('worker thread exited with code 3');
+    await workers.close();
+    await expect(workers.run({ id: 2, op: 'echo' }, [])).rejects.toThrow('no worker thread is running');
+  });
+
   it('fails tasks rather than hanging them when its workers cannot start', async () => {
     const workers = open(1, 4, new URL('../fixtures/no-such-worker.mjs', import.meta.url));
     await expect(workers.run({ id: 1, op: 'echo' }, [])).rejects.toThrow();
