@@ -2,7 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import envSchema from 'env-schema';
 import type { BearerTokens } from './http/auth.js';
-import type { HookWorkerOptions } from './http/hook-runner.js';
+import type { HookWorkerOptions } from './http/hook-dispatcher.js';
 import { DEFAULT_RUNNER } from './engine/runner.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;

@@ -5,7 +5,7 @@ import { DEFAULT_RUNNER, type RunnerDefaults } from '../engine/runner.js';
 import { bearerCheck, type BearerTokens } from './auth.js';
 import { errorHandler } from './errors.js';
 import { registerHookRoute } from './hook-route.js';
-import { createHookRunner, type HookWorkerOptions } from './hook-runner.js';
+import { createHookDispatcher, type HookWorkerOptions } from './hook-dispatcher.js';
 import { HOOK_ROUTES } from './hooks.js';
 import { createMetrics, type HookMetrics } from './metrics.js';
 import { DEFAULT_OVERLOAD, registerOverloadShedding, type OverloadOptions } from './overload.js';
@@ -81,9 +81,9 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   });
   acceptRawJsonBodies(app);
   app.decorate('readiness', { ready: true });
-  const runner = createHookRunner({ runner: options.runner ?? DEFAULT_RUNNER }, options.workers);
-  app.addHook('onClose', () => runner.close());
-  app.decorate('metrics', createMetrics(() => runner.load()));
+  const dispatcher = createHookDispatcher({ runner: options.runner ?? DEFAULT_RUNNER }, options.workers);
+  app.addHook('onClose', () => dispatcher.close());
+  app.decorate('metrics', createMetrics(() => dispatcher.load()));
   app.decorateRequest('responseBytes', 0);
   app.decorateRequest('fixedNow', null);
   app.setErrorHandler(errorHandler);
@@ -106,7 +106,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     clock: options.clock ?? (() => new Date()),
     fixedClockEnabled: options.fixedClockEnabled ?? false,
     authenticate: bearerCheck(options.auth),
-    runner,
+    dispatcher,
     retryAfterSeconds: overload.retryAfterSeconds,
   };
   for (const hook of HOOK_ROUTES) registerHookRoute(app, hook, context);

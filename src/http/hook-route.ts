@@ -5,7 +5,7 @@ import { badRequest } from './errors.js';
 import { matchesIfNoneMatch } from './etag.js';
 import { FIXED_CLOCK_HEADER, requestedNow } from './fixed-clock.js';
 import type { HookOutcome } from './hook-call.js';
-import type { HookRunner } from './hook-runner.js';
+import type { HookDispatcher } from './hook-dispatcher.js';
 import type { HookRoute } from './hooks.js';
 import { overloaded } from './overload.js';
 import { TaskAbandoned } from './worker-pool.js';
@@ -14,19 +14,19 @@ export interface HookRouteContext {
   clock: () => Date;
   fixedClockEnabled: boolean;
   authenticate: (header: string | undefined) => Authentication;
-  runner: HookRunner;
+  dispatcher: HookDispatcher;
   /** The `Retry-After` of a call refused because the workers' queue is full. */
   retryAfterSeconds: number;
 }
 
 /**
- * One POST endpoint: authenticate, hand the raw body to the runner with the clock's `now` (or
+ * One POST endpoint: authenticate, hand the raw body to the dispatcher with the clock's `now` (or
  * the one `X-Drplan-Now` asks for, where allowed), which parses, checks the envelope, calls the
  * pure hook and serialises canonical JSON with a strong ETag; answer it (304 when Metacontroller
  * already holds that body), and log one line.
  */
 export function registerHookRoute(app: FastifyInstance, hook: HookRoute, context: HookRouteContext): void {
-  const { clock, fixedClockEnabled, authenticate, runner, retryAfterSeconds } = context;
+  const { clock, fixedClockEnabled, authenticate, dispatcher, retryAfterSeconds } = context;
   app.post(hook.path, {
     config: { hook: hook.name },
     onRequest: async (request, reply) => {
@@ -43,7 +43,7 @@ export function registerHookRoute(app: FastifyInstance, hook: HookRoute, context
       request.fixedNow = requestedNow(request.headers[FIXED_CLOCK_HEADER], fixedClockEnabled) ?? null;
       // Nor does a call the workers could not take: its body is discarded as it arrives,
       // never held in memory to be refused once complete.
-      if (runner.wouldRefuse(Number(request.headers['content-length'] ?? 0))) {
+      if (dispatcher.wouldRefuse(Number(request.headers['content-length'] ?? 0))) {
         return reply.send(overloaded(request, reply, 'hookQueue', retryAfterSeconds));
       }
       return undefined;
@@ -52,7 +52,7 @@ export function registerHookRoute(app: FastifyInstance, hook: HookRoute, context
       const gone = new AbortController();
       reply.raw.once('close', () => gone.abort());
       const body = Buffer.isBuffer(request.body) ? request.body : undefined;
-      const pending = runner.run({ hook: hook.name, body, nowMs: (request.fixedNow ?? clock()).getTime() }, gone.signal);
+      const pending = dispatcher.run({ hook: hook.name, body, nowMs: (request.fixedNow ?? clock()).getTime() }, gone.signal);
       if (pending === undefined) return reply.send(overloaded(request, reply, 'hookQueue', retryAfterSeconds));
       let outcome: HookOutcome;
       try {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, exponentialBuckets, Gauge, Histogram, Registry } from 'prom-client';
-import type { RunnerLoad } from './hook-runner.js';
+import type { DispatcherLoad } from './hook-dispatcher.js';
 
 /** Hook traffic in Prometheus terms; labels are the hook and the status code only. */
 export interface HookMetrics {
@@ -10,7 +10,7 @@ export interface HookMetrics {
 const SIZE_BUCKETS = exponentialBuckets(256, 4, 9);
 
 /** `load` tells, when scraped, how busy the hook worker threads are. */
-export function createMetrics(load: () => RunnerLoad): HookMetrics {
+export function createMetrics(load: () => DispatcherLoad): HookMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({

@@ -11,8 +11,8 @@ export interface HookWorkerOptions {
   inlineMaxBytes: number;
 }
 
-/** Runs hook calls, on the event loop or in a worker thread (docs/design.md, "Probes under load"). */
-export interface HookRunner {
+/** Sends each hook call to the event loop or to a worker thread (docs/design.md, "Probes under load"). */
+export interface HookDispatcher {
   /**
    * The call's outcome; undefined when every worker is busy and the queue is full. Rejects with
    * TaskAbandoned when `abandoned` fires before a worker takes the call up.
@@ -21,16 +21,16 @@ export interface HookRunner {
   /** Whether a call of a body this large would be refused now: it can be, before its body is read. */
   wouldRefuse(bodyBytes: number): boolean;
   /** Calls in the workers' hands and waiting for them, for the metrics. */
-  load(): RunnerLoad;
+  load(): DispatcherLoad;
   close(): Promise<void>;
 }
 
-export interface RunnerLoad {
+export interface DispatcherLoad {
   busyWorkers: number;
   queued: number;
 }
 
-export function createHookRunner(settings: HookSettings, workers: HookWorkerOptions | undefined): HookRunner {
+export function createHookDispatcher(settings: HookSettings, workers: HookWorkerOptions | undefined): HookDispatcher {
   const inline = (call: HookCall) => Promise.resolve(callHook(call, settings));
   if (workers === undefined || workers.count === 0) {
     return { run: inline, wouldRefuse: () => false, load: () => ({ busyWorkers: 0, queued: 0 }), close: async () => undefined };
