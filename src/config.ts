@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import envSchema from 'env-schema';
 import type { BearerTokens } from './http/auth.js';
+import type { HookWorkerOptions } from './http/hook-dispatcher.js';
 import { DEFAULT_RUNNER } from './engine/runner.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -29,6 +30,9 @@ const Environment = Type.Object({
   OVERLOAD_MAX_HEAP_USED_BYTES: integer(0, 0, Number.MAX_SAFE_INTEGER),
   OVERLOAD_RETRY_AFTER_SECONDS: integer(2, 1, 3600),
   SHUTDOWN_GRACE_MS: integer(20_000, 0, 600_000),
+  HOOK_WORKERS: integer(2, 0, 64),
+  HOOK_QUEUE_LIMIT: integer(8, 0, 10_000),
+  HOOK_INLINE_MAX_BYTES: integer(65_536, 0, 1024 * 1024 * 1024),
 });
 type Environment = Static<typeof Environment>;
 
@@ -50,6 +54,8 @@ export interface Config {
   overload: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; retryAfterSeconds: number };
   /** How long SIGTERM waits for in-flight requests before exiting anyway. */
   shutdownGraceMs: number;
+  /** Worker threads that run hook calls off the event loop, and the queue in front of them. */
+  workers: HookWorkerOptions;
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
@@ -71,6 +77,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       retryAfterSeconds: e.OVERLOAD_RETRY_AFTER_SECONDS,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    workers: { count: e.HOOK_WORKERS, queueLimit: e.HOOK_QUEUE_LIMIT, inlineMaxBytes: e.HOOK_INLINE_MAX_BYTES },
   };
 }
 

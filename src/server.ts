@@ -12,6 +12,7 @@ const app = buildApp({
   keepAliveTimeoutMs: config.keepAliveTimeoutMs,
   requestTimeoutMs: config.requestTimeoutMs,
   overload: config.overload,
+  workers: config.workers,
   logger: createLogger({ level: config.logLevel }),
   runner: { image: config.runnerImage, serviceAccountName: config.runnerServiceAccount },
 });

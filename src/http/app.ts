@@ -1,26 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure';
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../config.js';
 import { DEFAULT_RUNNER, type RunnerDefaults } from '../engine/runner.js';
 import { bearerCheck, type BearerTokens } from './auth.js';
 import { errorHandler } from './errors.js';
 import { registerHookRoute } from './hook-route.js';
+import { createHookDispatcher, type HookWorkerOptions } from './hook-dispatcher.js';
 import { HOOK_ROUTES } from './hooks.js';
 import { createMetrics, type HookMetrics } from './metrics.js';
-
-type PressureHandler = NonNullable<FastifyUnderPressureOptions['pressureHandler']>;
-
-export interface OverloadOptions {
-  /** Shed hook requests while the event loop lags more than this; 0 turns it off. */
-  maxEventLoopDelayMs?: number;
-  /** Shed hook requests while the heap is larger than this; 0 turns it off. */
-  maxHeapUsedBytes?: number;
-  /** The `Retry-After` of a shed request; Metacontroller requeues after it. */
-  retryAfterSeconds?: number;
-  sampleIntervalMs?: number;
-}
+import { DEFAULT_OVERLOAD, registerOverloadShedding, type OverloadOptions } from './overload.js';
 
 export interface AppOptions {
   bodyLimitBytes?: number;
@@ -35,6 +23,8 @@ export interface AppOptions {
   /** From `createLogger` (src/log.ts); without one the app logs nothing. */
   logger?: FastifyBaseLogger;
   overload?: OverloadOptions;
+  /** Worker threads for hook calls; without, every call runs on the event loop. */
+  workers?: HookWorkerOptions;
   /** Image and service account of runner Jobs when a plan's `spec.runner` does not say. */
   runner?: RunnerDefaults;
 }
@@ -67,13 +57,6 @@ export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 95_000;
  */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
-export const DEFAULT_OVERLOAD: Required<OverloadOptions> = {
-  maxEventLoopDelayMs: 1000,
-  maxHeapUsedBytes: 0,
-  retryAfterSeconds: 2,
-  sampleIntervalMs: 1000,
-};
-
 /** Builds the hook server without listening; the server process and the tests share it. */
 export function buildApp(options: AppOptions = {}): FastifyInstance {
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -96,16 +79,19 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
   });
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  acceptRawJsonBodies(app);
   app.decorate('readiness', { ready: true });
-  app.decorate('metrics', createMetrics());
+  const dispatcher = createHookDispatcher({ runner: options.runner ?? DEFAULT_RUNNER }, options.workers);
+  app.addHook('onClose', () => dispatcher.close());
+  app.decorate('metrics', createMetrics(() => dispatcher.load()));
   app.decorateRequest('responseBytes', 0);
   app.decorateRequest('fixedNow', null);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).type('text/plain').send(`no hook at ${request.method} ${request.url}`);
   });
-  registerOverloadShedding(app, { ...DEFAULT_OVERLOAD, ...options.overload });
+  const overload = { ...DEFAULT_OVERLOAD, ...options.overload };
+  registerOverloadShedding(app, overload);
   registerObservability(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -120,10 +106,21 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     clock: options.clock ?? (() => new Date()),
     fixedClockEnabled: options.fixedClockEnabled ?? false,
     authenticate: bearerCheck(options.auth),
-    settings: { runner: options.runner ?? DEFAULT_RUNNER },
+    dispatcher,
+    retryAfterSeconds: overload.retryAfterSeconds,
   };
   for (const hook of HOOK_ROUTES) registerHookRoute(app, hook, context);
   return app;
+}
+
+/**
+ * A hook body stays bytes until the hook call parses it, maybe in a worker thread; any other
+ * content type has no parser, so fastify refuses it (415, answered 400 like every request that
+ * is not a hook request).
+ */
+function acceptRawJsonBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 }
 
 /** Request ids travel back in a header; every hook answer is counted and timed. */
@@ -144,29 +141,4 @@ function registerObservability(app: FastifyInstance): void {
       responseBytes: request.responseBytes,
     });
   });
-}
-
-/**
- * Under overload, hook requests get 429 with `Retry-After`, which Metacontroller honours by
- * requeueing the object later; probes and metrics are never shed, so an overloaded pod is
- * not restarted for being busy.
- */
-function registerOverloadShedding(app: FastifyInstance, overload: Required<OverloadOptions>): void {
-  void app.register(underPressure, {
-    maxEventLoopDelay: overload.maxEventLoopDelayMs,
-    maxHeapUsedBytes: overload.maxHeapUsedBytes,
-    sampleInterval: overload.sampleIntervalMs,
-    retryAfter: overload.retryAfterSeconds,
-    // under-pressure sends any non-nullish return value as the reply (its README says so;
-    // its types only declare void), and lets the request through on undefined.
-    pressureHandler: shed as unknown as PressureHandler,
-  });
-
-  function shed(request: FastifyRequest, reply: FastifyReply, type: string): string | undefined {
-    const hook = request.routeOptions.config.hook;
-    if (hook === undefined) return undefined;
-    request.log.warn({ hook, pressure: type }, 'overloaded: hook request shed');
-    void reply.code(429).header('retry-after', String(overload.retryAfterSeconds)).type('text/plain');
-    return `overloaded (${type}); retry after ${overload.retryAfterSeconds}s`;
-  }
 }

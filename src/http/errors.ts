@@ -3,11 +3,6 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 
 /** Client mistakes get one line of reason; only our own bugs are 500s. */
 export function errorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  if (error.validation) {
-    const detail = error.validation[0];
-    const where = detail?.instancePath || '/';
-    return badRequest(request, reply, `${where}: ${detail?.message ?? error.message}`);
-  }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     const limit = this.initialConfig.bodyLimit;
     request.log.error({ url: request.url, limit }, 'hook request larger than BODY_LIMIT_BYTES; raise it');
@@ -20,7 +15,8 @@ export function errorHandler(this: FastifyInstance, error: FastifyError, request
   return reply.code(500).type('text/plain').send(`internal error (request ${request.id})`);
 }
 
-function badRequest(request: FastifyRequest, reply: FastifyReply, detail: string) {
+/** 400 with one line of reason: the request is not a Metacontroller hook request. */
+export function badRequest(request: FastifyRequest, reply: FastifyReply, detail: string) {
   // The reason may quote the request (a path through user keys): one short line, in the log and the answer.
   const reason = capText(detail.replace(/\s+/g, ' '), MAX_PROBLEM_CHARS);
   request.log.warn({ url: request.url, reason }, 'bad hook request');

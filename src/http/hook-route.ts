@@ -1,27 +1,33 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { capText, MAX_LOG_TEXT_CHARS } from '../k8s/bounds.js';
-import { namespacedName } from '../k8s/metacontroller.js';
 import type { Authentication } from './auth.js';
-import { etagOf, matchesIfNoneMatch } from './etag.js';
+import { badRequest } from './errors.js';
+import { matchesIfNoneMatch } from './etag.js';
 import { FIXED_CLOCK_HEADER, requestedNow } from './fixed-clock.js';
-import type { HookRoute, HookSettings } from './hooks.js';
-import { canonicalJson } from '../k8s/json.js';
+import type { HookOutcome } from './hook-call.js';
+import type { HookDispatcher } from './hook-dispatcher.js';
+import type { HookRoute } from './hooks.js';
+import { overloaded } from './overload.js';
+import { TaskAbandoned } from './worker-pool.js';
 
 export interface HookRouteContext {
   clock: () => Date;
   fixedClockEnabled: boolean;
   authenticate: (header: string | undefined) => Authentication;
-  settings: HookSettings;
+  dispatcher: HookDispatcher;
+  /** The `Retry-After` of a call refused because the workers' queue is full. */
+  retryAfterSeconds: number;
 }
 
 /**
- * One POST endpoint: authenticate, validate the envelope, call the pure hook with the
- * clock's `now` (or the one `X-Drplan-Now` asks for, where allowed), answer canonical JSON
- * with a strong ETag (304 when Metacontroller already holds that body), and log one line.
+ * One POST endpoint: authenticate, hand the raw body to the dispatcher with the clock's `now` (or
+ * the one `X-Drplan-Now` asks for, where allowed), which parses, checks the envelope, calls the
+ * pure hook and serialises canonical JSON with a strong ETag; answer it (304 when Metacontroller
+ * already holds that body), and log one line.
  */
-export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock, fixedClockEnabled, authenticate, settings }: HookRouteContext): void {
+export function registerHookRoute(app: FastifyInstance, hook: HookRoute, context: HookRouteContext): void {
+  const { clock, fixedClockEnabled, authenticate, dispatcher, retryAfterSeconds } = context;
   app.post(hook.path, {
-    schema: { body: hook.schema },
     config: { hook: hook.name },
     onRequest: async (request, reply) => {
       const authentication = authenticate(request.headers.authorization);
@@ -35,30 +41,44 @@ export function registerHookRoute(app: FastifyInstance, hook: HookRoute, { clock
       }
       // Checked before the body is read: a refused clock costs nothing.
       request.fixedNow = requestedNow(request.headers[FIXED_CLOCK_HEADER], fixedClockEnabled) ?? null;
+      // Nor does a call the workers could not take: its body is discarded as it arrives,
+      // never held in memory to be refused once complete.
+      if (dispatcher.wouldRefuse(Number(request.headers['content-length'] ?? 0))) {
+        return reply.send(overloaded(request, reply, 'hookQueue', retryAfterSeconds));
+      }
       return undefined;
     },
     handler: async (request, reply) => {
-      const started = performance.now();
-      const object = namespacedName(hook.subject(request.body));
-      let result;
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+      const pending = dispatcher.run({ hook: hook.name, body, nowMs: (request.fixedNow ?? clock()).getTime() }, gone.signal);
+      if (pending === undefined) return reply.send(overloaded(request, reply, 'hookQueue', retryAfterSeconds));
+      let outcome: HookOutcome;
       try {
-        result = hook.handle(request.body, request.fixedNow ?? clock(), settings);
+        outcome = await pending;
       } catch (error) {
-        request.log.error({ hook: hook.name, object, err: error }, 'hook failed');
-        return reply
-          .code(500)
-          .type('text/plain')
-          .send(`internal error in ${hook.name} for ${object}; see the hook server log (request ${request.id})`);
+        if (!(error instanceof TaskAbandoned)) throw error;
+        request.log.warn({ hook: hook.name }, 'hook request dropped: the client went away while it waited for a worker');
+        return reply.code(503).type('text/plain').send('the client went away while the request waited');
       }
-      const body = canonicalJson(result.response);
-      const etag = etagOf(body);
-      const unchanged = matchesIfNoneMatch(request.headers['if-none-match'], etag);
-      const durationMs = Math.round((performance.now() - started) * 100) / 100;
-      const decision = capText(result.decision, MAX_LOG_TEXT_CHARS);
-      request.log.info({ hook: hook.name, object, decision, durationMs, unchanged }, 'hook');
-      reply.header('etag', etag);
-      if (unchanged) return reply.code(304).send();
-      return reply.code(200).type('application/json').send(body);
+      return answer(request, reply, hook.name, outcome);
     },
   });
+}
+
+function answer(request: FastifyRequest, reply: FastifyReply, hook: string, outcome: HookOutcome) {
+  if (outcome.kind === 'refused') return badRequest(request, reply, outcome.reason);
+  const { object } = outcome;
+  if (outcome.kind === 'failed') {
+    request.log.error({ hook, object, err: outcome.error }, 'hook failed');
+    return reply.code(500).type('text/plain').send(`internal error in ${hook} for ${object}; see the hook server log (request ${request.id})`);
+  }
+  const unchanged = matchesIfNoneMatch(request.headers['if-none-match'], outcome.etag);
+  const decision = capText(outcome.decision, MAX_LOG_TEXT_CHARS);
+  request.log.info({ hook, object, decision, durationMs: outcome.durationMs, unchanged }, 'hook');
+  reply.header('etag', outcome.etag);
+  if (unchanged) return reply.code(304).send();
+  const body = typeof outcome.body === 'string' ? outcome.body : Buffer.from(outcome.body.buffer, outcome.body.byteOffset, outcome.body.byteLength);
+  return reply.code(200).type('application/json').send(body);
 }

@@ -27,7 +27,7 @@ function route<S extends TSchema>(
   subject: (body: Static<S>) => KubeObject,
   handle: (body: Static<S>, now: Date, settings: HookSettings) => HookResult<unknown>,
 ): HookRoute {
-  // The server validates each body against `schema` before calling, which makes these casts safe.
+  // Each body is checked against `schema` before the call (hook-call.ts), which makes these casts safe.
   return {
     path,
     name: path.slice(1).replace('/', '.'),

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, exponentialBuckets, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, exponentialBuckets, Gauge, Histogram, Registry } from 'prom-client';
+import type { DispatcherLoad } from './hook-dispatcher.js';
 
 /** Hook traffic in Prometheus terms; labels are the hook and the status code only. */
 export interface HookMetrics {
@@ -8,9 +9,26 @@ export interface HookMetrics {
 
 const SIZE_BUCKETS = exponentialBuckets(256, 4, 9);
 
-export function createMetrics(): HookMetrics {
+/** `load` tells, when scraped, how busy the hook worker threads are. */
+export function createMetrics(load: () => DispatcherLoad): HookMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'drplan_hook_workers_busy',
+    help: 'Worker threads working on a hook call.',
+    registers: [registry],
+    collect() {
+      this.set(load().busyWorkers);
+    },
+  });
+  new Gauge({
+    name: 'drplan_hook_queue_length',
+    help: 'Hook calls waiting for a worker thread (HOOK_QUEUE_LIMIT at most; past it, 429).',
+    registers: [registry],
+    collect() {
+      this.set(load().queued);
+    },
+  });
   const requests = new Counter({
     name: 'drplan_hook_requests_total',
     help: 'Hook requests by hook and HTTP status code.',

@@ -347,7 +347,8 @@ class World {
     const { response } = syncPlan(this.planRequest(), this.date());
     this.plan = { ...this.plan, metadata: { ...this.plan.metadata, resourceVersion: rv() }, status: response.status };
     const next = new Map();
-    for (const desired of response.children) {
+    // The usage ConfigMap is a child too; only the Jobs are observed here.
+    for (const desired of response.children.filter((child) => child.kind === 'Job')) {
       next.set(desired.metadata.name, this.jobs.get(desired.metadata.name) ?? observedJob(desired, this.plan, this.now));
     }
     this.jobs = next;

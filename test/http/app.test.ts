@@ -21,11 +21,23 @@ describe('hook HTTP contract', () => {
     ['decorator without object', '/drplanexecution/sync', { parent: plan('plan') }, {}, /object/],
     ['parent without metadata.name', '/drplan/customize', { parent: { metadata: {} } }, {}, /name/],
     ['wrong content type', '/drplan/sync', JSON.stringify(planRequest), { 'content-type': 'text/plain' }, /^not a Metacontroller hook request: /],
+    ['empty body', '/drplan/sync', '', {}, /^not a Metacontroller hook request: Body cannot be empty when content-type is set to 'application\/json'$/],
+    ['a JSON array', '/drplan/sync', '[]', {}, /^not a Metacontroller hook request: \/: Expected object$/],
   ])('%s gets 400 with one line of reason', async (_name, url, payload, headers, reason) => {
     const response = await post(url, payload, headers);
     expect(response.statusCode).toBe(400);
     expect(response.body).toMatch(reason);
     expect(response.body).not.toContain('\n');
+  });
+
+  it('reads a body that starts with a byte order mark, as fastify did', async () => {
+    const response = await post('/drplan/sync', `\uFEFF${JSON.stringify(planRequest)}`);
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('refuses a POST without a body: no object, no hook request', async () => {
+    const response = await app.inject({ method: 'POST', url: '/drplan/sync' });
+    expect([response.statusCode, response.body]).toEqual([400, 'not a Metacontroller hook request: /: Expected object']);
   });
 
   it('answers an oversize request with 413', async () => {

@@ -58,6 +58,15 @@ async function record(): Promise<void> {
   await app.close();
 }
 
+const requests = readdirSync(HOOKS).filter((file) => file.endsWith('.request.json')).sort();
+/** `curl -s -H 'content-type: application/json' -H 'X-Drplan-Now: …' --data @hooks/<name>.request.json …/<hook>` */
+const curlTo = (server: ServerProcess, name: string) =>
+  request(server.url)
+    .post(`/${name.replace('-', '/')}`)
+    .set('content-type', 'application/json')
+    .set('x-drplan-now', SAMPLE_NOW.toISOString())
+    .send(readFileSync(join(HOOKS, `${name}.request.json`), 'utf8'));
+
 describe('hooks/ samples', async () => {
   if (process.env['UPDATE_HOOK_SAMPLES']) await record();
   let server: ServerProcess;
@@ -67,14 +76,7 @@ describe('hooks/ samples', async () => {
   afterAll(async () => {
     await server.stop();
   });
-  const requests = readdirSync(HOOKS).filter((file) => file.endsWith('.request.json')).sort();
-  /** `curl -s -H 'content-type: application/json' -H 'X-Drplan-Now: …' --data @hooks/<name>.request.json …/<hook>` */
-  const curl = (name: string) =>
-    request(server.url)
-      .post(`/${name.replace('-', '/')}`)
-      .set('content-type', 'application/json')
-      .set('x-drplan-now', SAMPLE_NOW.toISOString())
-      .send(readFileSync(join(HOOKS, `${name}.request.json`), 'utf8'));
+  const curl = (name: string) => curlTo(server, name);
 
   it('cover every hook', () => {
     expect(requests).toEqual([
@@ -104,5 +106,34 @@ describe('hooks/ samples', async () => {
     expect(jobs).toEqual([expect.stringMatching(/^db-failover-exec-001-/)]);
     expect((await curl('drplanexecution-sync')).body).toMatchObject({ labels: { 'dr.bkbcs.tencent.com/plan': 'db-failover' }, status: { phase: 'Pending' } });
     expect((await curl('drplanexecution-finalize')).body).toMatchObject({ finalized: true, status: { phase: 'Cancelled' } });
+  });
+});
+
+describe('hooks/ samples through a worker thread', () => {
+  let inline: ServerProcess;
+  let threaded: ServerProcess;
+  beforeAll(async () => {
+    [inline, threaded] = await Promise.all([
+      startServer({ HOOK_FIXED_CLOCK_ENABLED: 'true', HOOK_WORKERS: '0' }),
+      startServer({ HOOK_FIXED_CLOCK_ENABLED: 'true', HOOK_WORKERS: '1', HOOK_INLINE_MAX_BYTES: '0' }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([inline.stop(), threaded.stop()]);
+  });
+
+  it.each(requests)('%s gets the same bytes and ETag from a worker thread as from the event loop', async (file) => {
+    const name = file.replace('.request.json', '');
+    const [onLoop, inWorker] = await Promise.all([curlTo(inline, name), curlTo(threaded, name)]);
+    expect(inWorker.status).toBe(200);
+    expect([inWorker.text, inWorker.headers['etag']]).toEqual([onLoop.text, onLoop.headers['etag']]);
+  });
+
+  it('refuses a request that is not a hook request in a worker thread as on the event loop', async () => {
+    const send = (server: ServerProcess, body: string) => request(server.url).post('/drplan/sync').set('content-type', 'application/json').send(body);
+    for (const body of ['{"parent":', '{"children":{}}', '[]']) {
+      const [onLoop, inWorker] = await Promise.all([send(inline, body), send(threaded, body)]);
+      expect([inWorker.status, inWorker.text]).toEqual([400, onLoop.text]);
+    }
   });
 });

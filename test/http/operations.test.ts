@@ -76,6 +76,7 @@ describe('configuration', () => {
       requestTimeoutMs: 15_000,
       overload: { maxEventLoopDelayMs: 1000, maxHeapUsedBytes: 0, retryAfterSeconds: 2 },
       shutdownGraceMs: 20_000,
+      workers: { count: 2, queueLimit: 8, inlineMaxBytes: 65_536 },
     });
   });
   it('trims the tokens, as Metacontroller trims the Secret value it sends', () => {
@@ -109,6 +110,8 @@ describe('configuration', () => {
       { PORT: '99999', OVERLOAD_RETRY_AFTER_SECONDS: '0' },
       'PORT must be an integer from 0 to 65535, got "99999"; OVERLOAD_RETRY_AFTER_SECONDS must be an integer from 1 to 3600, got "0"',
     ],
+    [{ HOOK_WORKERS: '-1' }, 'HOOK_WORKERS must be an integer from 0 to 64, got "-1"'],
+    [{ HOOK_QUEUE_LIMIT: 'many' }, 'HOOK_QUEUE_LIMIT must be an integer from 0 to 10000, got "many"'],
     [{ BODY_LIMIT_BYTES: '-1' }, 'BODY_LIMIT_BYTES must be an integer from 1024 to 1073741824, got "-1"'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
   ])('rejects %j with a clear message', (env, message) => {

@@ -35,7 +35,7 @@ describe('the hook Deployment, as kubectl builds it', () => {
     expect(loadConfig(env).fixedClockEnabled).toBe(false);
   });
 
-  it('turns the heap guard on, under the V8 heap cap, and sizes the memory limit for the body limit and 5 Metacontroller workers', async () => {
+  it('turns the heap guard on, under the V8 heap cap, and sizes the memory limit for the body limit, the worker pool and its queue', async () => {
     const container = await hooksContainer();
     const env = literalEnv(container);
     const config = loadConfig(env);
@@ -45,9 +45,13 @@ describe('the hook Deployment, as kubectl builds it', () => {
     expect(guardMiB).toBeGreaterThan(0);
     expect(guardMiB).toBeLessThan(heapCapMiB);
     expect(heapCapMiB).toBeLessThan(limitMiB);
-    // Outside the heap, the guard, and one more round of 5 near-limit plan syncs at ~5× their size.
-    expect(limitMiB).toBeGreaterThanOrEqual(100 + guardMiB + 5 * 5 * (config.bodyLimitBytes / MiB));
-    expect(mebibytes(container.resources.requests.memory)).toBeGreaterThanOrEqual(80);
+    // Outside the heaps (20 MiB more per worker thread), the main heap's guard, one near-limit call
+    // per worker at ~5× its size, the queue's bodies as bytes, and a round of 5 plan syncs' bodies
+    // still being received.
+    const bodyMiB = config.bodyLimitBytes / MiB;
+    const { count: workers, queueLimit } = config.workers;
+    expect(limitMiB).toBeGreaterThanOrEqual(100 + 20 * workers + guardMiB + workers * 5 * bodyMiB + queueLimit * bodyMiB + 5 * bodyMiB);
+    expect(mebibytes(container.resources.requests.memory)).toBeGreaterThanOrEqual(80 + 20 * workers);
     expect(env['NODE_OPTIONS']).toContain('--enable-source-maps');
   });
 });

@@ -1,0 +1,81 @@
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import { canonicalJson } from '../k8s/json.js';
+import { namespacedName } from '../k8s/metacontroller.js';
+import { etagOf } from './etag.js';
+import { HOOK_ROUTES, type HookRoute, type HookSettings } from './hooks.js';
+
+/**
+ * What one hook call came to, as plain data: the same whether the call ran on the event loop
+ * or in a worker thread (which sends it back by structured clone).
+ */
+export type HookOutcome =
+  | { kind: 'answered'; body: string | Uint8Array; etag: string; object: string; decision: string; durationMs: number }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'failed'; object: string; error: unknown };
+
+/** The raw request body (JSON bytes), the hook's `now` in epoch ms, and which hook. */
+export interface HookCall {
+  hook: string;
+  /** Absent when the request had no body at all. */
+  body: Uint8Array | undefined;
+  nowMs: number;
+}
+
+// fastify's own words for these, kept so a client sees the same 400 wherever the body is parsed.
+const EMPTY_BODY = "Body cannot be empty when content-type is set to 'application/json'";
+const INVALID_JSON = "Body is not valid JSON but content-type is set to 'application/json'";
+const BYTE_ORDER_MARK = 0xfeff;
+
+const routes = new Map(HOOK_ROUTES.map((route) => [route.name, route]));
+const checks = new Map<string, TypeCheck<TSchema>>();
+
+/**
+ * The expensive part of a hook request, start to end: parse the body, check the envelope,
+ * call the pure hook, serialise its answer canonically and hash it. Plain `JSON.parse`, as
+ * fastify's parser with prototype poisoning checks off (docs/design.md, "Names").
+ */
+export function callHook({ hook, body, nowMs }: HookCall, settings: HookSettings): HookOutcome {
+  const started = performance.now();
+  const route = routes.get(hook);
+  if (route === undefined) throw new Error(`no hook named ${hook}`);
+  const parsed = parse(body);
+  if (parsed.kind === 'refused') return parsed;
+  const problem = envelopeProblem(route, parsed.value);
+  if (problem !== undefined) return { kind: 'refused', reason: problem };
+  const object = namespacedName(route.subject(parsed.value));
+  let result;
+  try {
+    result = route.handle(parsed.value, new Date(nowMs), settings);
+  } catch (error) {
+    return { kind: 'failed', object, error };
+  }
+  const answer = canonicalJson(result.response);
+  const durationMs = Math.round((performance.now() - started) * 100) / 100;
+  return { kind: 'answered', body: answer, etag: etagOf(answer), object, decision: result.decision, durationMs };
+}
+
+function parse(body: Uint8Array | undefined): { kind: 'parsed'; value: unknown } | { kind: 'refused'; reason: string } {
+  // No body is no object: the envelope check says so in its own words.
+  if (body === undefined) return { kind: 'parsed', value: undefined };
+  if (body.byteLength === 0) return { kind: 'refused', reason: EMPTY_BODY };
+  let text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  if (text.charCodeAt(0) === BYTE_ORDER_MARK) text = text.slice(1);
+  try {
+    return { kind: 'parsed', value: JSON.parse(text) as unknown };
+  } catch {
+    return { kind: 'refused', reason: INVALID_JSON };
+  }
+}
+
+/** The first thing wrong with the envelope, as `<path>: <what>`, or undefined when it is a hook request. */
+function envelopeProblem(route: HookRoute, value: unknown): string | undefined {
+  let check = checks.get(route.name);
+  if (check === undefined) {
+    check = TypeCompiler.Compile(route.schema);
+    checks.set(route.name, check);
+  }
+  if (check.Check(value)) return undefined;
+  const first = check.Errors(value).First();
+  return `${first?.path || '/'}: ${first?.message ?? 'not a hook request'}`;
+}
