@@ -12,6 +12,12 @@ interface Identity {
   metadata: { name: string; uid?: string | undefined };
 }
 
+/** Whether the plan's lock names this execution (by uid: a re-created name is another execution). */
+export function isCurrent(plan: { status?: { currentExecution?: { uid?: string | undefined } | undefined } | undefined }, execution: Identity): boolean {
+  const uid = execution.metadata.uid;
+  return uid !== undefined && plan.status?.currentExecution?.uid === uid;
+}
+
 export function recordOf(history: readonly ExecutionRecord[] | undefined, execution: Identity): ExecutionRecord | undefined {
   if (history === undefined) return undefined;
   const uid = execution.metadata.uid;

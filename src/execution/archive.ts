@@ -1,4 +1,4 @@
-import { recordOf } from '../api/ledger.js';
+import { isCurrent, recordOf } from '../api/ledger.js';
 import type { DRPlan } from '../api/plan.js';
 import { isTerminal, type DRPlanExecution, type DRPlanExecutionStatus } from '../api/execution.js';
 
@@ -11,7 +11,7 @@ import { isTerminal, type DRPlanExecution, type DRPlanExecutionStatus } from '..
 export function isArchivable(execution: DRPlanExecution, status: DRPlanExecutionStatus, plan: DRPlan | undefined): boolean {
   if (!isTerminal(status.phase)) return false;
   if (plan === undefined) return true;
-  if (plan.status?.currentExecution?.uid === execution.metadata.uid) return false;
+  if (isCurrent(plan, execution)) return false;
   const record = recordOf(plan.status?.executionHistory, execution);
   if (record === undefined) return true;
   // A record an older controller wrote without uid: the plan adopts it (gives it this uid) first.

@@ -1,6 +1,6 @@
 import { stageStatusesOf, summaryOf } from '../engine/project.js';
 import type { DRPlan } from '../api/plan.js';
-import { recordOf } from '../api/ledger.js';
+import { isCurrent, recordOf } from '../api/ledger.js';
 import { isTerminal, type DRPlanExecution, type DRPlanExecutionStatus, type ExecutionPhase } from '../api/execution.js';
 
 export interface Mirrored {
@@ -19,7 +19,7 @@ export function mirrorFromPlan(execution: DRPlanExecution, plan: DRPlan): Mirror
   const uid = execution.metadata.uid;
   const record = recordOf(status?.executionHistory, execution);
   const run = status?.run;
-  if (uid !== undefined && status?.currentExecution?.uid === uid && run?.execution.uid === uid) {
+  if (run !== undefined && isCurrent(plan, execution) && run.execution.uid === uid) {
     return { phase: run.phase, fields: { ...timesOf(run), stageStatuses: stageStatusesOf(run), summary: summaryOf(run) }, reason: record?.reason };
   }
   if (record === undefined || !isTerminal(record.phase)) return undefined;
@@ -39,5 +39,5 @@ function timesOf(source: { startTime?: string | undefined; completionTime?: stri
 export function planHoldsOpen(execution: DRPlanExecution, plan: DRPlan): boolean {
   const record = recordOf(plan.status?.executionHistory, execution);
   if (record !== undefined) return !isTerminal(record.phase);
-  return plan.status?.currentExecution?.uid === execution.metadata.uid;
+  return isCurrent(plan, execution);
 }
