@@ -29,6 +29,15 @@ export interface HookCall {
 
 type Outcome = { response: HookResponse } | { error: unknown };
 
+/** One call's place in the caches and counters, for reading its answer. */
+interface Exchange {
+  cause: Cause;
+  hookKey: string;
+  cacheKey: string;
+  settings: WebhookSettings | undefined;
+  cached: { etag: string; body: string } | undefined;
+}
+
 /**
  * Metacontroller's webhook executor (`pkg/hooks/webhook*.go`): POST with the configured
  * headers, 429 as a delayed retry, anything but 200 an error. Under a schedule it also keeps
@@ -69,33 +78,34 @@ export class HookClient {
 
     const answer = settle(this.#transport(hook.path, body, headers), settings?.timeoutMs);
     await call.pause();
-    const outcome = await answer;
-    if ('error' in outcome) {
-      const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-      throw new HookError(`http error: ${reason}`, 0, '');
-    }
-    const { response } = outcome;
+    const response = responseOf(await answer);
     trace.statusCode = response.statusCode;
     trace.body = response.body;
-    if (response.statusCode === 429) throw new ThrottledError(retryAfterSeconds(response.headers['retry-after'], this.#clock.nowMs()));
-    let text = response.body;
-    if (cached !== undefined && (response.statusCode === 304 || response.statusCode === 412)) {
-      this.#traffic.notModified(call.cause, hookKey);
-      text = cached.body;
-    } else if (response.statusCode !== 200) {
-      throw new HookError(`unsupported status code: ${response.statusCode} body: ${response.body}`, response.statusCode, response.body);
-    } else if (settings?.etag !== undefined) {
-      const etag = header(response.headers.etag);
-      if (etag !== undefined && etag !== '') {
-        const ttl = settings.etag.ttlMs;
-        this.#etags.set(cacheKey, { etag, body: text, expiresMs: ttl === 0 ? Infinity : this.#clock.nowMs() + ttl });
-      }
-    }
+    const text = this.#answerText(response, { cause: call.cause, hookKey, cacheKey, settings, cached });
     try {
       return { value: JSON.parse(text), text };
     } catch (err) {
       throw new HookError(`can't decode ${hookName} response: ${err instanceof Error ? err.message : String(err)}`, 200, text);
     }
+  }
+
+  /** The body an answer stands for: its own, or the remembered one it confirms (304, 412). */
+  #answerText(response: HookResponse, exchange: Exchange): string {
+    const { cached, settings } = exchange;
+    if (response.statusCode === 429) throw new ThrottledError(retryAfterSeconds(response.headers['retry-after'], this.#clock.nowMs()));
+    if (cached !== undefined && (response.statusCode === 304 || response.statusCode === 412)) {
+      this.#traffic.notModified(exchange.cause, exchange.hookKey);
+      return cached.body;
+    }
+    if (response.statusCode !== 200) {
+      throw new HookError(`unsupported status code: ${response.statusCode} body: ${response.body}`, response.statusCode, response.body);
+    }
+    const etag = header(response.headers.etag);
+    if (settings?.etag !== undefined && etag !== undefined && etag !== '') {
+      const ttl = settings.etag.ttlMs;
+      this.#etags.set(exchange.cacheKey, { etag, body: response.body, expiresMs: ttl === 0 ? Infinity : this.#clock.nowMs() + ttl });
+    }
+    return response.body;
   }
 
   #settingsOf(c: ControllerDef, hookName: HookName): WebhookSettings | undefined {
@@ -138,6 +148,13 @@ function settle(request: Promise<HookResponse>, timeoutMs: number | undefined): 
       },
     );
   });
+}
+
+/** A transport failure (refused, reset, timed out) is a HookError without a status code. */
+function responseOf(outcome: Outcome): HookResponse {
+  if ('response' in outcome) return outcome.response;
+  const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+  throw new HookError(`http error: ${reason}`, 0, '');
 }
 
 function header(value: string | string[] | undefined): string | undefined {
