@@ -1,6 +1,7 @@
 import { ApiServer } from './apiserver/server.js';
 import { threeWay } from './children.js';
 import { FakeClock, WallClock } from './clock.js';
+import { EventLog, type HarnessEvent } from './events.js';
 import { FakeKubelet, type JobPolicy } from './kubelet.js';
 import { loadManifests, type Manifests } from './manifests.js';
 import { FakeMetacontroller, type HookFailure } from './metacontroller.js';
@@ -64,7 +65,7 @@ export class ContractHarness {
   readonly manifests: Manifests;
   readonly kubelet: FakeKubelet;
   readonly #clock: FakeClock;
-  readonly #events: string[] = [];
+  readonly #log = new EventLog();
   readonly #store: Store;
   readonly #mc: FakeMetacontroller;
   readonly #applied = new Map<string, Applied>();
@@ -76,13 +77,13 @@ export class ContractHarness {
     this.#apiPort = options.apiPort ?? 0;
     const start = options.start ?? DEFAULT_START;
     this.#clock = options.wallClock === true ? new WallClock(start) : new FakeClock(start);
-    this.#store = new Store(manifests.resources, this.#clock, this.#events, (change) => this.#mc.observe(change));
+    this.#store = new Store(manifests.resources, this.#clock, this.#log, (change) => this.#mc.observe(change));
     this.#mc = new FakeMetacontroller({
       controllers: manifests.controllers,
       resources: manifests.resources,
       store: this.#store,
       clock: this.#clock,
-      events: this.#events,
+      log: this.#log,
       transport: options.transport,
       hookHeaders: options.hookHeaders ?? {},
       maxCallsPerSettle: options.maxSyncsPerSettle ?? 100_000,
@@ -91,7 +92,7 @@ export class ContractHarness {
     this.kubelet = new FakeKubelet(
       this.#store,
       this.#clock,
-      this.#events,
+      this.#log,
       options.kubelet ?? (() => ({ outcome: 'succeed' })),
       options.runner ?? processRunner(() => this.apiServer()),
     );
@@ -122,9 +123,14 @@ export class ContractHarness {
     return this.#mc.errors;
   }
 
-  /** Timeline: `sync drplan default/p1`, `create Job default/x`, `status DRPlan default/p1`, … */
+  /** Timeline as lines: `sync drplan default/p1`, `create Job default/x`, `status DRPlan default/p1`, … */
   get events(): readonly string[] {
-    return this.#events;
+    return this.#log.lines;
+  }
+
+  /** The same timeline as typed events, one for each line of `events`. */
+  get timeline(): readonly HarnessEvent[] {
+    return this.#log.events;
   }
 
   get hookCalls(): number {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { formatTime, type FakeClock } from './clock.js';
+import type { EventLog } from './events.js';
 import type { RunnerExecutor, RunnerExit } from './runner-process.js';
 import type { Store } from './store.js';
-import { isRecord, qualifiedName, type KubeObject } from './types.js';
+import { isRecord, refOf, type KubeObject } from './types.js';
 
 /**
  * A stand-in for the Job controller and kubelet: Jobs start, then succeed, fail or stay running
@@ -26,15 +27,15 @@ export class FakeKubelet {
   policy: JobPolicy;
   readonly #store: Store;
   readonly #clock: FakeClock;
-  readonly #events: string[];
+  readonly #log: EventLog;
   readonly #runner: RunnerExecutor;
   /** When the policy wants to see a held Job again, by Job uid. */
   readonly #heldUntil = new Map<string, number>();
 
-  constructor(store: Store, clock: FakeClock, events: string[], policy: JobPolicy, runner: RunnerExecutor) {
+  constructor(store: Store, clock: FakeClock, log: EventLog, policy: JobPolicy, runner: RunnerExecutor) {
     this.#store = store;
     this.#clock = clock;
-    this.#events = events;
+    this.#log = log;
     this.policy = policy;
     this.#runner = runner;
   }
@@ -175,7 +176,7 @@ export class FakeKubelet {
       succeeded: 1,
       conditions: [{ type: 'SuccessCriteriaMet', ...done }, { type: 'Complete', ...done }],
     });
-    this.#events.push(`job-succeeded ${name(job)}`);
+    this.#log.push({ type: 'job-finished', outcome: 'succeeded', object: refOf(job) });
   }
 
   #failed(job: KubeObject, reason: string, message: string): void {
@@ -188,7 +189,7 @@ export class FakeKubelet {
       failed: 1,
       conditions: [{ type: 'Failed', status: 'True', reason, message, lastProbeTime: now, lastTransitionTime: now }],
     });
-    this.#events.push(`job-failed ${name(job)}`);
+    this.#log.push({ type: 'job-finished', outcome: 'failed', object: refOf(job) });
   }
 
   #write(job: KubeObject, status: Record<string, unknown>): void {
@@ -247,8 +248,4 @@ function deadlineOf(job: KubeObject): number | undefined {
   const start = statusOf(job).startTime;
   if (typeof seconds !== 'number' || start === undefined) return undefined;
   return Date.parse(start) + seconds * 1000;
-}
-
-function name(job: KubeObject): string {
-  return qualifiedName(job.metadata.namespace ?? '', job.metadata.name);
 }

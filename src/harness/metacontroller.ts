@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { controllerRef, DECORATOR_ANNOTATION, manageChildren, observedChildren } from './children.js';
 import type { FakeClock } from './clock.js';
 import { ApiError, HookError, SyncError, ThrottledError } from './errors.js';
+import type { EventLog } from './events.js';
 import { HookClient, type HookName, type SyncTrace } from './hookclient.js';
 import { Informers, type Delivery, type ObjectReader } from './informers.js';
 import type { CompositeControllerDef, ControllerDef, DecoratorControllerDef, HookSpec, ResourceTable, ResourceType } from './manifests.js';
@@ -47,7 +48,7 @@ export interface MetacontrollerOptions {
   resources: ResourceTable;
   store: Store;
   clock: FakeClock;
-  events: string[];
+  log: EventLog;
   transport: HookTransport;
   hookHeaders: Record<string, string>;
   maxCallsPerSettle: number;
@@ -398,7 +399,7 @@ export class FakeMetacontroller {
       this.#failures.delete(key);
     } catch (err) {
       if (err instanceof ThrottledError) {
-        this.#deps.events.push(`throttled ${trace.hook} ${c.name} ${qualifiedName(ref.namespace, ref.name)}`);
+        this.#deps.log.push({ type: 'throttled', hook: trace.hook, controller: c.name, object: ref });
         if (err.retryAfterSeconds > 0) this.#schedule(c, ref, err.retryAfterSeconds, 'throttled');
         else this.#enqueue(c, ref, context.cause);
         return;
@@ -465,7 +466,7 @@ export class FakeMetacontroller {
       const now = live();
       if (now === undefined) return;
       if (now.metadata.resourceVersion !== read.metadata.resourceVersion) {
-        this.#deps.events.push(`conflict status ${describe(parent)}`);
+        this.#deps.log.push({ type: 'conflict', write: 'status', object: ref });
         continue;
       }
       this.#deps.store.updateStatus(ref, status);
@@ -530,7 +531,7 @@ export class FakeMetacontroller {
         // Metacontroller gives up quietly when the target vanished or changed mid-sync, and does
         // not retry: the watch event of whatever changed it brings the next sync.
         if (!(err instanceof ApiError && (err.reason === 'NotFound' || err.reason === 'Conflict'))) throw err;
-        if (err.reason === 'Conflict') this.#deps.events.push(`conflict ${describe(target)}`);
+        if (err.reason === 'Conflict') this.#deps.log.push({ type: 'conflict', write: 'update', object: refOf(target) });
         return;
       }
     }
@@ -666,7 +667,7 @@ export class FakeMetacontroller {
   ): Promise<T> {
     const subject = `${hookName} ${c.name} ${qualifiedName(obj.metadata.namespace ?? '', obj.metadata.name)}`;
     this.#countCall(c, subject, request);
-    this.#deps.events.push(subject);
+    this.#deps.log.push({ type: 'hook', hook: hookName, controller: c.name, object: refOf(obj) });
     trace.hook = hookName;
     trace.statusCode = 0;
     trace.body = '';
@@ -698,7 +699,7 @@ export class FakeMetacontroller {
       const seen = (this.#settleRequests.get(fingerprint) ?? 0) + 1;
       this.#settleRequests.set(fingerprint, seen);
       if (seen > REPEATS_ALLOWED) {
-        throw new Error(`settle(): hot loop — ${subject} was sent the same request ${seen} times in one settle: its answers make the cluster go round in a cycle. Last events: ${this.#deps.events.slice(-12).join(' | ')}`);
+        throw new Error(`settle(): hot loop — ${subject} was sent the same request ${seen} times in one settle: its answers make the cluster go round in a cycle. Last events: ${this.#deps.log.recent(12)}`);
       }
     }
     if (this.#settleTotal <= this.#deps.maxCallsPerSettle) return;
@@ -707,7 +708,7 @@ export class FakeMetacontroller {
       .slice(0, 5)
       .map(([s, n]) => `${s} ×${n}`)
       .join(', ');
-    const recent = this.#deps.events.slice(-12).join(' | ');
+    const recent = this.#deps.log.recent(12);
     throw new Error(
       `settle(): more than ${this.#deps.maxCallsPerSettle} hook calls without reaching a steady state — a hook answer probably changes on every call (hot loop). Most called: ${top}. Last events: ${recent}`,
     );
@@ -718,7 +719,7 @@ export class FakeMetacontroller {
     const object = qualifiedName(ref.namespace, ref.name);
     const origin = err instanceof HookError ? 'hook' : err instanceof ApiError ? 'api' : 'sync';
     this.errors.push({ controller: c.name, hook: trace.hook, object, statusCode: trace.statusCode, body: trace.body, message: err.message, origin });
-    this.#deps.events.push(`hook-error ${trace.hook} ${c.name} ${object}`);
+    this.#deps.log.push({ type: 'hook-error', hook: trace.hook, controller: c.name, object: ref, message: err.message });
   }
 }
 
