@@ -2,9 +2,9 @@ import { ApiServer } from './apiserver/server.js';
 import { threeWay } from './children.js';
 import { FakeClock, WallClock } from './clock.js';
 import { EventLog, type HarnessEvent } from './events.js';
+import type { HookFailure } from './hook-calls.js';
 import { FakeKubelet, type JobPolicy } from './kubelet.js';
 import { loadManifests, type Manifests } from './manifests.js';
-import type { HookFailure } from './hook-calls.js';
 import { FakeMetacontroller } from './metacontroller.js';
 import { processRunner, type RunnerExecutor } from './runner-process.js';
 import type { Schedule } from './schedule.js';
@@ -199,22 +199,8 @@ export class ContractHarness {
     const existing = this.#store.get(ref);
     const body = clone(input);
     delete body.status;
-    let result: KubeObject;
-    if (existing === undefined) {
-      result = this.#store.create({ ...body, metadata: { ...body.metadata, namespace } });
-    } else {
-      const before = this.#applied.get(existing.metadata.uid ?? '') ?? { labels: [], annotations: [] };
-      const metadata = clone(existing.metadata);
-      metadata.labels = threeWay(existing.metadata.labels, before.labels, body.metadata.labels);
-      metadata.annotations = threeWay(existing.metadata.annotations, before.annotations, body.metadata.annotations);
-      const finalizers = [...(existing.metadata.finalizers ?? [])];
-      for (const f of body.metadata.finalizers ?? []) if (!finalizers.includes(f)) finalizers.push(f);
-      metadata.finalizers = finalizers;
-      if (body.metadata.ownerReferences !== undefined) metadata.ownerReferences = body.metadata.ownerReferences;
-      const next: KubeObject = { ...body, metadata };
-      if (existing.status !== undefined) next.status = existing.status;
-      result = this.#store.update(next);
-    }
+    const result =
+      existing === undefined ? this.#store.create({ ...body, metadata: { ...body.metadata, namespace } }) : this.#store.update(this.#merged(existing, body));
     this.#applied.set(result.metadata.uid ?? '', {
       labels: Object.keys(input.metadata.labels ?? {}),
       annotations: Object.keys(input.metadata.annotations ?? {}),
@@ -315,5 +301,20 @@ export class ContractHarness {
     const obj = this.#store.get(ref);
     if (obj === undefined) throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} not found`);
     return obj;
+  }
+
+  /** What `apply` writes over an existing object: the new body with the live status and system metadata. */
+  #merged(existing: KubeObject, body: KubeObject): KubeObject {
+    const before = this.#applied.get(existing.metadata.uid ?? '') ?? { labels: [], annotations: [] };
+    const metadata = clone(existing.metadata);
+    metadata.labels = threeWay(existing.metadata.labels, before.labels, body.metadata.labels);
+    metadata.annotations = threeWay(existing.metadata.annotations, before.annotations, body.metadata.annotations);
+    const finalizers = [...(existing.metadata.finalizers ?? [])];
+    for (const f of body.metadata.finalizers ?? []) if (!finalizers.includes(f)) finalizers.push(f);
+    metadata.finalizers = finalizers;
+    if (body.metadata.ownerReferences !== undefined) metadata.ownerReferences = body.metadata.ownerReferences;
+    const next: KubeObject = { ...body, metadata };
+    if (existing.status !== undefined) next.status = existing.status;
+    return next;
   }
 }

@@ -210,19 +210,29 @@ interface RunnerContainer {
 
 /** A Job whose first container runs `… cli.js run http|resource`: the project's runner. */
 function runnerOf(job: KubeObject): RunnerContainer | undefined {
-  const template = isRecord(job.spec) && isRecord(job.spec.template) ? job.spec.template : {};
-  const containers = isRecord(template.spec) && Array.isArray(template.spec.containers) ? template.spec.containers : [];
-  const container: unknown = containers[0];
-  if (!isRecord(container)) return undefined;
+  const container = firstContainer(job);
+  if (container === undefined) return undefined;
   const words = [...strings(container.command), ...strings(container.args)];
   const kind = words[words.length - 1];
   if (words[words.length - 2] !== 'run' || (kind !== 'http' && kind !== 'resource')) return undefined;
   if (!words.some((word) => word.endsWith('cli.js'))) return undefined;
+  return { kind, container: typeof container.name === 'string' ? container.name : 'runner', env: literalEnv(container.env) };
+}
+
+function firstContainer(job: KubeObject): Record<string, unknown> | undefined {
+  const template = isRecord(job.spec) && isRecord(job.spec.template) ? job.spec.template : {};
+  const containers = isRecord(template.spec) && Array.isArray(template.spec.containers) ? template.spec.containers : [];
+  const container: unknown = containers[0];
+  return isRecord(container) ? container : undefined;
+}
+
+/** The `env` entries with a literal `value`. */
+function literalEnv(entries: unknown): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const entry of Array.isArray(container.env) ? container.env : []) {
+  for (const entry of Array.isArray(entries) ? entries : []) {
     if (isRecord(entry) && typeof entry.name === 'string' && typeof entry.value === 'string') env[entry.name] = entry.value;
   }
-  return { kind, container: typeof container.name === 'string' ? container.name : 'runner', env };
+  return env;
 }
 
 function strings(value: unknown): string[] {
