@@ -2,7 +2,7 @@ import { manageChildren, observedChildren } from './children.js';
 import { SyncError } from './errors.js';
 import { hasFinalizer, setFinalizer, shouldFinalize } from './finalizers.js';
 import type { SyncTrace } from './hookclient.js';
-import type { CompositeControllerDef } from './manifests.js';
+import type { CompositeControllerDef } from './controllers.js';
 import { buildObjectMap } from './objectmap.js';
 import { decodeCompositeResponse } from './responses.js';
 import { decodeLabelSelector, matchesSelector, type LabelSelector } from './selectors.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EventLog } from './events.js';
-import type { ControllerDef } from './manifests.js';
+import type { ControllerDef } from './controllers.js';
 
 /** How often one settle may send the very same request to one hook before it is a hot loop. */
 const REPEATS_ALLOWED = 3;

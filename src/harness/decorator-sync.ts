@@ -2,7 +2,8 @@ import { DECORATOR_ANNOTATION, manageChildren, observedChildren } from './childr
 import { ApiError } from './errors.js';
 import { hasFinalizer, shouldFinalize, without } from './finalizers.js';
 import type { SyncTrace } from './hookclient.js';
-import type { DecoratorControllerDef, ResourceType } from './manifests.js';
+import type { DecoratorControllerDef } from './controllers.js';
+import type { ResourceType } from './resources.js';
 import { buildObjectMap } from './objectmap.js';
 import { decodeDecoratorResponse, type DecoratorHookResponse } from './responses.js';
 import { expectVersion, prepareSync, withNamespace, type SyncContext, type SyncDeps } from './sync-steps.js';

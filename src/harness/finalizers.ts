@@ -1,4 +1,4 @@
-import type { ControllerDef } from './manifests.js';
+import type { ControllerDef } from './controllers.js';
 import type { KubeObject } from './types.js';
 
 /** Finalizers of the garbage collector: while one is present, children are left alone. */

@@ -1,6 +1,6 @@
 import type { FakeClock } from './clock.js';
 import { HookError, ThrottledError } from './errors.js';
-import type { ControllerDef, HookSpec } from './manifests.js';
+import type { ControllerDef, HookSpec } from './controllers.js';
 import { webhookSettings, type Schedule, type WebhookSettings } from './schedule.js';
 import type { Cause, Traffic } from './traffic.js';
 import type { HookResponse, HookTransport } from './transport.js';

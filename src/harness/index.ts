@@ -8,8 +8,9 @@ export { processRunner, type RunnerExecutor, type RunnerExit, type RunnerInvocat
 export { ApiError, HookError } from './errors.js';
 export { formatEvent, type ChangeVerb, type HarnessEvent } from './events.js';
 export type { JobOutcome, JobPolicy, FakeKubelet } from './kubelet.js';
-export { loadManifests, ResourceTable } from './manifests.js';
-export type { ControllerDef, Manifests, ResourceType } from './manifests.js';
+export type { ControllerDef } from './controllers.js';
+export { loadManifests, type Manifests } from './manifests.js';
+export { ResourceTable, type ResourceType } from './resources.js';
 export type { HookFailure } from './hook-calls.js';
 export type { HookName } from './hookclient.js';
 export { Prng, type Schedule } from './schedule.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatTime, type FakeClock } from './clock.js';
 import type { EventLog } from './events.js';
+import { strings } from './fields.js';
 import type { RunnerExecutor, RunnerExit } from './runner-process.js';
 import type { Store } from './store.js';
 import { isRecord, refOf, type KubeObject } from './types.js';
@@ -233,10 +234,6 @@ function literalEnv(entries: unknown): Record<string, string> {
     if (isRecord(entry) && typeof entry.name === 'string' && typeof entry.value === 'string') env[entry.name] = entry.value;
   }
   return env;
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
 function statusOf(job: KubeObject): Record<string, unknown> & { startTime?: string } {

@@ -1,5 +1,5 @@
 import type { ObjectReader } from './informers.js';
-import type { ResourceTable, ResourceType } from './manifests.js';
+import type { ResourceTable, ResourceType } from './resources.js';
 import type { ObjectGroup } from './objectmap.js';
 import type { RelatedRule } from './responses.js';
 import { matchesSelector } from './selectors.js';

@@ -1,5 +1,5 @@
 import { Informers, type Delivery } from './informers.js';
-import type { ControllerDef } from './manifests.js';
+import type { ControllerDef } from './controllers.js';
 import { DEFAULT_INFORMER_LAG, DEFAULT_WORKERS, Prng, resyncPeriodSeconds, type Schedule } from './schedule.js';
 import { Task } from './task.js';
 import type { Cause } from './traffic.js';

@@ -1,7 +1,7 @@
 import { formatTime, type FakeClock } from './clock.js';
 import { ApiError } from './errors.js';
 import type { ChangeVerb, EventLog } from './events.js';
-import type { ResourceTable, ResourceType } from './manifests.js';
+import type { ResourceTable, ResourceType } from './resources.js';
 import { validateObjectMeta } from './validation.js';
 import { clone, deepEqual, describe, isRecord, refOf, type KubeObject, type ObjectMeta, type ObjectRef } from './types.js';
 

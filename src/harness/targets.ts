@@ -1,5 +1,6 @@
 import { hasFinalizer } from './finalizers.js';
-import type { ControllerDef, ResourceType } from './manifests.js';
+import type { ControllerDef } from './controllers.js';
+import type { ResourceType } from './resources.js';
 import { matchesSelector } from './selectors.js';
 import type { KubeObject } from './types.js';
 

@@ -2,7 +2,7 @@ import { controllerRef, DECORATOR_ANNOTATION } from './children.js';
 import { HookError, ThrottledError } from './errors.js';
 import type { HookCalls } from './hook-calls.js';
 import type { Delivery, ObjectReader } from './informers.js';
-import type { ControllerDef } from './manifests.js';
+import type { ControllerDef } from './controllers.js';
 import { ruleMatches, type RelatedScope } from './related.js';
 import type { RelatedRule } from './responses.js';
 import { manages, sameType, targetRule } from './targets.js';
