@@ -21,7 +21,8 @@ export interface HookCall {
   hook: HookSpec;
   /** The parent or target: the ETag cache is keyed by it. */
   root: KubeObject;
-  request: unknown;
+  /** The request as sent: JSON. */
+  body: string;
   cause: Cause;
   /** Called once the request is on its way: other work may run until the answer is taken. */
   pause: () => Promise<void>;
@@ -69,7 +70,7 @@ export class HookClient {
     const { controller: c, hookName, hook, root } = call;
     const hookKey = `${c.name}/${hookName}`;
     const settings = this.#settingsOf(c, hookName);
-    const body = JSON.stringify(call.request);
+    const { body } = call;
     this.#traffic.call(call.cause, hookKey, Buffer.byteLength(body));
     const headers: Record<string, string> = { ...this.#headers, 'content-type': 'application/json' };
     const cacheKey = `${hookKey}|${root.kind}|${root.metadata.namespace ?? ''}|${root.metadata.name}`;
