@@ -3,51 +3,14 @@ import { threeWay } from './children.js';
 import { FakeClock, WallClock } from './clock.js';
 import { EventLog, type HarnessEvent } from './events.js';
 import type { HookFailure } from './hook-calls.js';
-import { FakeKubelet, type JobPolicy } from './kubelet.js';
+import { FakeKubelet } from './kubelet.js';
 import { loadManifests, type Manifests } from './manifests.js';
 import { FakeMetacontroller } from './metacontroller.js';
-import { processRunner, type RunnerExecutor } from './runner-process.js';
-import type { Schedule } from './schedule.js';
+import type { HarnessOptions } from './options.js';
+import { processRunner } from './runner-process.js';
 import { Store, type StoreChange } from './store.js';
 import type { TrafficReport } from './traffic.js';
-import type { HookTransport } from './transport.js';
 import { clone, isRecord, mergeStringMap, type KubeObject, type ObjectRef } from './types.js';
-
-export interface HarnessOptions {
-  /** Directory holding the controller objects (and CRDs, when they exist); `samples/` is skipped. */
-  manifestsDir: string;
-  transport: HookTransport;
-  /** Fake time at start; default 2026-01-01T00:00:00Z. */
-  start?: Date;
-  /** Fate of each running Job; default: every Job succeeds. */
-  kubelet?: JobPolicy;
-  /** Sent with every hook request, e.g. `{ authorization: 'Bearer …' }`. */
-  hookHeaders?: Record<string, string>;
-  /**
-   * Runs the containers of runner Jobs; default: the project's runner as a process, against
-   * this harness's API server.
-   */
-  runner?: RunnerExecutor;
-  /**
-   * Hook calls allowed in one settle() before it is declared a hot loop; default 100,000 (a
-   * 1,000-action runbook takes a few thousand). A request repeated within one settle is
-   * caught long before that.
-   */
-  maxSyncsPerSettle?: number;
-  /**
-   * Plays Metacontroller as it runs (concurrent workers, lagging informer caches, racing
-   * writes, periodic resyncs, hook timeouts, ETags), in an order drawn from `seed`. Without
-   * it, one work item at a time against the store itself.
-   */
-  schedule?: Schedule;
-  /**
-   * The clock follows the wall clock (from `start`) instead of moving only in `advance()`; a
-   * driver then calls `settleAt()` as time passes. Default false.
-   */
-  wallClock?: boolean;
-  /** Loopback port of the API server; default: any free one. */
-  apiPort?: number;
-}
 
 /** Label and annotation keys the test last applied, for kubectl-apply style merges. */
 interface Applied {

@@ -2,7 +2,8 @@
  * Contract harness: an in-process fake Metacontroller, API server and kubelet that drive a hook
  * server over HTTP from the controller objects in a manifests directory.
  */
-export { ContractHarness, type HarnessOptions } from './harness.js';
+export { ContractHarness } from './harness.js';
+export type { HarnessOptions } from './options.js';
 export { ApiServer } from './apiserver/server.js';
 export { processRunner, type RunnerExecutor, type RunnerExit, type RunnerInvocation } from './runner-process.js';
 export { ApiError, HookError } from './errors.js';
