@@ -12,7 +12,7 @@ import type { ResourceTable, ResourceType } from './resources.js';
 import { resyncPeriodSeconds, type Schedule } from './schedule.js';
 import { runSchedule, startConcurrency, type Concurrency, type QueueEntry, type Work } from './scheduler.js';
 import type { Store, StoreChange } from './store.js';
-import type { SyncContext, SyncDeps } from './sync-steps.js';
+import { immediately, type SyncContext, type SyncDeps } from './sync-steps.js';
 import { manages } from './targets.js';
 import { describeChange, Traffic, type Cause, type TrafficReport } from './traffic.js';
 import type { HookTransport } from './transport.js';
@@ -36,7 +36,6 @@ export interface MetacontrollerOptions {
 const MAX_BACKOFF_SECONDS = 60;
 /** Lifetime of a remembered customize answer in Metacontroller's customize manager. */
 const CUSTOMIZE_TTL_MS = 20 * 60 * 1000;
-const immediately = (): Promise<void> => Promise.resolve();
 
 /**
  * The reconcile loop of Metacontroller (reference/metacontroller.md §6) for CompositeControllers

@@ -16,6 +16,9 @@ export interface SyncContext {
   pause: () => Promise<void>;
 }
 
+/** The pause of work that runs to its end without letting anything else in. */
+export const immediately = (): Promise<void> => Promise.resolve();
+
 /** What the syncs of both controller kinds work with. */
 export interface SyncDeps {
   /** Where writes go. */

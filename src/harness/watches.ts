@@ -5,6 +5,7 @@ import type { Delivery, ObjectReader } from './informers.js';
 import type { ControllerDef } from './controllers.js';
 import { ruleMatches, type RelatedScope } from './related.js';
 import type { RelatedRule } from './responses.js';
+import { immediately } from './sync-steps.js';
 import { manages, sameType, targetRule } from './targets.js';
 import type { Cause } from './traffic.js';
 import { deepEqual, refOf, type KubeObject, type ObjectRef } from './types.js';
@@ -21,8 +22,6 @@ export interface WatchDeps {
    */
   everyParent: boolean;
 }
-
-const immediately = (): Promise<void> => Promise.resolve();
 
 /**
  * The event handlers of every controller for one change: the object itself when it is a
