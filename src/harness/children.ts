@@ -1,6 +1,6 @@
 import { ApiError, SyncError } from './errors.js';
 import type { ObjectReader } from './informers.js';
-import type { ChildRule, UpdateMethod } from './manifests.js';
+import type { ChildRule, UpdateMethod } from './controllers.js';
 import type { ObjectGroup } from './objectmap.js';
 import type { Store } from './store.js';
 import { clone, deepEqual, describe, isRecord, refOf, type KubeObject, type OwnerReference } from './types.js';

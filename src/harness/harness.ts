@@ -1,51 +1,16 @@
 import { ApiServer } from './apiserver/server.js';
 import { threeWay } from './children.js';
 import { FakeClock, WallClock } from './clock.js';
-import { FakeKubelet, type JobPolicy } from './kubelet.js';
+import { EventLog, type HarnessEvent } from './events.js';
+import type { HookFailure } from './hook-calls.js';
+import { FakeKubelet } from './kubelet.js';
 import { loadManifests, type Manifests } from './manifests.js';
-import { FakeMetacontroller, type HookFailure } from './metacontroller.js';
-import { processRunner, type RunnerExecutor } from './runner-process.js';
-import type { Schedule } from './schedule.js';
+import { FakeMetacontroller } from './metacontroller.js';
+import type { HarnessOptions } from './options.js';
+import { processRunner } from './runner-process.js';
 import { Store, type StoreChange } from './store.js';
 import type { TrafficReport } from './traffic.js';
-import type { HookTransport } from './transport.js';
 import { clone, isRecord, mergeStringMap, type KubeObject, type ObjectRef } from './types.js';
-
-export interface HarnessOptions {
-  /** Directory holding the controller objects (and CRDs, when they exist); `samples/` is skipped. */
-  manifestsDir: string;
-  transport: HookTransport;
-  /** Fake time at start; default 2026-01-01T00:00:00Z. */
-  start?: Date;
-  /** Fate of each running Job; default: every Job succeeds. */
-  kubelet?: JobPolicy;
-  /** Sent with every hook request, e.g. `{ authorization: 'Bearer …' }`. */
-  hookHeaders?: Record<string, string>;
-  /**
-   * Runs the containers of runner Jobs; default: the project's runner as a process, against
-   * this harness's API server.
-   */
-  runner?: RunnerExecutor;
-  /**
-   * Hook calls allowed in one settle() before it is declared a hot loop; default 100,000 (a
-   * 1,000-action runbook takes a few thousand). A request repeated within one settle is
-   * caught long before that.
-   */
-  maxSyncsPerSettle?: number;
-  /**
-   * Plays Metacontroller as it runs (concurrent workers, lagging informer caches, racing
-   * writes, periodic resyncs, hook timeouts, ETags), in an order drawn from `seed`. Without
-   * it, one work item at a time against the store itself.
-   */
-  schedule?: Schedule;
-  /**
-   * The clock follows the wall clock (from `start`) instead of moving only in `advance()`; a
-   * driver then calls `settleAt()` as time passes. Default false.
-   */
-  wallClock?: boolean;
-  /** Loopback port of the API server; default: any free one. */
-  apiPort?: number;
-}
 
 /** Label and annotation keys the test last applied, for kubectl-apply style merges. */
 interface Applied {
@@ -64,7 +29,7 @@ export class ContractHarness {
   readonly manifests: Manifests;
   readonly kubelet: FakeKubelet;
   readonly #clock: FakeClock;
-  readonly #events: string[] = [];
+  readonly #log = new EventLog();
   readonly #store: Store;
   readonly #mc: FakeMetacontroller;
   readonly #applied = new Map<string, Applied>();
@@ -76,13 +41,13 @@ export class ContractHarness {
     this.#apiPort = options.apiPort ?? 0;
     const start = options.start ?? DEFAULT_START;
     this.#clock = options.wallClock === true ? new WallClock(start) : new FakeClock(start);
-    this.#store = new Store(manifests.resources, this.#clock, this.#events, (change) => this.#mc.observe(change));
+    this.#store = new Store(manifests.resources, this.#clock, this.#log, (change) => this.#mc.observe(change));
     this.#mc = new FakeMetacontroller({
       controllers: manifests.controllers,
       resources: manifests.resources,
       store: this.#store,
       clock: this.#clock,
-      events: this.#events,
+      log: this.#log,
       transport: options.transport,
       hookHeaders: options.hookHeaders ?? {},
       maxCallsPerSettle: options.maxSyncsPerSettle ?? 100_000,
@@ -91,7 +56,7 @@ export class ContractHarness {
     this.kubelet = new FakeKubelet(
       this.#store,
       this.#clock,
-      this.#events,
+      this.#log,
       options.kubelet ?? (() => ({ outcome: 'succeed' })),
       options.runner ?? processRunner(() => this.apiServer()),
     );
@@ -122,9 +87,14 @@ export class ContractHarness {
     return this.#mc.errors;
   }
 
-  /** Timeline: `sync drplan default/p1`, `create Job default/x`, `status DRPlan default/p1`, … */
+  /** Timeline as lines: `sync drplan default/p1`, `create Job default/x`, `status DRPlan default/p1`, … */
   get events(): readonly string[] {
-    return this.#events;
+    return this.#log.lines;
+  }
+
+  /** The same timeline as typed events, one for each line of `events`. */
+  get timeline(): readonly HarnessEvent[] {
+    return this.#log.events;
   }
 
   get hookCalls(): number {
@@ -192,22 +162,8 @@ export class ContractHarness {
     const existing = this.#store.get(ref);
     const body = clone(input);
     delete body.status;
-    let result: KubeObject;
-    if (existing === undefined) {
-      result = this.#store.create({ ...body, metadata: { ...body.metadata, namespace } });
-    } else {
-      const before = this.#applied.get(existing.metadata.uid ?? '') ?? { labels: [], annotations: [] };
-      const metadata = clone(existing.metadata);
-      metadata.labels = threeWay(existing.metadata.labels, before.labels, body.metadata.labels);
-      metadata.annotations = threeWay(existing.metadata.annotations, before.annotations, body.metadata.annotations);
-      const finalizers = [...(existing.metadata.finalizers ?? [])];
-      for (const f of body.metadata.finalizers ?? []) if (!finalizers.includes(f)) finalizers.push(f);
-      metadata.finalizers = finalizers;
-      if (body.metadata.ownerReferences !== undefined) metadata.ownerReferences = body.metadata.ownerReferences;
-      const next: KubeObject = { ...body, metadata };
-      if (existing.status !== undefined) next.status = existing.status;
-      result = this.#store.update(next);
-    }
+    const result =
+      existing === undefined ? this.#store.create({ ...body, metadata: { ...body.metadata, namespace } }) : this.#store.update(this.#merged(existing, body));
     this.#applied.set(result.metadata.uid ?? '', {
       labels: Object.keys(input.metadata.labels ?? {}),
       annotations: Object.keys(input.metadata.annotations ?? {}),
@@ -308,5 +264,20 @@ export class ContractHarness {
     const obj = this.#store.get(ref);
     if (obj === undefined) throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} not found`);
     return obj;
+  }
+
+  /** What `apply` writes over an existing object: the new body with the live status and system metadata. */
+  #merged(existing: KubeObject, body: KubeObject): KubeObject {
+    const before = this.#applied.get(existing.metadata.uid ?? '') ?? { labels: [], annotations: [] };
+    const metadata = clone(existing.metadata);
+    metadata.labels = threeWay(existing.metadata.labels, before.labels, body.metadata.labels);
+    metadata.annotations = threeWay(existing.metadata.annotations, before.annotations, body.metadata.annotations);
+    const finalizers = [...(existing.metadata.finalizers ?? [])];
+    for (const f of body.metadata.finalizers ?? []) if (!finalizers.includes(f)) finalizers.push(f);
+    metadata.finalizers = finalizers;
+    if (body.metadata.ownerReferences !== undefined) metadata.ownerReferences = body.metadata.ownerReferences;
+    const next: KubeObject = { ...body, metadata };
+    if (existing.status !== undefined) next.status = existing.status;
+    return next;
   }
 }

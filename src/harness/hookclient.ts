@@ -1,6 +1,6 @@
 import type { FakeClock } from './clock.js';
 import { HookError, ThrottledError } from './errors.js';
-import type { ControllerDef, HookSpec } from './manifests.js';
+import type { ControllerDef, HookSpec } from './controllers.js';
 import { webhookSettings, type Schedule, type WebhookSettings } from './schedule.js';
 import type { Cause, Traffic } from './traffic.js';
 import type { HookResponse, HookTransport } from './transport.js';
@@ -21,13 +21,23 @@ export interface HookCall {
   hook: HookSpec;
   /** The parent or target: the ETag cache is keyed by it. */
   root: KubeObject;
-  request: unknown;
+  /** The request as sent: JSON. */
+  body: string;
   cause: Cause;
   /** Called once the request is on its way: other work may run until the answer is taken. */
   pause: () => Promise<void>;
 }
 
 type Outcome = { response: HookResponse } | { error: unknown };
+
+/** One call's place in the caches and counters, for reading its answer. */
+interface Exchange {
+  cause: Cause;
+  hookKey: string;
+  cacheKey: string;
+  settings: WebhookSettings | undefined;
+  cached: { etag: string; body: string } | undefined;
+}
 
 /**
  * Metacontroller's webhook executor (`pkg/hooks/webhook*.go`): POST with the configured
@@ -60,7 +70,7 @@ export class HookClient {
     const { controller: c, hookName, hook, root } = call;
     const hookKey = `${c.name}/${hookName}`;
     const settings = this.#settingsOf(c, hookName);
-    const body = JSON.stringify(call.request);
+    const { body } = call;
     this.#traffic.call(call.cause, hookKey, Buffer.byteLength(body));
     const headers: Record<string, string> = { ...this.#headers, 'content-type': 'application/json' };
     const cacheKey = `${hookKey}|${root.kind}|${root.metadata.namespace ?? ''}|${root.metadata.name}`;
@@ -69,33 +79,34 @@ export class HookClient {
 
     const answer = settle(this.#transport(hook.path, body, headers), settings?.timeoutMs);
     await call.pause();
-    const outcome = await answer;
-    if ('error' in outcome) {
-      const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-      throw new HookError(`http error: ${reason}`, 0, '');
-    }
-    const { response } = outcome;
+    const response = responseOf(await answer);
     trace.statusCode = response.statusCode;
     trace.body = response.body;
-    if (response.statusCode === 429) throw new ThrottledError(retryAfterSeconds(response.headers['retry-after'], this.#clock.nowMs()));
-    let text = response.body;
-    if (cached !== undefined && (response.statusCode === 304 || response.statusCode === 412)) {
-      this.#traffic.notModified(call.cause, hookKey);
-      text = cached.body;
-    } else if (response.statusCode !== 200) {
-      throw new HookError(`unsupported status code: ${response.statusCode} body: ${response.body}`, response.statusCode, response.body);
-    } else if (settings?.etag !== undefined) {
-      const etag = header(response.headers.etag);
-      if (etag !== undefined && etag !== '') {
-        const ttl = settings.etag.ttlMs;
-        this.#etags.set(cacheKey, { etag, body: text, expiresMs: ttl === 0 ? Infinity : this.#clock.nowMs() + ttl });
-      }
-    }
+    const text = this.#answerText(response, { cause: call.cause, hookKey, cacheKey, settings, cached });
     try {
       return { value: JSON.parse(text), text };
     } catch (err) {
       throw new HookError(`can't decode ${hookName} response: ${err instanceof Error ? err.message : String(err)}`, 200, text);
     }
+  }
+
+  /** The body an answer stands for: its own, or the remembered one it confirms (304, 412). */
+  #answerText(response: HookResponse, exchange: Exchange): string {
+    const { cached, settings } = exchange;
+    if (response.statusCode === 429) throw new ThrottledError(retryAfterSeconds(response.headers['retry-after'], this.#clock.nowMs()));
+    if (cached !== undefined && (response.statusCode === 304 || response.statusCode === 412)) {
+      this.#traffic.notModified(exchange.cause, exchange.hookKey);
+      return cached.body;
+    }
+    if (response.statusCode !== 200) {
+      throw new HookError(`unsupported status code: ${response.statusCode} body: ${response.body}`, response.statusCode, response.body);
+    }
+    const etag = header(response.headers.etag);
+    if (settings?.etag !== undefined && etag !== undefined && etag !== '') {
+      const ttl = settings.etag.ttlMs;
+      this.#etags.set(exchange.cacheKey, { etag, body: response.body, expiresMs: ttl === 0 ? Infinity : this.#clock.nowMs() + ttl });
+    }
+    return response.body;
   }
 
   #settingsOf(c: ControllerDef, hookName: HookName): WebhookSettings | undefined {
@@ -138,6 +149,13 @@ function settle(request: Promise<HookResponse>, timeoutMs: number | undefined): 
       },
     );
   });
+}
+
+/** A transport failure (refused, reset, timed out) is a HookError without a status code. */
+function responseOf(outcome: Outcome): HookResponse {
+  if ('response' in outcome) return outcome.response;
+  const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+  throw new HookError(`http error: ${reason}`, 0, '');
 }
 
 function header(value: string | string[] | undefined): string | undefined {

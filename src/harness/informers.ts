@@ -1,7 +1,7 @@
 import type { Prng } from './schedule.js';
 import type { Store, StoreChange } from './store.js';
 import { clone, refOf, type KubeObject, type ObjectRef } from './types.js';
-import type { ResourceType } from './manifests.js';
+import type { ResourceType } from './resources.js';
 
 /** What the controllers read objects through: the store itself, or informer caches that lag. */
 export type ObjectReader = Pick<Store, 'get' | 'list' | 'getByUid' | 'peek'>;

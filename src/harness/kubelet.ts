@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { formatTime, type FakeClock } from './clock.js';
+import type { EventLog } from './events.js';
+import { strings } from './fields.js';
 import type { RunnerExecutor, RunnerExit } from './runner-process.js';
 import type { Store } from './store.js';
-import { isRecord, qualifiedName, type KubeObject } from './types.js';
+import { isRecord, refOf, type KubeObject } from './types.js';
 
 /**
  * A stand-in for the Job controller and kubelet: Jobs start, then succeed, fail or stay running
@@ -26,15 +28,15 @@ export class FakeKubelet {
   policy: JobPolicy;
   readonly #store: Store;
   readonly #clock: FakeClock;
-  readonly #events: string[];
+  readonly #log: EventLog;
   readonly #runner: RunnerExecutor;
   /** When the policy wants to see a held Job again, by Job uid. */
   readonly #heldUntil = new Map<string, number>();
 
-  constructor(store: Store, clock: FakeClock, events: string[], policy: JobPolicy, runner: RunnerExecutor) {
+  constructor(store: Store, clock: FakeClock, log: EventLog, policy: JobPolicy, runner: RunnerExecutor) {
     this.#store = store;
     this.#clock = clock;
-    this.#events = events;
+    this.#log = log;
     this.policy = policy;
     this.#runner = runner;
   }
@@ -175,7 +177,7 @@ export class FakeKubelet {
       succeeded: 1,
       conditions: [{ type: 'SuccessCriteriaMet', ...done }, { type: 'Complete', ...done }],
     });
-    this.#events.push(`job-succeeded ${name(job)}`);
+    this.#log.push({ type: 'job-finished', outcome: 'succeeded', object: refOf(job) });
   }
 
   #failed(job: KubeObject, reason: string, message: string): void {
@@ -188,7 +190,7 @@ export class FakeKubelet {
       failed: 1,
       conditions: [{ type: 'Failed', status: 'True', reason, message, lastProbeTime: now, lastTransitionTime: now }],
     });
-    this.#events.push(`job-failed ${name(job)}`);
+    this.#log.push({ type: 'job-finished', outcome: 'failed', object: refOf(job) });
   }
 
   #write(job: KubeObject, status: Record<string, unknown>): void {
@@ -209,23 +211,29 @@ interface RunnerContainer {
 
 /** A Job whose first container runs `… cli.js run http|resource`: the project's runner. */
 function runnerOf(job: KubeObject): RunnerContainer | undefined {
-  const template = isRecord(job.spec) && isRecord(job.spec.template) ? job.spec.template : {};
-  const containers = isRecord(template.spec) && Array.isArray(template.spec.containers) ? template.spec.containers : [];
-  const container: unknown = containers[0];
-  if (!isRecord(container)) return undefined;
+  const container = firstContainer(job);
+  if (container === undefined) return undefined;
   const words = [...strings(container.command), ...strings(container.args)];
   const kind = words[words.length - 1];
   if (words[words.length - 2] !== 'run' || (kind !== 'http' && kind !== 'resource')) return undefined;
   if (!words.some((word) => word.endsWith('cli.js'))) return undefined;
-  const env: Record<string, string> = {};
-  for (const entry of Array.isArray(container.env) ? container.env : []) {
-    if (isRecord(entry) && typeof entry.name === 'string' && typeof entry.value === 'string') env[entry.name] = entry.value;
-  }
-  return { kind, container: typeof container.name === 'string' ? container.name : 'runner', env };
+  return { kind, container: typeof container.name === 'string' ? container.name : 'runner', env: literalEnv(container.env) };
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+function firstContainer(job: KubeObject): Record<string, unknown> | undefined {
+  const template = isRecord(job.spec) && isRecord(job.spec.template) ? job.spec.template : {};
+  const containers = isRecord(template.spec) && Array.isArray(template.spec.containers) ? template.spec.containers : [];
+  const container: unknown = containers[0];
+  return isRecord(container) ? container : undefined;
+}
+
+/** The `env` entries with a literal `value`. */
+function literalEnv(entries: unknown): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of Array.isArray(entries) ? entries : []) {
+    if (isRecord(entry) && typeof entry.name === 'string' && typeof entry.value === 'string') env[entry.name] = entry.value;
+  }
+  return env;
 }
 
 function statusOf(job: KubeObject): Record<string, unknown> & { startTime?: string } {
@@ -247,8 +255,4 @@ function deadlineOf(job: KubeObject): number | undefined {
   const start = statusOf(job).startTime;
   if (typeof seconds !== 'number' || start === undefined) return undefined;
   return Date.parse(start) + seconds * 1000;
-}
-
-function name(job: KubeObject): string {
-  return qualifiedName(job.metadata.namespace ?? '', job.metadata.name);
 }

@@ -1,4 +1,4 @@
-import type { ResourceType } from './manifests.js';
+import type { ResourceType } from './resources.js';
 import { qualifiedName, type KubeObject } from './types.js';
 
 /** `{ "<Kind>.<apiVersion>": { "<key>": object } }`, the shape of children/attachments/related. */

@@ -1,5 +1,5 @@
 import type { ObjectReader } from './informers.js';
-import type { ResourceTable, ResourceType } from './manifests.js';
+import type { ResourceTable, ResourceType } from './resources.js';
 import type { ObjectGroup } from './objectmap.js';
 import type { RelatedRule } from './responses.js';
 import { matchesSelector } from './selectors.js';
@@ -41,35 +41,52 @@ function selectionMode(rule: RelatedRule): SelectionMode {
   return 'labels';
 }
 
+/** What every selection mode looks at, worked out once per (rule, object). */
+interface MatchContext {
+  scope: RelatedScope;
+  type: ResourceType;
+  parentNs: string;
+  objNs: string;
+  /** A v1 hook of a namespaced parent only sees its own namespace. */
+  v1Namespaced: boolean;
+  labelsMatch: boolean;
+}
+
+const MATCHERS: Record<SelectionMode, (rule: RelatedRule, obj: KubeObject, c: MatchContext) => boolean> = {
+  labels: (_rule, _obj, c) => c.labelsMatch && !(c.v1Namespaced && c.type.namespaced && c.objNs !== c.parentNs),
+  namespaceAndLabels: (rule, _obj, c) => inRuleNamespace(rule, c) && c.labelsMatch,
+  namespaceAndNames: (rule, obj, c) => inRuleNamespace(rule, c) && (rule.names === undefined || rule.names.includes(obj.metadata.name)),
+  namespaceSelector: (rule, _obj, c) => {
+    if (c.v1Namespaced) throw new Error('namespaceSelector cannot be used by a namespaced parent in a v1 hook');
+    if (!c.type.namespaced) throw new Error(`namespaceSelector is only supported for namespaced related resources, not ${rule.resource}`);
+    return c.labelsMatch && matchesSelector(rule.namespaceSelector ?? {}, namespaceLabels(c.scope, c.objNs));
+  },
+};
+
 /** Throws for rules Metacontroller rejects (a sync error), so callers surface them as hook errors. */
 export function ruleMatches(rule: RelatedRule, obj: KubeObject, scope: RelatedScope): boolean {
   const type = ruleType(rule, scope.resources);
   if (obj.apiVersion !== type.apiVersion || obj.kind !== type.kind) return false;
   const mode = selectionMode(rule);
-  const parentNs = scope.parent.metadata.namespace ?? '';
-  const objNs = obj.metadata.namespace ?? '';
-  const v1Namespaced = scope.version === 'v1' && scope.parentNamespaced;
-  const labelsMatch = matchesSelector(rule.labelSelector ?? {}, obj.metadata.labels);
-  switch (mode) {
-    case 'labels':
-      return labelsMatch && !(v1Namespaced && type.namespaced && objNs !== parentNs);
-    case 'namespaceAndLabels':
-    case 'namespaceAndNames': {
-      if (v1Namespaced) {
-        if (rule.namespace !== undefined && rule.namespace !== parentNs) {
-          throw new Error(`namespace ${rule.namespace} of the related rule for ${rule.resource} differs from the parent's namespace ${parentNs} (v1 hook)`);
-        }
-        if (type.namespaced && objNs !== parentNs) return false;
-      }
-      if (type.namespaced && rule.namespace !== undefined && objNs !== rule.namespace) return false;
-      return mode === 'namespaceAndLabels' ? labelsMatch : rule.names === undefined || rule.names.includes(obj.metadata.name);
+  return MATCHERS[mode](rule, obj, {
+    scope,
+    type,
+    parentNs: scope.parent.metadata.namespace ?? '',
+    objNs: obj.metadata.namespace ?? '',
+    v1Namespaced: scope.version === 'v1' && scope.parentNamespaced,
+    labelsMatch: matchesSelector(rule.labelSelector ?? {}, obj.metadata.labels),
+  });
+}
+
+/** The namespace part of the `namespaceAnd…` modes. */
+function inRuleNamespace(rule: RelatedRule, c: MatchContext): boolean {
+  if (c.v1Namespaced) {
+    if (rule.namespace !== undefined && rule.namespace !== c.parentNs) {
+      throw new Error(`namespace ${rule.namespace} of the related rule for ${rule.resource} differs from the parent's namespace ${c.parentNs} (v1 hook)`);
     }
-    case 'namespaceSelector': {
-      if (v1Namespaced) throw new Error('namespaceSelector cannot be used by a namespaced parent in a v1 hook');
-      if (!type.namespaced) throw new Error(`namespaceSelector is only supported for namespaced related resources, not ${rule.resource}`);
-      return labelsMatch && matchesSelector(rule.namespaceSelector ?? {}, namespaceLabels(scope, objNs));
-    }
+    if (c.type.namespaced && c.objNs !== c.parentNs) return false;
   }
+  return !(c.type.namespaced && rule.namespace !== undefined && c.objNs !== rule.namespace);
 }
 
 /**

@@ -74,28 +74,39 @@ function topLevel(value: unknown, strict: boolean, allowed: readonly string[]): 
 function relatedRule(value: unknown, where: string, strict: boolean): RelatedRule {
   if (!isRecord(value)) throw new Error(`${where} must be an object`);
   if (strict) rejectUnknownKeys(value, ['apiVersion', 'resource', 'labelSelector', 'namespaceSelector', 'namespace', 'names'], where);
-  const { apiVersion, resource, labelSelector, namespaceSelector, namespace, names } = value;
+  const { apiVersion, resource } = value;
   if (typeof apiVersion !== 'string' || typeof resource !== 'string') {
     throw new Error(`${where}: apiVersion and resource must be strings`);
   }
+  // Absent or null leaves a field unset, as does an empty namespace or names list.
   const rule: RelatedRule = { apiVersion, resource };
-  if (labelSelector !== undefined && labelSelector !== null) {
-    rule.labelSelector = decodeLabelSelector(labelSelector, `${where}.labelSelector`, strict);
-  }
-  if (namespaceSelector !== undefined && namespaceSelector !== null) {
-    rule.namespaceSelector = decodeLabelSelector(namespaceSelector, `${where}.namespaceSelector`, strict);
-  }
-  if (namespace !== undefined && namespace !== null) {
-    if (typeof namespace !== 'string') throw new Error(`${where}.namespace must be a string`);
-    if (namespace !== '') rule.namespace = namespace;
-  }
-  if (names !== undefined && names !== null) {
-    if (!Array.isArray(names) || !names.every((n): n is string => typeof n === 'string')) {
-      throw new Error(`${where}.names must be a list of strings`);
-    }
-    if (names.length > 0) rule.names = names;
-  }
+  const labelSelector = optionalSelector(value.labelSelector, `${where}.labelSelector`, strict);
+  if (labelSelector !== undefined) rule.labelSelector = labelSelector;
+  const namespaceSelector = optionalSelector(value.namespaceSelector, `${where}.namespaceSelector`, strict);
+  if (namespaceSelector !== undefined) rule.namespaceSelector = namespaceSelector;
+  const namespace = optionalNamespace(value.namespace, where);
+  if (namespace !== undefined) rule.namespace = namespace;
+  const names = optionalNames(value.names, where);
+  if (names !== undefined) rule.names = names;
   return rule;
+}
+
+function optionalSelector(value: unknown, where: string, strict: boolean): LabelSelector | undefined {
+  return value === undefined || value === null ? undefined : decodeLabelSelector(value, where, strict);
+}
+
+function optionalNamespace(value: unknown, where: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new Error(`${where}.namespace must be a string`);
+  return value === '' ? undefined : value;
+}
+
+function optionalNames(value: unknown, where: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((n): n is string => typeof n === 'string')) {
+    throw new Error(`${where}.names must be a list of strings`);
+  }
+  return value.length > 0 ? value : undefined;
 }
 
 function statusOf(value: unknown): Record<string, unknown> | null {

@@ -1,4 +1,4 @@
-import type { ControllerDef } from './manifests.js';
+import type { ControllerDef } from './controllers.js';
 import { isRecord } from './types.js';
 
 /**

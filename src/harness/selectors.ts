@@ -41,19 +41,24 @@ export function decodeLabelSelector(value: unknown, where: string, strict: boole
 function decodeRequirement(value: unknown, where: string, strict: boolean): LabelSelectorRequirement {
   if (!isRecord(value)) throw new Error(`${where} must be an object`);
   if (strict) rejectUnknownKeys(value, ['key', 'operator', 'values'], where);
-  const { key, operator, values } = value;
+  const { key, operator } = value;
   if (typeof key !== 'string' || key === '') throw new Error(`${where}.key must be a non-empty string`);
   if (typeof operator !== 'string' || !isOperator(operator)) {
     throw new Error(`${where}.operator ${JSON.stringify(operator)} is not a valid label selector operator`);
   }
-  const list = values === undefined || values === null ? [] : values;
-  if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) {
-    throw new Error(`${where}.values must be a list of strings`);
-  }
+  const list = decodeValues(value.values, where);
   const needsValues = operator === 'In' || operator === 'NotIn';
   if (needsValues && list.length === 0) throw new Error(`${where}: operator ${operator} needs at least one value`);
   if (!needsValues && list.length > 0) throw new Error(`${where}: operator ${operator} takes no values`);
   return needsValues ? { key, operator, values: list } : { key, operator };
+}
+
+function decodeValues(values: unknown, where: string): string[] {
+  const list = values === undefined || values === null ? [] : values;
+  if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) {
+    throw new Error(`${where}.values must be a list of strings`);
+  }
+  return list;
 }
 
 function isOperator(value: string): value is SelectorOperator {

@@ -1,6 +1,7 @@
 import { formatTime, type FakeClock } from './clock.js';
 import { ApiError } from './errors.js';
-import type { ResourceTable, ResourceType } from './manifests.js';
+import type { ChangeVerb, EventLog } from './events.js';
+import type { ResourceTable, ResourceType } from './resources.js';
 import { validateObjectMeta } from './validation.js';
 import { clone, deepEqual, describe, isRecord, refOf, type KubeObject, type ObjectMeta, type ObjectRef } from './types.js';
 
@@ -19,16 +20,16 @@ export class Store {
   readonly #objects = new Map<string, KubeObject>();
   readonly #resources: ResourceTable;
   readonly #clock: FakeClock;
-  readonly #events: string[];
+  readonly #log: EventLog;
   readonly #onChange: (change: StoreChange) => void;
   readonly #listeners = new Set<(change: StoreChange) => void>();
   #uids = 0;
   #resourceVersion = 0;
 
-  constructor(resources: ResourceTable, clock: FakeClock, events: string[], onChange: (change: StoreChange) => void) {
+  constructor(resources: ResourceTable, clock: FakeClock, log: EventLog, onChange: (change: StoreChange) => void) {
     this.#resources = resources;
     this.#clock = clock;
-    this.#events = events;
+    this.#log = log;
     this.#onChange = onChange;
   }
 
@@ -193,7 +194,7 @@ export class Store {
     this.#resourceVersion += 1;
     after.metadata.resourceVersion = String(this.#resourceVersion);
     this.#objects.set(keyOf(refOf(after)), after);
-    for (const verb of changeVerbs(before, after)) this.#events.push(`${verb} ${describe(after)}`);
+    for (const verb of changeVerbs(before, after)) this.#log.push({ type: 'change', verb, object: refOf(after) });
     this.#notify(before === undefined ? { after: clone(after) } : { before: clone(before), after: clone(after) });
   }
 
@@ -207,7 +208,7 @@ export class Store {
     if (stored === undefined) return;
     this.#objects.delete(keyOf(refOf(obj)));
     this.#resourceVersion += 1;
-    this.#events.push(`delete ${describe(obj)}`);
+    this.#log.push({ type: 'change', verb: 'delete', object: refOf(obj) });
     this.#notify({ before: clone(stored) });
     const uid = stored.metadata.uid;
     if (uid !== undefined) this.#collectDependents(uid);
@@ -282,9 +283,9 @@ function bodyChanged(type: ResourceType, before: KubeObject, after: KubeObject):
   return !deepEqual(body(before), body(after));
 }
 
-function changeVerbs(before: KubeObject | undefined, after: KubeObject): string[] {
+function changeVerbs(before: KubeObject | undefined, after: KubeObject): ChangeVerb[] {
   if (before === undefined) return ['create'];
-  const verbs: string[] = [];
+  const verbs: ChangeVerb[] = [];
   const { metadata: bm, status: bs, ...bBody } = before;
   const { metadata: am, status: as, ...aBody } = after;
   if (!deepEqual(bBody, aBody) || !deepEqual(bm.ownerReferences, am.ownerReferences)) verbs.push('update');

@@ -1,5 +1,5 @@
 import { ApiError } from './errors.js';
-import type { ResourceType } from './manifests.js';
+import type { ResourceType } from './resources.js';
 import { isRecord } from './types.js';
 
 /**

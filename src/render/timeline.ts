@@ -1,7 +1,7 @@
 import type { Run } from '../api/run.js';
 import { jobOutcome } from '../engine/jobs.js';
 import { DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../api/execution.js';
-import type { ContractHarness, KubeObject } from '../harness/index.js';
+import { qualifiedName, type ChangeVerb, type ContractHarness, type HarnessEvent, type KubeObject, type ObjectRef } from '../harness/index.js';
 import { findCondition } from '../k8s/conditions.js';
 import { LABEL_ACTION } from '../k8s/labels.js';
 import { checkObject } from '../k8s/validate.js';
@@ -32,7 +32,6 @@ export interface TimelineEntry {
   message?: string;
 }
 
-const HOOK_CALLS: ReadonlySet<string> = new Set(['sync', 'finalize', 'customize']);
 /** Phases whose message a step line shows: why it was skipped or cancelled, why an action failed. */
 const WHY_STAGE: ReadonlySet<string> = new Set(['Skipped', 'Cancelled']);
 const WHY_ACTION: ReadonlySet<string> = new Set(['Failed', 'Skipped', 'Cancelled']);
@@ -49,7 +48,6 @@ export class TimelineRecorder {
   readonly #harness: ContractHarness;
   readonly #start: number;
   #read = 0;
-  #errorsRead = 0;
   /**
    * Where the phase changes of the current hook answer go. Metacontroller applies an answer's
    * children before its status, but the status is the decision and the Jobs its effect, so
@@ -65,52 +63,70 @@ export class TimelineRecorder {
   }
 
   catchUp(): void {
-    const events = this.#harness.events;
+    const events = this.#harness.timeline;
     const at = Math.round((this.#harness.now().getTime() - this.#start) / 1000);
-    for (; this.#read < events.length; this.#read += 1) this.#consume(events[this.#read] ?? '', at);
-  }
-
-  #consume(event: string, at: number): void {
-    const [verb = '', first = '', second = '', third = ''] = event.split(' ');
-    if (HOOK_CALLS.has(verb)) {
-      this.#answerStart = this.entries.length;
-    } else if (verb === 'hook-error') {
-      // `hook-error <hook> <controller> <object>`, reported in the same order as `errors`.
-      const failure = this.#harness.errors[this.#errorsRead];
-      this.#errorsRead += 1;
-      this.#append({ at, kind: 'hook-error', name: third, event: first, message: `${second}: ${failure?.message ?? 'no details'}` });
-    } else if (verb === 'job-succeeded' || verb === 'job-failed') {
-      this.#jobFinished(verb, first, at);
-    } else if (first === 'Job' && (verb === 'create' || verb === 'delete')) {
-      this.#jobChanged(verb, second, at);
-    } else if (first === 'DRPlanExecution' && verb === 'create') {
-      this.#append({ at, kind: 'execution', name: second, event: 'created', message: describeRequest(this.#get(first, second)) });
-    } else if (verb === 'status' && first === 'DRPlan') {
-      this.#planStatus(second, at);
-    } else if (verb === 'status' && first === 'DRPlanExecution') {
-      this.#executionStatus(second, at);
+    for (; this.#read < events.length; this.#read += 1) {
+      const event = events[this.#read];
+      if (event !== undefined) this.#consume(event, at);
     }
   }
 
-  #jobChanged(verb: 'create' | 'delete', name: string, at: number): void {
+  #consume(event: HarnessEvent, at: number): void {
+    switch (event.type) {
+      case 'hook':
+        this.#answerStart = this.entries.length;
+        return;
+      case 'hook-error':
+        this.#append({ at, kind: 'hook-error', name: nameOf(event.object), event: event.hook, message: `${event.controller}: ${event.message}` });
+        return;
+      case 'job-finished':
+        this.#jobFinished(event.outcome, event.object, at);
+        return;
+      case 'change':
+        this.#storeChange(event.verb, event.object, at);
+        return;
+      case 'throttled':
+      case 'conflict':
+        // Retries and lost races: what comes of them shows in the writes that follow.
+        return;
+    }
+  }
+
+  /** The store writes the timeline shows: Jobs and executions coming and going, status of plans and executions. */
+  #storeChange(verb: ChangeVerb, object: ObjectRef, at: number): void {
+    const kind = object.kind;
+    if (kind === 'Job' && (verb === 'create' || verb === 'delete')) {
+      this.#jobChanged(verb, object, at);
+    } else if (kind === 'DRPlanExecution' && verb === 'create') {
+      this.#append({ at, kind: 'execution', name: nameOf(object), event: 'created', message: describeRequest(this.#get(object)) });
+    } else if (kind === 'DRPlan' && verb === 'status') {
+      this.#planStatus(object, at);
+    } else if (kind === 'DRPlanExecution' && verb === 'status') {
+      this.#executionStatus(object, at);
+    }
+  }
+
+  #jobChanged(verb: 'create' | 'delete', job: ObjectRef, at: number): void {
+    const name = nameOf(job);
     if (verb === 'create') {
-      const action = this.#get('Job', name)?.metadata.labels?.[LABEL_ACTION];
+      const action = this.#get(job)?.metadata.labels?.[LABEL_ACTION];
       if (action !== undefined) this.#jobActions.set(name, action);
     }
     const action = this.#jobActions.get(name);
     this.entries.push({ at, kind: 'job', name, event: verb === 'create' ? 'created' : 'deleted', ...(action === undefined ? {} : { action }) });
   }
 
-  #jobFinished(verb: 'job-succeeded' | 'job-failed', name: string, at: number): void {
-    const job = this.#get('Job', name);
-    const outcome = job === undefined ? undefined : jobOutcome(job);
-    const message = outcome?.state === 'failed' ? outcome.message : undefined;
-    this.#append({ at, kind: 'job', name, event: verb === 'job-succeeded' ? 'succeeded' : 'failed', ...(message === undefined ? {} : { message }) });
+  #jobFinished(outcome: 'succeeded' | 'failed', ref: ObjectRef, at: number): void {
+    const job = this.#get(ref);
+    const state = job === undefined ? undefined : jobOutcome(job);
+    const message = state?.state === 'failed' ? state.message : undefined;
+    this.#append({ at, kind: 'job', name: nameOf(ref), event: outcome, ...(message === undefined ? {} : { message }) });
   }
 
-  #planStatus(name: string, at: number): void {
+  #planStatus(plan: ObjectRef, at: number): void {
+    const name = nameOf(plan);
     // Written by our own hooks; the CRD tests keep it in this shape.
-    const status = this.#get('DRPlan', name)?.status as DRPlanStatus | undefined;
+    const status = this.#get(plan)?.status as DRPlanStatus | undefined;
     const found: TimelineEntry[] = status?.run === undefined ? [] : this.#runSteps(status.run, at);
     const phase = status?.phase;
     if (phase !== undefined && this.#changed(`DRPlan ${name}`, phase)) {
@@ -147,8 +163,9 @@ export class TimelineRecorder {
     return found;
   }
 
-  #executionStatus(name: string, at: number): void {
-    const status = this.#get('DRPlanExecution', name)?.status as DRPlanExecutionStatus | undefined;
+  #executionStatus(execution: ObjectRef, at: number): void {
+    const name = nameOf(execution);
+    const status = this.#get(execution)?.status as DRPlanExecutionStatus | undefined;
     const phase = status?.phase;
     if (phase === undefined || !this.#changed(`DRPlanExecution ${name}`, phase)) return;
     const message = TERMINAL.has(phase) ? (status?.message ?? findCondition(status?.conditions, 'Succeeded')?.message) : undefined;
@@ -173,10 +190,14 @@ export class TimelineRecorder {
     this.#answerStart = this.entries.length;
   }
 
-  #get(kind: string, qualified: string): KubeObject | undefined {
-    const [namespace = '', name = ''] = qualified.split('/');
+  #get({ kind, namespace, name }: ObjectRef): KubeObject | undefined {
     return this.#harness.get(kind, namespace, name);
   }
+}
+
+/** `namespace/name`, as the timeline names plans, executions and Jobs. */
+function nameOf({ namespace, name }: ObjectRef): string {
+  return qualifiedName(namespace, name);
 }
 
 function describeRequest(execution: KubeObject | undefined): string {

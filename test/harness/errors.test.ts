@@ -139,4 +139,13 @@ describe('hook failures', () => {
     h.apply(widget('w1'));
     await expect(h.settle()).rejects.toThrow(/more than 50 hook calls .*hot loop.*sync widget default\/w1/);
   });
+
+  it('tells requests apart by text that only looks like a resourceVersion', async () => {
+    const { h, hooks } = await setup({ maxSyncsPerSettle: 50 });
+    let n = 0;
+    // Each answer differs from the last only inside a string that reads like a resourceVersion field.
+    hooks.on('/widget/sync', () => ({ status: { note: `{"resourceVersion":"${(n += 1)}"}` }, children: [] }));
+    h.apply(widget('w1'));
+    await expect(h.settle()).rejects.toThrow(/more than 50 hook calls .*hot loop.*sync widget default\/w1/);
+  });
 });

@@ -1,4 +1,4 @@
-import type { ResourceTable, ResourceType } from '../manifests.js';
+import type { ResourceTable, ResourceType } from '../resources.js';
 
 /** The discovery documents clients (kubectl, client libraries) read to map kinds to paths. */
 

@@ -27,31 +27,44 @@ export type ApiPath =
  */
 export function parsePath(pathname: string): ApiPath {
   const parts = pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
+  const fixed = fixedPath(parts);
+  if (fixed !== undefined) return fixed;
+  const versioned = groupVersion(parts);
+  return 'rest' in versioned ? resourcePath(versioned.apiVersion, versioned.rest) : versioned;
+}
+
+const HEALTH_CHECKS: readonly string[] = ['healthz', 'readyz', 'livez'];
+
+/** Paths outside any group version: the root, the server version, health checks, OpenAPI v2. */
+function fixedPath(parts: string[]): ApiPath | undefined {
   if (parts.length === 0) return { kind: 'root' };
-  if (parts[0] === 'version' && parts.length === 1) return { kind: 'version' };
-  if (parts.length === 1 && (parts[0] === 'healthz' || parts[0] === 'readyz' || parts[0] === 'livez')) return { kind: 'health' };
+  if (parts.length === 1 && parts[0] === 'version') return { kind: 'version' };
+  if (parts.length === 1 && HEALTH_CHECKS.includes(parts[0] ?? '')) return { kind: 'health' };
   if (parts.length === 2 && parts[0] === 'openapi' && parts[1] === 'v2') return { kind: 'openapi-v2' };
-  let apiVersion: string;
-  let rest: string[];
+  return undefined;
+}
+
+/** The group version of `/api/v1/…` or `/apis/group/version/…` and what follows it, or the discovery path the prefix alone is. */
+function groupVersion(parts: string[]): { apiVersion: string; rest: string[] } | ApiPath {
   if (parts[0] === 'api') {
     if (parts.length === 1) return { kind: 'legacy-versions' };
-    apiVersion = parts[1] ?? '';
-    rest = parts.slice(2);
-  } else if (parts[0] === 'apis') {
+    return { apiVersion: parts[1] ?? '', rest: parts.slice(2) };
+  }
+  if (parts[0] === 'apis') {
     if (parts.length === 1) return { kind: 'groups' };
     if (parts.length === 2) return { kind: 'group', group: parts[1] ?? '' };
-    apiVersion = `${parts[1]}/${parts[2]}`;
-    rest = parts.slice(3);
-  } else {
-    return { kind: 'unknown' };
+    return { apiVersion: `${parts[1]}/${parts[2]}`, rest: parts.slice(3) };
   }
+  return { kind: 'unknown' };
+}
+
+/** `[namespaces/ns/]plural[/name[/subresource]]` under a group version. */
+function resourcePath(apiVersion: string, rest: string[]): ApiPath {
   if (rest.length === 0) return { kind: 'resources', apiVersion };
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const [, namespace = '', plural = '', name, subresource] = rest;
-    if (rest.length > 5) return { kind: 'unknown' };
-    return { kind: 'resource', path: { apiVersion, namespace, plural, ...(name ? { name } : {}), ...(subresource ? { subresource } : {}) } };
-  }
-  const [plural = '', name, subresource] = rest;
-  if (rest.length > 3) return { kind: 'unknown' };
-  return { kind: 'resource', path: { apiVersion, plural, ...(name ? { name } : {}), ...(subresource ? { subresource } : {}) } };
+  const namespaced = rest[0] === 'namespaces' && rest.length >= 3;
+  const namespace = namespaced ? { namespace: rest[1] ?? '' } : {};
+  const tail = namespaced ? rest.slice(2) : rest;
+  if (tail.length > 3) return { kind: 'unknown' };
+  const [plural = '', name, subresource] = tail;
+  return { kind: 'resource', path: { apiVersion, ...namespace, plural, ...(name ? { name } : {}), ...(subresource ? { subresource } : {}) } };
 }

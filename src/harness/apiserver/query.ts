@@ -1,46 +1,50 @@
-import type { LabelSelector, LabelSelectorRequirement } from '../selectors.js';
+import type { LabelSelector } from '../selectors.js';
+
+/** The forms of one requirement, tried in order; `add` gets the pattern's groups. */
+const TERM_FORMS: readonly { pattern: RegExp; add: (key: string, second: string, third: string, into: Required<LabelSelector>) => void }[] = [
+  {
+    pattern: /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/,
+    add: (key, operator, list, into) => {
+      const values = list.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      into.matchExpressions.push({ key, operator: operator === 'in' ? 'In' : 'NotIn', values });
+    },
+  },
+  { pattern: /^([^\s!=]+)\s*!=\s*(\S*)$/, add: (key, value, _, into) => into.matchExpressions.push({ key, operator: 'NotIn', values: [value] }) },
+  {
+    pattern: /^([^\s!=]+)\s*==?\s*(\S*)$/,
+    add: (key, value, _, into) => {
+      // A second `key=other` can never match together with the first: kept as a requirement that says so.
+      if (key in into.matchLabels && into.matchLabels[key] !== value) into.matchExpressions.push({ key, operator: 'In', values: [value] });
+      else into.matchLabels[key] = value;
+    },
+  },
+  { pattern: /^!\s*([^\s!=]+)$/, add: (key, _, __, into) => into.matchExpressions.push({ key, operator: 'DoesNotExist' }) },
+  { pattern: /^([^\s!=(),]+)$/, add: (key, _, __, into) => into.matchExpressions.push({ key, operator: 'Exists' }) },
+];
 
 /**
  * The string form of a label selector (`app=web,tier!=db,env in (a,b),!legacy,owner`), as
  * `?labelSelector=` carries it, turned into the structured form the store matches with.
  */
 export function parseLabelSelector(text: string): LabelSelector {
-  const matchLabels: Record<string, string> = {};
-  const matchExpressions: LabelSelectorRequirement[] = [];
-  for (const term of splitTerms(text)) {
-    const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
-    if (set) {
-      const values = (set[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
-      matchExpressions.push({ key: set[1] ?? '', operator: set[2] === 'in' ? 'In' : 'NotIn', values });
-      continue;
-    }
-    const unequal = /^([^\s!=]+)\s*!=\s*(\S*)$/.exec(term);
-    if (unequal) {
-      matchExpressions.push({ key: unequal[1] ?? '', operator: 'NotIn', values: [unequal[2] ?? ''] });
-      continue;
-    }
-    const equal = /^([^\s!=]+)\s*==?\s*(\S*)$/.exec(term);
-    if (equal) {
-      const key = equal[1] ?? '';
-      if (key in matchLabels && matchLabels[key] !== equal[2]) matchExpressions.push({ key, operator: 'In', values: [equal[2] ?? ''] });
-      else matchLabels[key] = equal[2] ?? '';
-      continue;
-    }
-    const absent = /^!\s*([^\s!=]+)$/.exec(term);
-    if (absent) {
-      matchExpressions.push({ key: absent[1] ?? '', operator: 'DoesNotExist' });
-      continue;
-    }
-    if (/^[^\s!=(),]+$/.test(term)) {
-      matchExpressions.push({ key: term, operator: 'Exists' });
-      continue;
-    }
-    throw new Error(`unable to parse requirement: ${term}`);
-  }
+  const selector: Required<LabelSelector> = { matchLabels: {}, matchExpressions: [] };
+  for (const term of splitTerms(text)) addTerm(term, selector);
+  const { matchLabels, matchExpressions } = selector;
   return {
     ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
     ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
   };
+}
+
+function addTerm(term: string, into: Required<LabelSelector>): void {
+  for (const { pattern, add } of TERM_FORMS) {
+    const match = pattern.exec(term);
+    if (match) {
+      add(match[1] ?? '', match[2] ?? '', match[3] ?? '', into);
+      return;
+    }
+  }
+  throw new Error(`unable to parse requirement: ${term}`);
 }
 
 /** Commas separate terms except inside the parentheses of `in (a,b)`. */

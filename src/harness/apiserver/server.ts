@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from '../errors.js';
-import type { ResourceTable } from '../manifests.js';
+import type { ResourceTable } from '../resources.js';
 import type { Store } from '../store.js';
 import { errorReply, type Reply } from './body.js';
 import { group, groupList, legacyVersions, resourceList } from './discovery.js';

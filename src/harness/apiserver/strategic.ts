@@ -8,28 +8,33 @@ import { clone, isRecord } from '../types.js';
  * honoured; `$setElementOrder/…` only orders, and is ignored. Merge keys other than `name`
  * (which need each kind's schema) are not known: such lists are replaced.
  */
+const DELETE_FROM_LIST = '$deleteFromPrimitiveList/';
+
 export function strategicMergePatch(target: unknown, patch: unknown): unknown {
   if (!isRecord(patch)) return clone(patch);
   if (patch['$patch'] === 'replace') return withoutDirectives(patch);
   const result: Record<string, unknown> = isRecord(target) ? clone(target) : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (key.startsWith('$deleteFromPrimitiveList/')) {
-      const field = key.slice('$deleteFromPrimitiveList/'.length);
-      const live = result[field];
-      if (Array.isArray(live) && Array.isArray(value)) result[field] = live.filter((item) => !value.includes(item));
-    } else if (key.startsWith('$')) {
-      continue;
-    } else if (value === null || (isRecord(value) && value['$patch'] === 'delete')) {
-      Reflect.deleteProperty(result, key);
-    } else if (Array.isArray(value)) {
-      result[key] = mergeList(result[key], value);
-    } else {
-      result[key] = strategicMergePatch(result[key], value);
-    }
-  }
+  for (const [key, value] of Object.entries(patch)) patchField(result, key, value);
   const retain = patch['$retainKeys'];
   if (Array.isArray(retain)) for (const key of Object.keys(result)) if (!retain.includes(key)) Reflect.deleteProperty(result, key);
   return result;
+}
+
+/** One key of a patch map applied to `result` in place. */
+function patchField(result: Record<string, unknown>, key: string, value: unknown): void {
+  if (key.startsWith(DELETE_FROM_LIST)) {
+    const field = key.slice(DELETE_FROM_LIST.length);
+    const live = result[field];
+    if (Array.isArray(live) && Array.isArray(value)) result[field] = live.filter((item) => !value.includes(item));
+  } else if (key.startsWith('$')) {
+    return;
+  } else if (value === null || (isRecord(value) && value['$patch'] === 'delete')) {
+    Reflect.deleteProperty(result, key);
+  } else if (Array.isArray(value)) {
+    result[key] = mergeList(result[key], value);
+  } else {
+    result[key] = strategicMergePatch(result[key], value);
+  }
 }
 
 function mergeList(live: unknown, patch: readonly unknown[]): unknown[] {

@@ -1,4 +1,4 @@
-import { AGE_COLUMN, type PrinterColumn, type ResourceType } from '../manifests.js';
+import { AGE_COLUMN, type PrinterColumn, type ResourceType } from '../resources.js';
 import { isRecord, type KubeObject } from '../types.js';
 
 /**

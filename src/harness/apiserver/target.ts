@@ -1,5 +1,5 @@
 import { ApiError } from '../errors.js';
-import type { ResourceTable, ResourceType } from '../manifests.js';
+import type { ResourceTable, ResourceType } from '../resources.js';
 import { matchesSelector, type LabelSelector } from '../selectors.js';
 import type { KubeObject, ObjectRef } from '../types.js';
 import type { ResourcePath } from './paths.js';

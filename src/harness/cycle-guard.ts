@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import type { EventLog } from './events.js';
+import type { ControllerDef } from './controllers.js';
+
+/** How often one settle may send the very same request to one hook before it is a hot loop. */
+const REPEATS_ALLOWED = 3;
+/** Events a hot-loop error shows of what led up to it. */
+const RECENT_EVENTS = 12;
+/**
+ * resourceVersion changes on every write, whatever was written: it is not part of the state.
+ * In JSON.stringify's output every quote inside a string is escaped, so this only matches keys.
+ */
+const RESOURCE_VERSION = /"resourceVersion":"(?:[^"\\]|\\.)*"/g;
+
+/**
+ * Counts hook calls, and tells a hot loop from a long run with two guards: the same request
+ * to the same hook seen again more than REPEATS_ALLOWED times in one settle means the world is
+ * cycling (a converging controller sends a request once it has answered it, and no change
+ * comes back); and a cap on all calls of one settle catches answers that change on every
+ * call without repeating.
+ */
+export class CycleGuard {
+  hookCalls = 0;
+  readonly callsPerController: Record<string, number> = {};
+  readonly #maxCallsPerSettle: number;
+  readonly #watchRepeats: boolean;
+  readonly #log: EventLog;
+  #settleCalls = new Map<string, number>();
+  #settleRequests = new Map<string, number>();
+  #settleTotal = 0;
+
+  /**
+   * `watchRepeats` false under a realistic schedule: there a lagging cache legitimately repeats
+   * a request until it catches up.
+   */
+  constructor(controllers: readonly ControllerDef[], maxCallsPerSettle: number, watchRepeats: boolean, log: EventLog) {
+    for (const c of controllers) this.callsPerController[c.name] = 0;
+    this.#maxCallsPerSettle = maxCallsPerSettle;
+    this.#watchRepeats = watchRepeats;
+    this.#log = log;
+  }
+
+  beginSettle(): void {
+    this.#settleCalls = new Map();
+    this.#settleRequests = new Map();
+    this.#settleTotal = 0;
+  }
+
+  /** One call of `subject` (`sync drplan default/p1`) sending `body`; throws on a hot loop. */
+  count(c: ControllerDef, subject: string, body: string): void {
+    this.hookCalls += 1;
+    this.callsPerController[c.name] = (this.callsPerController[c.name] ?? 0) + 1;
+    this.#settleTotal += 1;
+    this.#settleCalls.set(subject, (this.#settleCalls.get(subject) ?? 0) + 1);
+    if (this.#watchRepeats) this.#checkRepeats(subject, body);
+    if (this.#settleTotal > this.#maxCallsPerSettle) this.#tooMany();
+  }
+
+  /** The fingerprint is taken of the bytes sent, with every resourceVersion blanked. */
+  #checkRepeats(subject: string, body: string): void {
+    const state = body.replace(RESOURCE_VERSION, '"resourceVersion":""');
+    const fingerprint = `${subject}|${createHash('sha256').update(state).digest('base64')}`;
+    const seen = (this.#settleRequests.get(fingerprint) ?? 0) + 1;
+    this.#settleRequests.set(fingerprint, seen);
+    if (seen > REPEATS_ALLOWED) {
+      throw new Error(
+        `settle(): hot loop — ${subject} was sent the same request ${seen} times in one settle: its answers make the cluster go round in a cycle. Last events: ${this.#log.recent(RECENT_EVENTS)}`,
+      );
+    }
+  }
+
+  #tooMany(): never {
+    const top = [...this.#settleCalls]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([s, n]) => `${s} ×${n}`)
+      .join(', ');
+    throw new Error(
+      `settle(): more than ${this.#maxCallsPerSettle} hook calls without reaching a steady state — a hook answer probably changes on every call (hot loop). Most called: ${top}. Last events: ${this.#log.recent(RECENT_EVENTS)}`,
+    );
+  }
+}
