@@ -39,13 +39,14 @@ export async function syncComposite(deps: SyncDeps, c: CompositeControllerDef, r
     current = atomicUpdate(deps.store, current, (live) => setFinalizer(live, c.finalizer, false));
   }
   const desired = desiredChildren(deps, c, current, answer.children);
-  let manageError: unknown;
+  // Metacontroller writes the status even when managing the children failed, then reports the failure.
+  let manageError: Error | undefined;
   if (current.metadata.deletionTimestamp === undefined || shouldFinalize(c, current)) {
     await context.pause();
     try {
       manageChildren(deps.store, current, c.children, children, desired);
     } catch (err) {
-      manageError = err;
+      manageError = err instanceof Error ? err : new Error(JSON.stringify(err));
     }
   }
   // Replace, not merge; observedGeneration is always Metacontroller's.

@@ -128,7 +128,7 @@ function parseChildRule(value: unknown, where: string, resources: ResourceTable)
   const rule = record(value, where);
   const strategy = rule.updateStrategy === undefined ? {} : record(rule.updateStrategy, `${where}.updateStrategy`);
   const method = strategy.method ?? 'OnDelete';
-  if (!isUpdateMethod(method)) throw new Error(`${where}.updateStrategy.method ${String(method)} is not supported`);
+  if (!isUpdateMethod(method)) throw new Error(`${where}.updateStrategy.method ${JSON.stringify(method)} is not supported`);
   return { type: resolveType(rule, where, resources), method };
 }
 

@@ -27,13 +27,13 @@ function route<S extends TSchema>(
   subject: (body: Static<S>) => KubeObject,
   handle: (body: Static<S>, now: Date, settings: HookSettings) => HookResult<unknown>,
 ): HookRoute {
-  // Each body is checked against `schema` before the call (hook-call.ts), which makes these casts safe.
+  // Each body is checked against `schema` before the call (hook-call.ts): what reaches `handle` is a Static<S>.
   return {
     path,
     name: path.slice(1).replace('/', '.'),
     schema,
-    subject: (body) => subject(body as Static<S>),
-    handle: (body, now, settings) => handle(body as Static<S>, now, settings),
+    subject: (body) => subject(body),
+    handle: (body, now, settings) => handle(body, now, settings),
   };
 }
 

@@ -47,7 +47,7 @@ export function jsonPatch(target: unknown, operations: unknown): unknown {
         break;
       case 'move':
       case 'copy': {
-        const from = pointer(String(operation['from'] ?? ''));
+        const from = pointer(typeof operation['from'] === 'string' ? operation['from'] : '');
         const value = clone(get(doc, from));
         if (operation['op'] === 'move') doc = remove(doc, from);
         doc = put(doc, path, value, 'add');

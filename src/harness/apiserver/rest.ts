@@ -132,7 +132,7 @@ export class ResourceHandlers {
     if (target.path.subresource === 'status') return this.#store.updateStatus(ref, patched['status']);
     const metadata = { ...clone(current.metadata), ...patched['metadata'], name: current.metadata.name, uid: current.metadata.uid };
     if (current.metadata.namespace !== undefined) metadata.namespace = current.metadata.namespace;
-    return this.#store.update({ ...patched, apiVersion: current.apiVersion, kind: current.kind, metadata } as KubeObject);
+    return this.#store.update({ ...patched, apiVersion: current.apiVersion, kind: current.kind, metadata });
   }
 
   #delete(target: Target, ref: ObjectRef, text: string): unknown {
@@ -195,7 +195,7 @@ function checkBody(target: Target, body: unknown): KubeObject {
   const apiVersion = body['apiVersion'] ?? target.type.apiVersion;
   const kind = body['kind'] ?? target.type.kind;
   if (apiVersion !== target.type.apiVersion || kind !== target.type.kind) {
-    throw new ApiError('BadRequest', `the API version in the data (${String(apiVersion)}) and kind (${String(kind)}) do not match the URL (${target.type.apiVersion} ${target.type.plural})`);
+    throw new ApiError('BadRequest', `the API version in the data (${JSON.stringify(apiVersion)}) and kind (${JSON.stringify(kind)}) do not match the URL (${target.type.apiVersion} ${target.type.plural})`);
   }
   const metadata = isRecord(body['metadata']) ? clone(body['metadata']) : {};
   if (target.type.namespaced) {

@@ -41,7 +41,7 @@ function mergeList(live: unknown, patch: readonly unknown[]): unknown[] {
   if (!Array.isArray(live) || patch.length === 0 || !live.every(named) || !patch.every(named)) {
     return patch.filter((item) => !(isRecord(item) && item['$patch'] === 'delete')).map(withoutDirectives);
   }
-  const result = clone(live) as Record<string, unknown>[];
+  const result = clone(live);
   for (const item of patch) {
     const index = result.findIndex((existing) => existing['name'] === item['name']);
     if (item['$patch'] === 'delete') {
