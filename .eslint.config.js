@@ -17,7 +17,10 @@ function importsOf(folder, forbidden) {
     : folder === 'harness'
       ? []
       : [{ group: ['**/harness/**'], message: 'Only render/, sandbox/ and the tests use the contract harness.' }];
-  const layers = forbidden.map((name) => ({ group: [`**/${name}/**`], message: `src/${folder}/ sits below src/${name}/ and must not import it.` }));
+  const layers = forbidden.map((name) => ({
+    group: [`**/${name}/**`],
+    message: `src/${folder}/ sits below src/${name}/ and must not import it.`,
+  }));
   return { files: [`src/${folder}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: [...layers, ...harness] }] } };
 }
 
@@ -46,7 +49,11 @@ export default tseslint.config(
     // Promises the tests forget to await pass whatever they check.
     files: ['test/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
-    rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/await-thenable': 'error', '@typescript-eslint/no-misused-promises': 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
   },
   {
     files: ['src/**/*.ts'],
@@ -64,10 +71,19 @@ export default tseslint.config(
   ...LAYERS.filter((folder) => folder !== 'execution').map((folder) => importsOf(folder, above(folder))),
   // plan/ and execution/ are peers: each reads what it needs of the other through api/.
   importsOf('execution', [...above('execution'), 'plan']),
-  importsOf('crd', PRODUCT.filter((name) => !['k8s', 'api', 'crd'].includes(name))),
+  importsOf(
+    'crd',
+    PRODUCT.filter((name) => !['k8s', 'api', 'crd'].includes(name)),
+  ),
   importsOf('runner', ['workflow', 'plan', 'execution', 'http', 'render', 'sandbox', 'plugin']),
-  importsOf('cli', PRODUCT.filter((name) => name !== 'cli')),
-  importsOf('harness', PRODUCT.filter((name) => name !== 'harness')),
+  importsOf(
+    'cli',
+    PRODUCT.filter((name) => name !== 'cli'),
+  ),
+  importsOf(
+    'harness',
+    PRODUCT.filter((name) => name !== 'harness'),
+  ),
   importsOf('render', ['sandbox', 'plugin']),
   importsOf('sandbox', ['render', 'plugin']),
   importsOf('plugin', ['http', 'render', 'sandbox', 'runner']),

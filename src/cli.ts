@@ -45,7 +45,10 @@ switch (command) {
     }).catch((error: unknown) => {
       // A bug in drplan-hooks, not in the runbook: a log line with the stack, and an exit code
       // CI can tell apart. stderr keeps stdout (the rehearsal) clean.
-      createLogger({ level: 'error', destination: process.stderr }).fatal({ err: error, command: 'render' }, 'drplan-hooks render: internal error');
+      createLogger({ level: 'error', destination: process.stderr }).fatal(
+        { err: error, command: 'render' },
+        'drplan-hooks render: internal error',
+      );
       return 70;
     });
     break;

@@ -94,7 +94,8 @@ function bearerTokens(current: string | undefined, previous: string | undefined)
   };
   const tokens = { current: trimmed('HOOK_AUTH_TOKEN', current), previous: trimmed('HOOK_AUTH_TOKEN_PREVIOUS', previous) };
   if (tokens.current === undefined) {
-    if (tokens.previous !== undefined) throw new Error('HOOK_AUTH_TOKEN_PREVIOUS is set but HOOK_AUTH_TOKEN is not: set the current token too');
+    if (tokens.previous !== undefined)
+      throw new Error('HOOK_AUTH_TOKEN_PREVIOUS is set but HOOK_AUTH_TOKEN is not: set the current token too');
     return undefined;
   }
   return { current: tokens.current, previous: tokens.previous };
@@ -119,7 +120,9 @@ function explain(problems: readonly ErrorObject[], env: Readonly<Record<string, 
     .map((problem) => {
       const name = problem.instancePath.slice(1);
       const schema: TSchema | undefined = (Environment.properties as Record<string, TSchema>)[name];
-      return schema === undefined ? `environment ${problem.message ?? 'is invalid'}` : `${name} must be ${expected(schema)}, got "${env[name] ?? ''}"`;
+      return schema === undefined
+        ? `environment ${problem.message ?? 'is invalid'}`
+        : `${name} must be ${expected(schema)}, got "${env[name] ?? ''}"`;
     })
     .join('; ');
 }

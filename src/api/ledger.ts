@@ -13,7 +13,10 @@ interface Identity {
 }
 
 /** Whether the plan's lock names this execution (by uid: a re-created name is another execution). */
-export function isCurrent(plan: { status?: { currentExecution?: { uid?: string | undefined } | undefined } | undefined }, execution: Identity): boolean {
+export function isCurrent(
+  plan: { status?: { currentExecution?: { uid?: string | undefined } | undefined } | undefined },
+  execution: Identity,
+): boolean {
   const uid = execution.metadata.uid;
   return uid !== undefined && plan.status?.currentExecution?.uid === uid;
 }

@@ -34,9 +34,7 @@ export const RunAction = Type.Object({
   dependsOn: Type.Optional(Type.Array(Type.String())),
   timeoutSeconds: Type.Integer(),
   /** The rendered Job template, for actions that run a Job. */
-  job: Type.Optional(
-    Type.Object({ metadata: Type.Optional(OpaqueObject()), spec: OpaqueObject() }),
-  ),
+  job: Type.Optional(Type.Object({ metadata: Type.Optional(OpaqueObject()), spec: OpaqueObject() })),
   /** For HTTP and resource actions: what the runner Job runs (`run http` / `run resource`). */
   runner: Type.Optional(Type.Object({ kind: StringEnum(['http', 'resource']), action: OpaqueObject() })),
   /** The resource operation (Create, Apply, Patch, Delete, Replace), for messages and undo. */

@@ -2,7 +2,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Conditions } from '../k8s/conditions.js';
 import { CustomResource, OpaqueObject, StringEnum } from '../k8s/schema.js';
 
-
 export const Parameter = Type.Object({
   name: Type.String(),
   type: Type.Optional(StringEnum(['string', 'number', 'boolean'], { default: 'string' })),

@@ -43,8 +43,12 @@ const FORMS: Record<string, ((source: JsonSchema) => JsonSchema) | undefined> = 
   Array: (source) => ({ type: 'array', items: toStructural(source['items'] as TSchema) }),
   Union: (source) => {
     const members = source['anyOf'] as JsonSchema[];
-    if (!members.every((member) => typeof member['const'] === 'string')) throw new Error('only unions of string literals can be expressed in a CRD');
-    return { type: 'string', enum: [...members.map((member) => member['const']), ...((source[ALSO_ADMITTED] as string[] | undefined) ?? [])] };
+    if (!members.every((member) => typeof member['const'] === 'string'))
+      throw new Error('only unions of string literals can be expressed in a CRD');
+    return {
+      type: 'string',
+      enum: [...members.map((member) => member['const']), ...((source[ALSO_ADMITTED] as string[] | undefined) ?? [])],
+    };
   },
 };
 

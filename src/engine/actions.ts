@@ -54,8 +54,17 @@ function timedOut(action: RunAction, job: KubeObject | undefined, { observed, no
   const started = parseTime(action.startTime) ?? now.getTime();
   if (now.getTime() - started < action.timeoutSeconds * 1000) return false;
   const state =
-    job === undefined ? 'was never observed' : jobOutcome(job).state === 'succeeded' ? 'completed, but its Pod with the result was never observed' : 'did not complete';
-  finish(action, 'Failed', `timed out after ${formatDuration(action.timeoutSeconds * 1000)}: Job ${observed.namespace}/${action.jobName ?? ''} ${state}`, at);
+    job === undefined
+      ? 'was never observed'
+      : jobOutcome(job).state === 'succeeded'
+        ? 'completed, but its Pod with the result was never observed'
+        : 'did not complete';
+  finish(
+    action,
+    'Failed',
+    `timed out after ${formatDuration(action.timeoutSeconds * 1000)}: Job ${observed.namespace}/${action.jobName ?? ''} ${state}`,
+    at,
+  );
   return true;
 }
 

@@ -226,7 +226,13 @@ function startStages(context: Context): void {
  * One pass front to back: the first Pending stage ready to start, skipping on the way those a
  * failed dependency blocks. Stages queued behind the pass's position wait for the next pass.
  */
-function nextStage(run: Run, dependencies: Dependencies<RunStage>, queue: IndexQueue, changed: (index: number) => void, at: string): { next?: number; deferred: number[] } {
+function nextStage(
+  run: Run,
+  dependencies: Dependencies<RunStage>,
+  queue: IndexQueue,
+  changed: (index: number) => void,
+  at: string,
+): { next?: number; deferred: number[] } {
   const deferred: number[] = [];
   let position = -1;
   for (let index = queue.pop(); index !== undefined; index = queue.pop()) {

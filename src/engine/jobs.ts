@@ -4,10 +4,7 @@ import { hashedName, labelValue } from '../k8s/names.js';
 import { runnerJobSpec } from './runner.js';
 import type { Run, RunAction } from '../api/run.js';
 
-export type JobOutcome =
-  | { state: 'active' }
-  | { state: 'succeeded'; at?: string }
-  | { state: 'failed'; message: string; at?: string };
+export type JobOutcome = { state: 'active' } | { state: 'succeeded'; at?: string } | { state: 'failed'; message: string; at?: string };
 
 interface JobCondition {
   type?: unknown;

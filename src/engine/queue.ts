@@ -11,7 +11,7 @@ export class IndexQueue {
     this.#queued.add(index);
     const heap = this.#heap;
     heap.push(index);
-    for (let child = heap.length - 1; child > 0; ) {
+    for (let child = heap.length - 1; child > 0;) {
       const parent = (child - 1) >> 1;
       if ((heap[parent] as number) <= index) break;
       heap[child] = heap[parent] as number;
@@ -28,7 +28,7 @@ export class IndexQueue {
     const last = heap.pop() as number;
     if (heap.length === 0) return top;
     heap[0] = last;
-    for (let parent = 0; ; ) {
+    for (let parent = 0; ;) {
       const left = parent * 2 + 1;
       const right = left + 1;
       let smallest = parent;

@@ -30,18 +30,16 @@ export interface RevertSnapshotInput {
 export function snapshotRevert({ plan, execution, target, now, runner }: RevertSnapshotInput): Run {
   const errors: string[] = [];
   const namespace = plan.metadata.namespace ?? '';
-  const stages = forwardOrder(target.status?.stageStatuses ?? []).reverse().map(
-    (stage): RunStage => ({
+  const stages = forwardOrder(target.status?.stageStatuses ?? [])
+    .reverse()
+    .map((stage): RunStage => ({
       name: stage.name,
       parallel: stage.parallel ?? false,
       phase: 'Pending',
       workflows: [...(stage.workflowExecutions ?? [])]
         .reverse()
-        .map((workflow, reversedIndex, all) =>
-          revertWorkflow(stage, workflow, all.length - 1 - reversedIndex, { namespace, errors }),
-        ),
-    }),
-  );
+        .map((workflow, reversedIndex, all) => revertWorkflow(stage, workflow, all.length - 1 - reversedIndex, { namespace, errors })),
+    }));
   const run = newRun(execution, plan, stages, errors, now, runner);
   return {
     ...run,
@@ -123,7 +121,8 @@ function revertWorkflow(
     const after = dependants.get(status.name) ?? [];
     return dag && after.length > 0 ? { ...action, dependsOn: [...after] } : action;
   });
-  const hooks = (type: string) => all.filter((status) => status.hookType === type).map((status) => revertHook(status, id(status), placement(status, ' hook'), undo));
+  const hooks = (type: string) =>
+    all.filter((status) => status.hookType === type).map((status) => revertHook(status, id(status), placement(status, ' hook'), undo));
   const pre = hooks('pre-rollback');
   const post = hooks('post-rollback');
   return {
@@ -144,7 +143,9 @@ function chainHooks(pre: RunAction[], undo: RunAction[], post: RunAction[], dag:
   const sequence = (actions: RunAction[], first: readonly string[]) =>
     actions.map((action, i) => after(action, i === 0 ? first : [actions[i - 1]?.name ?? '']));
   const lastPre = pre.length > 0 ? [pre[pre.length - 1]?.name ?? ''] : [];
-  const undone = dag ? undo.map((action) => ((action.dependsOn ?? []).length === 0 ? after(action, lastPre) : action)) : sequence(undo, lastPre);
+  const undone = dag
+    ? undo.map((action) => ((action.dependsOn ?? []).length === 0 ? after(action, lastPre) : action))
+    : sequence(undo, lastPre);
   const chainedPre = sequence(pre, []);
   const chainedPost = sequence(post, undo.length > 0 ? undone.map((action) => action.name) : lastPre);
   return [...chainedPre, ...undone, ...chainedPost];
@@ -152,9 +153,21 @@ function chainHooks(pre: RunAction[], undo: RunAction[], post: RunAction[], dag:
 
 /** A recorded rollback hook, run only when its workflow has something to undo. */
 function revertHook(status: ActionStatus, id: string, placement: Placement, undo: readonly RunAction[]): RunAction {
-  const base: RunAction = { id, name: status.name, type: status.type ?? 'Job', phase: 'Pending', timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, ...(status.hookType ? { hookType: status.hookType } : {}) };
+  const base: RunAction = {
+    id,
+    name: status.name,
+    type: status.type ?? 'Job',
+    phase: 'Pending',
+    timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+    ...(status.hookType ? { hookType: status.hookType } : {}),
+  };
   if (!undo.some((action) => action.phase === 'Pending')) {
-    return { ...base, phase: 'Skipped', reason: 'NothingToRevert', message: `${status.hookType ?? ''} hook not run: nothing to roll back in this workflow` };
+    return {
+      ...base,
+      phase: 'Skipped',
+      reason: 'NothingToRevert',
+      message: `${status.hookType ?? ''} hook not run: nothing to roll back in this workflow`,
+    };
   }
   const checked = checkObject(Action, { name: status.name, ...status.rollback });
   if (status.rollback === undefined || !checked.ok) {
@@ -168,7 +181,12 @@ function revertHook(status: ActionStatus, id: string, placement: Placement, undo
     return base;
   }
   if (!when.run) return { ...base, phase: 'Skipped', reason: 'WhenNotMatched', message: when.message };
-  return { ...base, type: hook.type, timeoutSeconds: timeoutSeconds(hook.timeout, placement.where, placement.errors), ...runnable(hook, undefined, placement) };
+  return {
+    ...base,
+    type: hook.type,
+    timeoutSeconds: timeoutSeconds(hook.timeout, placement.where, placement.errors),
+    ...runnable(hook, undefined, placement),
+  };
 }
 
 function revertAction(status: ActionStatus, id: string, placement: Placement): RunAction {
@@ -181,7 +199,12 @@ function revertAction(status: ActionStatus, id: string, placement: Placement): R
     timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
   };
   if (status.phase !== 'Succeeded') {
-    return { ...base, phase: 'Skipped', reason: 'NothingToRevert', message: `original action phase was ${status.phase}, nothing to roll back` };
+    return {
+      ...base,
+      phase: 'Skipped',
+      reason: 'NothingToRevert',
+      message: `original action phase was ${status.phase}, nothing to roll back`,
+    };
   }
   if (status.rollback !== undefined) {
     const checked = checkObject(Action, { name: status.name, ...status.rollback });
@@ -220,9 +243,15 @@ function revertAction(status: ActionStatus, id: string, placement: Placement): R
 function deleteCreated(status: ActionStatus, type: Exclude<Action['type'], 'Job' | 'HTTP'>, base: RunAction): RunAction {
   const operation = status.operation ?? 'Create';
   if (operation !== 'Create' && operation !== 'Apply') {
-    return { ...base, phase: 'Skipped', reason: 'NothingToRevert', message: `no rollback defined for ${type} ${operation}; nothing is undone automatically` };
+    return {
+      ...base,
+      phase: 'Skipped',
+      reason: 'NothingToRevert',
+      message: `no rollback defined for ${type} ${operation}; nothing is undone automatically`,
+    };
   }
-  const ref = status.outputs?.[outputKey(type)] as { apiVersion?: string; kind?: string; namespace?: string; name?: string; uid?: string } | undefined;
+  const ref = status.outputs?.[outputKey(type)] as
+    { apiVersion?: string; kind?: string; namespace?: string; name?: string; uid?: string } | undefined;
   if (ref?.apiVersion === undefined || ref.kind === undefined || ref.name === undefined) {
     return { ...base, phase: 'Skipped', reason: 'NothingToRevert', message: `no ${type} object recorded to delete` };
   }

@@ -93,9 +93,7 @@ export function runnerPodsByJob(related: ObjectMap | undefined, planLabel: strin
 }
 
 export type RunnerReport =
-  | { state: 'none' }
-  | { state: 'unreadable'; detail: string }
-  | { state: 'result'; value: Record<string, unknown> };
+  { state: 'none' } | { state: 'unreadable'; detail: string } | { state: 'result'; value: Record<string, unknown> };
 
 /** The last runner container's termination message, parsed; never throws. */
 export function runnerReport(pods: readonly KubeObject[] | undefined): RunnerReport {
@@ -103,7 +101,8 @@ export function runnerReport(pods: readonly KubeObject[] | undefined): RunnerRep
   if (message === undefined || message.trim() === '') return { state: 'none' };
   try {
     const value: unknown = JSON.parse(message);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { state: 'result', value: value as Record<string, unknown> };
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return { state: 'result', value: value as Record<string, unknown> };
   } catch {
     // reported below
   }
@@ -148,7 +147,12 @@ function httpSuccess(action: RunAction, result: Record<string, unknown>, prefix:
 }
 
 /** A resource action's result: the reference of the object it acted on, and per-cluster statuses where it has them. */
-function objectSuccess(action: RunAction, type: Exclude<RunAction['type'], 'Job'>, result: Record<string, unknown>, prefix: string): RunnerOutcome | { error: string } {
+function objectSuccess(
+  action: RunAction,
+  type: Exclude<RunAction['type'], 'Job'>,
+  result: Record<string, unknown>,
+  prefix: string,
+): RunnerOutcome | { error: string } {
   const { apiVersion, kind, namespace, name, uid } = result;
   if (typeof kind !== 'string' || typeof name !== 'string') return { error: 'result names no object' };
   const optional = (key: string, value: unknown) => (typeof value === 'string' ? { [key]: value } : {});

@@ -37,6 +37,9 @@ export function runTooLarge(steps: number, bytes: number): string | undefined {
 
 /** `runTooLarge` of the snapshot itself, once it has been rendered. */
 export function tooLargeToRecord(stages: readonly RunStage[]): string | undefined {
-  const steps = stages.reduce((sum, stage) => sum + 1 + stage.workflows.reduce((inner, workflow) => inner + 1 + workflow.actions.length, 0), 0);
+  const steps = stages.reduce(
+    (sum, stage) => sum + 1 + stage.workflows.reduce((inner, workflow) => inner + 1 + workflow.actions.length, 0),
+    0,
+  );
   return runTooLarge(steps, jsonBytes(stages));
 }

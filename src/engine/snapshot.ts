@@ -79,7 +79,8 @@ export function snapshotExecute({ plan, workflows, execution, now, runner }: Exe
       };
     }),
   }));
-  if (budget.remaining < 0) errors.push(`parameter values make the run larger than the ${RUN_BUDGET_BYTES / 1024} KiB of the plan's status it may use`);
+  if (budget.remaining < 0)
+    errors.push(`parameter values make the run larger than the ${RUN_BUDGET_BYTES / 1024} KiB of the plan's status it may use`);
   return newRun(execution, plan, stages, errors, now, runner);
 }
 
@@ -197,7 +198,12 @@ export function runnable(action: Action, params: Params | undefined, placement: 
 }
 
 /** What the runner gets: the action with its parameters substituted, minus what only the plan uses. */
-function runnerAction(action: Action, kind: 'http' | 'resource', params: Params | undefined, { where, errors, budget }: Placement): Partial<RunAction> {
+function runnerAction(
+  action: Action,
+  kind: 'http' | 'resource',
+  params: Params | undefined,
+  { where, errors, budget }: Placement,
+): Partial<RunAction> {
   const { rollback: _rollback, when: _when, dependsOn: _dependsOn, hookType: _hookType, hookCleanup: _hookCleanup, ...work } = action;
   const rendered = params === undefined ? { value: work, missing: [] } : renderDeep(work, params, budget);
   if (rendered.missing.length > 0) errors.push(`${where}: undefined parameter(s) ${listed(rendered.missing, ', ')}`);
@@ -269,7 +275,9 @@ export function newRun(
   now: string,
   runnerDefaults: RunnerDefaults = DEFAULT_RUNNER,
 ): Run {
-  const usesRunner = stages.some((stage) => stage.workflows.some((workflow) => workflow.actions.some((action) => action.runner !== undefined)));
+  const usesRunner = stages.some((stage) =>
+    stage.workflows.some((workflow) => workflow.actions.some((action) => action.runner !== undefined)),
+  );
   const run: Run = {
     execution: {
       name: execution.metadata.name,

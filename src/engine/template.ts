@@ -116,7 +116,7 @@ function nextOf(text: string, char: string, from: number): number {
 function scan(text: string, visit: (start: number, token: Token) => void): void {
   let dollar = -1;
   let brace = -1;
-  for (let index = 0; index < text.length; ) {
+  for (let index = 0; index < text.length;) {
     if (dollar < index) dollar = nextOf(text, '$', index);
     if (brace < index) brace = nextOf(text, '{', index);
     const next = Math.min(dollar, brace);

@@ -25,7 +25,8 @@ export type Admission =
 export function admit(execution: DRPlanExecution, plan: DRPlan | undefined, now: Date): Admission {
   const planName = `${execution.metadata.namespace ?? ''}/${execution.spec.planRef}`;
   const paramProblems = executionParamProblems(execution.spec);
-  if (paramProblems.length > 0) return { decision: 'reject', reason: 'InvalidParams', message: `invalid spec.params: ${paramProblems.join('; ')}` };
+  if (paramProblems.length > 0)
+    return { decision: 'reject', reason: 'InvalidParams', message: `invalid spec.params: ${paramProblems.join('; ')}` };
   if (plan === undefined) return awaitPlan(execution, planName, now);
   return (
     planStateVerdict(plan, planName) ??
@@ -55,7 +56,12 @@ function planStateVerdict(plan: DRPlan, planName: string): Admission | undefined
     return { decision: 'reject', reason: 'PlanInvalid', message: `plan ${planName} is invalid: ${why}` };
   }
   if (phase !== undefined) return undefined;
-  return { decision: 'wait', reason: 'PlanNotReady', message: `waiting for plan ${planName} to be validated`, resyncAfterSeconds: PLAN_PENDING_RESYNC_SECONDS };
+  return {
+    decision: 'wait',
+    reason: 'PlanNotReady',
+    message: `waiting for plan ${planName} to be validated`,
+    resyncAfterSeconds: PLAN_PENDING_RESYNC_SECONDS,
+  };
 }
 
 function lockVerdict(execution: DRPlanExecution, plan: DRPlan, planName: string): Admission | undefined {
@@ -82,7 +88,11 @@ function lockVerdict(execution: DRPlanExecution, plan: DRPlan, planName: string)
 function queueVerdict(plan: DRPlan, planName: string): Admission | undefined {
   const queued = (plan.status?.executionHistory ?? []).filter((record) => !isTerminal(record.phase)).length;
   if (queued < MAX_QUEUED) return undefined;
-  return { decision: 'reject', reason: 'QueueFull', message: `plan ${planName} already has ${queued} queued or running executions, the most it takes` };
+  return {
+    decision: 'reject',
+    reason: 'QueueFull',
+    message: `plan ${planName} already has ${queued} queued or running executions, the most it takes`,
+  };
 }
 
 function admitRevert(execution: DRPlanExecution, plan: DRPlan): Admission {

@@ -2,7 +2,8 @@ import type { ConditionInput } from '../k8s/conditions.js';
 import type { ExecutionPhase } from '../api/execution.js';
 
 /** Why an execution was turned away at admission. */
-export type RejectionReason = 'PlanNotFound' | 'PlanInvalid' | 'ConcurrentExecution' | 'QueueFull' | 'InvalidRevertTarget' | 'InvalidSpec' | 'InvalidParams';
+export type RejectionReason =
+  'PlanNotFound' | 'PlanInvalid' | 'ConcurrentExecution' | 'QueueFull' | 'InvalidRevertTarget' | 'InvalidSpec' | 'InvalidParams';
 
 /**
  * The three conditions of an execution (Accepted, Succeeded, Complete), so that both `kubectl wait --for=condition=Complete`

@@ -66,7 +66,11 @@ export function finalizeExecution(request: DecoratorRequest, now: Date): HookRes
   const previous = (response.status ?? execution.status ?? {}) as DRPlanExecutionStatus;
   if (!isTerminal(previous.phase)) {
     const deletedAt = execution.metadata.deletionTimestamp ?? formatTime(now);
-    response.status = composeStatus(previous, { phase: 'Cancelled', fields: { completionTime: deletedAt, message: 'execution deleted' }, reason: 'Deleted' }, formatTime(now));
+    response.status = composeStatus(
+      previous,
+      { phase: 'Cancelled', fields: { completionTime: deletedAt, message: 'execution deleted' }, reason: 'Deleted' },
+      formatTime(now),
+    );
   }
   const finalized = evaluation.planUnreadable !== true && (plan === undefined || !planHoldsOpen(execution, plan));
   response.finalized = finalized;
@@ -107,10 +111,14 @@ function decide(request: DecoratorRequest, now: Date): Evaluation {
   if (!checked.ok) return unreadable(request, checked.problems, at);
   const execution = checked.value;
   const namespace = execution.metadata.namespace ?? '';
-  const isItsPlan = (candidate: KubeObject) => candidate.metadata.name === execution.spec.planRef && candidate.metadata.namespace === namespace;
+  const isItsPlan = (candidate: KubeObject) =>
+    candidate.metadata.name === execution.spec.planRef && candidate.metadata.namespace === namespace;
   const plan = validObjectsOfKind(request.related, 'DRPlan', API_VERSION, DRPlan).find(isItsPlan);
   const previous = execution.status ?? {};
-  const labels: Record<string, string | null> = { [LABEL_PLAN]: labelValue(execution.spec.planRef), [LABEL_OPERATION]: execution.spec.operationType };
+  const labels: Record<string, string | null> = {
+    [LABEL_PLAN]: labelValue(execution.spec.planRef),
+    [LABEL_OPERATION]: execution.spec.operationType,
+  };
   const answer = (status: DRPlanExecutionStatus, decision: string, extra: Partial<DecoratorResponse> = {}): Evaluation => ({
     response: { labels, attachments: [], status, ...extra },
     decision,
@@ -129,7 +137,10 @@ function decide(request: DecoratorRequest, now: Date): Evaluation {
   }
   if (plan === undefined) {
     const message = `plan ${namespace}/${execution.spec.planRef} was deleted`;
-    return answer(composeStatus(previous, { phase: 'Cancelled', fields: { completionTime: at, message }, reason: 'PlanDeleted' }, at), 'cancelled: plan deleted');
+    return answer(
+      composeStatus(previous, { phase: 'Cancelled', fields: { completionTime: at, message }, reason: 'PlanDeleted' }, at),
+      'cancelled: plan deleted',
+    );
   }
   const mirrored = mirrorFromPlan(execution, plan) ?? strandedUpstreamRun(execution, plan, at);
   const status = mirrored ? composeStatus(previous, mirrored, at) : previous;

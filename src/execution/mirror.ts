@@ -20,14 +20,22 @@ export function mirrorFromPlan(execution: DRPlanExecution, plan: DRPlan): Mirror
   const record = recordOf(status?.executionHistory, execution);
   const run = status?.run;
   if (run !== undefined && isCurrent(plan, execution) && run.execution.uid === uid) {
-    return { phase: run.phase, fields: { ...timesOf(run), stageStatuses: stageStatusesOf(run), summary: summaryOf(run) }, reason: record?.reason };
+    return {
+      phase: run.phase,
+      fields: { ...timesOf(run), stageStatuses: stageStatusesOf(run), summary: summaryOf(run) },
+      reason: record?.reason,
+    };
   }
   if (record === undefined || !isTerminal(record.phase)) return undefined;
   return { phase: record.phase, fields: timesOf(record), reason: record.reason };
 }
 
 /** The start, the end and the message of a run or a record, each where known. */
-function timesOf(source: { startTime?: string | undefined; completionTime?: string | undefined; message?: string | undefined }): Mirrored['fields'] {
+function timesOf(source: {
+  startTime?: string | undefined;
+  completionTime?: string | undefined;
+  message?: string | undefined;
+}): Mirrored['fields'] {
   return {
     ...(source.startTime ? { startTime: source.startTime } : {}),
     ...(source.completionTime ? { completionTime: source.completionTime } : {}),

@@ -15,8 +15,8 @@ export function strandedUpstreamRun(execution: DRPlanExecution, plan: DRPlan, at
   if (status?.phase === undefined || isTerminal(status.phase)) return undefined;
   if (findCondition(status.conditions, 'Accepted') !== undefined) return undefined;
   const { name, uid } = execution.metadata;
-  const known = (plan.status?.executionHistory ?? []).some(
-    (record) => (record.uid !== undefined ? record.uid === uid : record.name === name),
+  const known = (plan.status?.executionHistory ?? []).some((record) =>
+    record.uid !== undefined ? record.uid === uid : record.name === name,
   );
   if (known) return undefined;
   return { phase: 'Failed', fields: { completionTime: at, message: UPSTREAM_RUN_LOST }, reason: 'RunLost' };

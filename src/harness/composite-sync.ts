@@ -16,7 +16,13 @@ const STATUS_ATTEMPTS = 4;
  * A CompositeController's sync: the hook sees the parent, its children and related objects;
  * its answer's children are created, updated or deleted, then its status replaces the parent's.
  */
-export async function syncComposite(deps: SyncDeps, c: CompositeControllerDef, ref: ObjectRef, trace: SyncTrace, context: SyncContext): Promise<void> {
+export async function syncComposite(
+  deps: SyncDeps,
+  c: CompositeControllerDef,
+  ref: ObjectRef,
+  trace: SyncTrace,
+  context: SyncContext,
+): Promise<void> {
   const start = await prepareSync(deps, c, ref, context);
   if (start === undefined) return;
   const { parent, hookName, hook } = start;
@@ -59,7 +65,12 @@ export async function syncComposite(deps: SyncDeps, c: CompositeControllerDef, r
  * over when someone wrote in between. A parent gone (or replaced by a namesake) is left
  * alone, and so is one that keeps conflicting: its next watch event syncs it again.
  */
-async function updateParentStatus(deps: SyncDeps, parent: KubeObject, status: Record<string, unknown>, context: SyncContext): Promise<void> {
+async function updateParentStatus(
+  deps: SyncDeps,
+  parent: KubeObject,
+  status: Record<string, unknown>,
+  context: SyncContext,
+): Promise<void> {
   const ref = refOf(parent);
   const live = (): KubeObject | undefined => {
     const found = deps.store.get(ref);

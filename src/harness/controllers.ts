@@ -75,7 +75,9 @@ export function parseController(obj: KubeObject, resources: ResourceTable): Cont
     const parent = parseTargetRule(spec.parentResource, `${where}: spec.parentResource`, resources);
     // Metacontroller ignores such a controller (with only a Warning event): fail loudly instead.
     if (!parent.type.statusSubresource) {
-      throw new Error(`${where}: parent resource ${parent.type.plural} has no status subresource; Metacontroller would ignore this controller`);
+      throw new Error(
+        `${where}: parent resource ${parent.type.plural} has no status subresource; Metacontroller would ignore this controller`,
+      );
     }
     return {
       type: 'CompositeController',
@@ -107,8 +109,7 @@ function parseHook(value: unknown, where: string): HookSpec {
   const version = hook.version ?? 'v1';
   if (version !== 'v1' && version !== 'v2') throw new Error(`${where}.version must be v1 or v2`);
   // `url` wins over `service` + `path`; the service is irrelevant in-process.
-  const path =
-    typeof webhook.url === 'string' ? new URL(webhook.url).pathname : string(webhook.path, `${where}.webhook.path (or url)`);
+  const path = typeof webhook.url === 'string' ? new URL(webhook.url).pathname : string(webhook.path, `${where}.webhook.path (or url)`);
   const mode = webhook.responseUnMarshallMode;
   if (mode !== undefined && mode !== 'strict' && mode !== 'loose') {
     throw new Error(`${where}.webhook.responseUnMarshallMode must be strict or loose`);
@@ -158,4 +159,3 @@ function parseTargetRule(value: unknown, where: string, resources: ResourceTable
     ignoreStatusChanges: rule.ignoreStatusChanges === true,
   };
 }
-

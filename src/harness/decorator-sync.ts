@@ -21,7 +21,13 @@ interface TargetUpdate {
  * its answer's labels, annotations and status are written to the target, then its attachments
  * are created, updated or deleted.
  */
-export async function syncDecorator(deps: SyncDeps, c: DecoratorControllerDef, ref: ObjectRef, trace: SyncTrace, context: SyncContext): Promise<void> {
+export async function syncDecorator(
+  deps: SyncDeps,
+  c: DecoratorControllerDef,
+  ref: ObjectRef,
+  trace: SyncTrace,
+  context: SyncContext,
+): Promise<void> {
   const start = await prepareSync(deps, c, ref, context);
   if (start === undefined) return;
   const { parent: target, hookName, hook, type } = start;
@@ -73,7 +79,14 @@ function targetUpdate(c: DecoratorControllerDef, target: KubeObject, answer: Dec
  * Writes the updated target; false when it vanished or changed mid-sync. Metacontroller then
  * gives up quietly and does not retry: the watch event of whatever changed it brings the next sync.
  */
-async function writeTarget(deps: SyncDeps, ref: ObjectRef, target: KubeObject, type: ResourceType, update: TargetUpdate, context: SyncContext): Promise<boolean> {
+async function writeTarget(
+  deps: SyncDeps,
+  ref: ObjectRef,
+  target: KubeObject,
+  type: ResourceType,
+  update: TargetUpdate,
+  context: SyncContext,
+): Promise<boolean> {
   const { next, status, statusChanged } = update;
   await context.pause();
   try {

@@ -4,7 +4,8 @@
  * and a backoff retry, as Metacontroller does; anything else is a harness bug and propagates.
  */
 
-export type ApiErrorReason = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'Forbidden' | 'BadRequest' | 'MethodNotAllowed' | 'UnsupportedMediaType';
+export type ApiErrorReason =
+  'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'Forbidden' | 'BadRequest' | 'MethodNotAllowed' | 'UnsupportedMediaType';
 
 export class ApiError extends Error {
   constructor(

@@ -6,15 +6,7 @@ import { qualifiedName, type ObjectRef } from './types.js';
  * once (labels and status, say); each gets its own event, in this order.
  */
 export type ChangeVerb =
-  | 'create'
-  | 'update'
-  | 'labels'
-  | 'annotations'
-  | 'finalizer-added'
-  | 'finalizer-removed'
-  | 'deleting'
-  | 'status'
-  | 'delete';
+  'create' | 'update' | 'labels' | 'annotations' | 'finalizer-added' | 'finalizer-removed' | 'deleting' | 'status' | 'delete';
 
 /** A hook call, a refused or throttled one: about one controller's parent or target. */
 interface HookSubject {

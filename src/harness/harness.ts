@@ -163,7 +163,9 @@ export class ContractHarness {
     const body = clone(input);
     delete body.status;
     const result =
-      existing === undefined ? this.#store.create({ ...body, metadata: { ...body.metadata, namespace } }) : this.#store.update(this.#merged(existing, body));
+      existing === undefined
+        ? this.#store.create({ ...body, metadata: { ...body.metadata, namespace } })
+        : this.#store.update(this.#merged(existing, body));
     this.#applied.set(result.metadata.uid ?? '', {
       labels: Object.keys(input.metadata.labels ?? {}),
       annotations: Object.keys(input.metadata.annotations ?? {}),

@@ -124,7 +124,15 @@ export class HookCalls {
     const ref = 'metadata' in obj ? refOf(obj) : obj;
     const object = qualifiedName(ref.namespace, ref.name);
     const origin = err instanceof HookError ? 'hook' : err instanceof ApiError ? 'api' : 'sync';
-    this.errors.push({ controller: c.name, hook: trace.hook, object, statusCode: trace.statusCode, body: trace.body, message: err.message, origin });
+    this.errors.push({
+      controller: c.name,
+      hook: trace.hook,
+      object,
+      statusCode: trace.statusCode,
+      body: trace.body,
+      message: err.message,
+      origin,
+    });
     this.#options.log.push({ type: 'hook-error', hook: trace.hook, controller: c.name, object: ref, message: err.message });
   }
 }

@@ -54,7 +54,13 @@ export class HookClient {
   readonly #settings = new Map<string, WebhookSettings>();
   readonly #etags = new Map<string, { etag: string; body: string; expiresMs: number }>();
 
-  constructor(transport: HookTransport, headers: Record<string, string>, clock: FakeClock, traffic: Traffic, schedule: Schedule | undefined) {
+  constructor(
+    transport: HookTransport,
+    headers: Record<string, string>,
+    clock: FakeClock,
+    traffic: Traffic,
+    schedule: Schedule | undefined,
+  ) {
     this.#transport = transport;
     this.#headers = headers;
     this.#clock = clock;
@@ -135,7 +141,9 @@ function settle(request: Promise<HookResponse>, timeoutMs: number | undefined): 
       timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
-            resolve({ error: new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers) after ${timeoutMs}ms`) });
+            resolve({
+              error: new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers) after ${timeoutMs}ms`),
+            });
           }, timeoutMs);
     timer?.unref();
     request.then(

@@ -120,7 +120,9 @@ export class FakeKubelet {
         name,
         namespace,
         labels,
-        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          { apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid, controller: true, blockOwnerDeletion: true },
+        ],
       },
       spec: isRecord(template.spec) ? template.spec : {},
     });
@@ -169,13 +171,22 @@ export class FakeKubelet {
     const now = this.#now();
     const rest = statusOf(job);
     delete rest.active;
-    const done = { status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: now, lastTransitionTime: now };
+    const done = {
+      status: 'True',
+      reason: 'CompletionsReached',
+      message: 'Reached expected number of succeeded pods',
+      lastProbeTime: now,
+      lastTransitionTime: now,
+    };
     this.#write(job, {
       ...rest,
       startTime: rest.startTime ?? now,
       completionTime: now,
       succeeded: 1,
-      conditions: [{ type: 'SuccessCriteriaMet', ...done }, { type: 'Complete', ...done }],
+      conditions: [
+        { type: 'SuccessCriteriaMet', ...done },
+        { type: 'Complete', ...done },
+      ],
     });
     this.#log.push({ type: 'job-finished', outcome: 'succeeded', object: refOf(job) });
   }

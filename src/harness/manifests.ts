@@ -80,4 +80,3 @@ function parseYamlObjects(text: string, file: string): KubeObject[] {
   }
   return out;
 }
-

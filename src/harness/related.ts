@@ -82,7 +82,9 @@ export function ruleMatches(rule: RelatedRule, obj: KubeObject, scope: RelatedSc
 function inRuleNamespace(rule: RelatedRule, c: MatchContext): boolean {
   if (c.v1Namespaced) {
     if (rule.namespace !== undefined && rule.namespace !== c.parentNs) {
-      throw new Error(`namespace ${rule.namespace} of the related rule for ${rule.resource} differs from the parent's namespace ${c.parentNs} (v1 hook)`);
+      throw new Error(
+        `namespace ${rule.namespace} of the related rule for ${rule.resource} differs from the parent's namespace ${c.parentNs} (v1 hook)`,
+      );
     }
     if (c.type.namespaced && c.objNs !== c.parentNs) return false;
   }

@@ -35,7 +35,15 @@ const BUILTIN_TYPES: readonly ResourceType[] = [
   { apiVersion: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, statusSubresource: true, shortNames: ['ns'] },
   { apiVersion: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, statusSubresource: false, shortNames: ['cm'] },
   { apiVersion: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, statusSubresource: false },
-  { apiVersion: 'apps/v1', plural: 'deployments', kind: 'Deployment', namespaced: true, statusSubresource: true, shortNames: ['deploy'], categories: ['all'] },
+  {
+    apiVersion: 'apps/v1',
+    plural: 'deployments',
+    kind: 'Deployment',
+    namespaced: true,
+    statusSubresource: true,
+    shortNames: ['deploy'],
+    categories: ['all'],
+  },
   {
     apiVersion: 'apiextensions.k8s.io/v1',
     plural: 'customresourcedefinitions',
@@ -99,8 +107,7 @@ export class ResourceTable {
 
 export function buildResourceTable(crds: KubeObject[]): ResourceTable {
   const fromCrds = crds.flatMap(crdTypes);
-  const defined = (t: ResourceType): boolean =>
-    fromCrds.some((c) => c.apiVersion === t.apiVersion && c.plural === t.plural);
+  const defined = (t: ResourceType): boolean => fromCrds.some((c) => c.apiVersion === t.apiVersion && c.plural === t.plural);
   return new ResourceTable([...fromCrds, ...BUILTIN_TYPES.filter((t) => !defined(t)), ...FALLBACK_TYPES.filter((t) => !defined(t))]);
 }
 
@@ -113,37 +120,42 @@ function crdTypes(crd: KubeObject): ResourceType[] {
   const kind = string(names.kind, `${where}: spec.names.kind`);
   const namespaced = spec.scope !== 'Cluster';
   const versions = Array.isArray(spec.versions) ? spec.versions : [];
-  return versions.filter(isRecord).filter((v) => v.served !== false).map((v) => {
-    const type: ResourceType = {
-      apiVersion: `${group}/${string(v.name, `${where}: spec.versions[].name`)}`,
-      plural,
-      kind,
-      namespaced,
-      statusSubresource: isRecord(v.subresources) && isRecord(v.subresources.status),
-    };
-    type.printerColumns = printerColumns(v.additionalPrinterColumns);
-    const shortNames = strings(names.shortNames);
-    const categories = strings(names.categories);
-    if (shortNames.length > 0) type.shortNames = shortNames;
-    if (categories.length > 0) type.categories = categories;
-    const message = immutableSpecMessage(v.schema);
-    if (message !== undefined) type.immutableSpecMessage = message;
-    return type;
-  });
+  return versions
+    .filter(isRecord)
+    .filter((v) => v.served !== false)
+    .map((v) => {
+      const type: ResourceType = {
+        apiVersion: `${group}/${string(v.name, `${where}: spec.versions[].name`)}`,
+        plural,
+        kind,
+        namespaced,
+        statusSubresource: isRecord(v.subresources) && isRecord(v.subresources.status),
+      };
+      type.printerColumns = printerColumns(v.additionalPrinterColumns);
+      const shortNames = strings(names.shortNames);
+      const categories = strings(names.categories);
+      if (shortNames.length > 0) type.shortNames = shortNames;
+      if (categories.length > 0) type.categories = categories;
+      const message = immutableSpecMessage(v.schema);
+      if (message !== undefined) type.immutableSpecMessage = message;
+      return type;
+    });
 }
 
 /** A CRD without columns gets Age, as the API server defaults it. */
 function printerColumns(value: unknown): PrinterColumn[] {
   const columns = (Array.isArray(value) ? value : []).filter(isRecord).flatMap((c): PrinterColumn[] =>
     typeof c.name === 'string' && typeof c.type === 'string' && typeof c.jsonPath === 'string'
-      ? [{
-          name: c.name,
-          type: c.type,
-          jsonPath: c.jsonPath,
-          ...(typeof c.description === 'string' ? { description: c.description } : {}),
-          ...(typeof c.priority === 'number' ? { priority: c.priority } : {}),
-          ...(typeof c.format === 'string' ? { format: c.format } : {}),
-        }]
+      ? [
+          {
+            name: c.name,
+            type: c.type,
+            jsonPath: c.jsonPath,
+            ...(typeof c.description === 'string' ? { description: c.description } : {}),
+            ...(typeof c.priority === 'number' ? { priority: c.priority } : {}),
+            ...(typeof c.format === 'string' ? { format: c.format } : {}),
+          },
+        ]
       : [],
   );
   return columns.length > 0 ? columns : [AGE_COLUMN];
@@ -165,4 +177,3 @@ function immutableSpecMessage(schema: unknown): string | undefined {
   }
   return undefined;
 }
-

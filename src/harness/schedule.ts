@@ -88,7 +88,8 @@ export function webhookSettings(c: ControllerDef, hook: string, schedule: Schedu
 /** The parent resync period of a controller under a schedule, in seconds. */
 export function resyncPeriodSeconds(c: ControllerDef, schedule: Schedule): number {
   const spec = isRecord(c.object.spec) ? c.object.spec : {};
-  const own = typeof spec.resyncPeriodSeconds === 'number' && spec.resyncPeriodSeconds > 0 ? Math.max(1, spec.resyncPeriodSeconds) : undefined;
+  const own =
+    typeof spec.resyncPeriodSeconds === 'number' && spec.resyncPeriodSeconds > 0 ? Math.max(1, spec.resyncPeriodSeconds) : undefined;
   return schedule.resyncPeriodSeconds ?? own ?? schedule.relistPeriodSeconds ?? DEFAULT_RELIST_SECONDS;
 }
 

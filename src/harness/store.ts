@@ -77,7 +77,8 @@ export class Store {
     const type = this.typeOf(input.apiVersion, input.kind);
     validateObjectMeta(type, input.metadata);
     const namespace = input.metadata.namespace ?? '';
-    if (type.namespaced && namespace === '') throw new ApiError('Invalid', `${describe(input)} is invalid: metadata.namespace: Required value`);
+    if (type.namespaced && namespace === '')
+      throw new ApiError('Invalid', `${describe(input)} is invalid: metadata.namespace: Required value`);
     const obj: KubeObject = { ...clone(input), metadata: { name: input.metadata.name } };
     if (type.namespaced) obj.metadata.namespace = namespace;
     if (this.#objects.has(keyOf(refOf(obj)))) {
@@ -113,7 +114,10 @@ export class Store {
     if (before.metadata.deletionTimestamp !== undefined) {
       const added = (after.metadata.finalizers ?? []).filter((f) => !(before.metadata.finalizers ?? []).includes(f));
       if (added.length > 0) {
-        throw new ApiError('Forbidden', `${describe(before)}: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);
+        throw new ApiError(
+          'Forbidden',
+          `${describe(before)}: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+        );
       }
     }
     if (type.immutableSpecMessage !== undefined && !deepEqual(before.spec, after.spec)) {
@@ -175,7 +179,8 @@ export class Store {
 
   #require(ref: ObjectRef): KubeObject {
     const obj = this.#objects.get(keyOf(ref));
-    if (obj === undefined) throw new ApiError('NotFound', `${ref.kind} "${ref.name}" not found${ref.namespace === '' ? '' : ` in namespace ${ref.namespace}`}`);
+    if (obj === undefined)
+      throw new ApiError('NotFound', `${ref.kind} "${ref.name}" not found${ref.namespace === '' ? '' : ` in namespace ${ref.namespace}`}`);
     return obj;
   }
 

@@ -74,7 +74,10 @@ export function expectVersion(store: Store, obj: KubeObject): void {
   const live = store.get(refOf(obj));
   if (live === undefined || live.metadata.uid !== obj.metadata.uid) throw new ApiError('NotFound', `${describe(obj)} not found`);
   if (live.metadata.resourceVersion !== obj.metadata.resourceVersion) {
-    throw new ApiError('Conflict', `Operation cannot be fulfilled on ${describe(obj)}: the object has been modified; please apply your changes to the latest version and try again`);
+    throw new ApiError(
+      'Conflict',
+      `Operation cannot be fulfilled on ${describe(obj)}: the object has been modified; please apply your changes to the latest version and try again`,
+    );
   }
 }
 

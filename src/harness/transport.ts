@@ -1,9 +1,5 @@
 /** How the fake Metacontroller reaches a hook server: one POST per hook call. */
-export type HookTransport = (
-  path: string,
-  body: string,
-  headers: Record<string, string>,
-) => Promise<HookResponse>;
+export type HookTransport = (path: string, body: string, headers: Record<string, string>) => Promise<HookResponse>;
 
 export interface HookResponse {
   statusCode: number;
@@ -30,12 +26,7 @@ export function fetchTransport(baseUrl: string): HookTransport {
 
 /** The slice of a fastify instance that `injectTransport` needs (kept structural on purpose). */
 export interface InjectableServer {
-  inject(request: {
-    method: 'POST';
-    url: string;
-    payload: string;
-    headers: Record<string, string>;
-  }): Promise<{
+  inject(request: { method: 'POST'; url: string; payload: string; headers: Record<string, string> }): Promise<{
     statusCode: number;
     body: string;
     headers: Record<string, string | string[] | number | undefined>;

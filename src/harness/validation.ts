@@ -32,7 +32,10 @@ export function validateObjectMeta(type: ResourceType, metadata: Record<string, 
   for (const [key, value] of Object.entries(labels)) {
     checkQualifiedKey(key, what, 'metadata.labels');
     if (value.length > 63 || !LABEL_VALUE.test(value)) {
-      throw invalid(what, `metadata.labels: Invalid value: ${JSON.stringify(value)}: a label value must be at most 63 characters of [A-Za-z0-9_.-], starting and ending alphanumeric`);
+      throw invalid(
+        what,
+        `metadata.labels: Invalid value: ${JSON.stringify(value)}: a label value must be at most 63 characters of [A-Za-z0-9_.-], starting and ending alphanumeric`,
+      );
     }
   }
   const annotations = stringMap(metadata.annotations, what, 'metadata.annotations');

@@ -54,7 +54,13 @@ function ownerOf(deps: WatchDeps, c: ControllerDef, child: KubeObject): KubeObje
 }
 
 /** Metacontroller's findRelatedParents: every parent whose rules match the old or new object. */
-async function enqueueRelatedParents(deps: WatchDeps, c: ControllerDef, before: KubeObject | undefined, after: KubeObject | undefined, cause: Cause): Promise<void> {
+async function enqueueRelatedParents(
+  deps: WatchDeps,
+  c: ControllerDef,
+  before: KubeObject | undefined,
+  after: KubeObject | undefined,
+  cause: Cause,
+): Promise<void> {
   for (const { type } of c.targets) {
     // Read in place, not copied: with thousands of parents a copy of each costs more than the match.
     for (const parent of deps.view.peek(type)) {

@@ -83,7 +83,10 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   app.decorate('readiness', { ready: true });
   const dispatcher = createHookDispatcher({ runner: options.runner ?? DEFAULT_RUNNER }, options.workers);
   app.addHook('onClose', () => dispatcher.close());
-  app.decorate('metrics', createMetrics(() => dispatcher.load()));
+  app.decorate(
+    'metrics',
+    createMetrics(() => dispatcher.load()),
+  );
   app.decorateRequest('responseBytes', 0);
   app.decorateRequest('fixedNow', null);
   app.setErrorHandler(errorHandler);
@@ -98,9 +101,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   app.get('/readyz', async (_request, reply) =>
     app.readiness.ready ? { status: 'ready' } : reply.code(503).send({ status: 'shutting down' }),
   );
-  app.get('/metrics', async (_request, reply) =>
-    reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
-  );
+  app.get('/metrics', async (_request, reply) => reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()));
 
   const context = {
     clock: options.clock ?? (() => new Date()),

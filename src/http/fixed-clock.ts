@@ -17,7 +17,9 @@ export class FixedClockRefused extends Error {
 export function requestedNow(header: string | string[] | undefined, enabled: boolean): Date | undefined {
   if (header === undefined) return undefined;
   if (!enabled) {
-    throw new FixedClockRefused('X-Drplan-Now is refused: the server sets the clock itself unless started with HOOK_FIXED_CLOCK_ENABLED=true');
+    throw new FixedClockRefused(
+      'X-Drplan-Now is refused: the server sets the clock itself unless started with HOOK_FIXED_CLOCK_ENABLED=true',
+    );
   }
   const value = Array.isArray(header) ? header.join(', ') : header;
   const match = RFC3339.exec(value);

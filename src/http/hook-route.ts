@@ -72,13 +72,17 @@ function answer(request: FastifyRequest, reply: FastifyReply, hook: string, outc
   const { object } = outcome;
   if (outcome.kind === 'failed') {
     request.log.error({ hook, object, err: outcome.error }, 'hook failed');
-    return reply.code(500).type('text/plain').send(`internal error in ${hook} for ${object}; see the hook server log (request ${request.id})`);
+    return reply
+      .code(500)
+      .type('text/plain')
+      .send(`internal error in ${hook} for ${object}; see the hook server log (request ${request.id})`);
   }
   const unchanged = matchesIfNoneMatch(request.headers['if-none-match'], outcome.etag);
   const decision = capText(outcome.decision, MAX_LOG_TEXT_CHARS);
   request.log.info({ hook, object, decision, durationMs: outcome.durationMs, unchanged }, 'hook');
   reply.header('etag', outcome.etag);
   if (unchanged) return reply.code(304).send();
-  const body = typeof outcome.body === 'string' ? outcome.body : Buffer.from(outcome.body.buffer, outcome.body.byteOffset, outcome.body.byteLength);
+  const body =
+    typeof outcome.body === 'string' ? outcome.body : Buffer.from(outcome.body.buffer, outcome.body.byteOffset, outcome.body.byteLength);
   return reply.code(200).type('application/json').send(body);
 }

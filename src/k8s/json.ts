@@ -62,7 +62,11 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The next member of an array or object being written, in order; undefined once all are. */
-function nextMember(frame: { node: JsonContainer; keys: string[] | undefined; index: number }): { key: string | undefined; child: unknown } | undefined {
+function nextMember(frame: {
+  node: JsonContainer;
+  keys: string[] | undefined;
+  index: number;
+}): { key: string | undefined; child: unknown } | undefined {
   const { node, keys } = frame;
   const length = keys === undefined ? (node as unknown[]).length : keys.length;
   if (frame.index >= length) return undefined;

@@ -21,7 +21,9 @@ function dnsSafe(text: string): string {
  */
 export function hashedName(parts: readonly string[], identity: string): string {
   const suffix = shortHash(identity);
-  const readable = dnsSafe(parts.join('-')).slice(0, MAX_LABEL - suffix.length - 1).replace(/-$/, '');
+  const readable = dnsSafe(parts.join('-'))
+    .slice(0, MAX_LABEL - suffix.length - 1)
+    .replace(/-$/, '');
   return readable === '' ? suffix : `${readable}-${suffix}`;
 }
 

@@ -9,10 +9,7 @@ export const API_GROUP = 'dr.bkbcs.tencent.com';
 export const API_VERSION = `${API_GROUP}/v1alpha1`;
 
 /** A closed set of strings; rendered as `enum` in the CRD. */
-export function StringEnum<const T extends readonly string[]>(
-  values: T,
-  options: SchemaOptions = {},
-): TUnion<TLiteral<T[number]>[]> {
+export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}): TUnion<TLiteral<T[number]>[]> {
   return Type.Union(
     values.map((value: T[number]) => Type.Literal(value)),
     options,

@@ -94,7 +94,12 @@ function shown(value: unknown): string {
  * The objects of one kind in a request map that match their schema, in the stable order of
  * `objectsOfKind`; the others are left out here and reported by their own hook.
  */
-export function validObjectsOfKind<T extends TSchema>(map: ObjectMap | undefined, kind: string, apiVersion: string, schema: T): Static<T>[] {
+export function validObjectsOfKind<T extends TSchema>(
+  map: ObjectMap | undefined,
+  kind: string,
+  apiVersion: string,
+  schema: T,
+): Static<T>[] {
   return objectsOfKind(map, kind, apiVersion).flatMap((object) => {
     const checked = checkObject(schema, object);
     return checked.ok ? [checked.value] : [];

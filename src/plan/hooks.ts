@@ -44,7 +44,12 @@ export function customizePlan(request: CustomizeRequest): HookResult<CustomizeRe
       rules.push({ apiVersion: API_VERSION, resource: 'drworkflows', namespace: workflowNamespace, names: [...names].sort() });
     }
   }
-  rules.push({ apiVersion: 'v1', resource: 'pods', namespace, labelSelector: { matchLabels: { [LABEL_PLAN]: plan, [LABEL_RUNNER]: 'true' } } });
+  rules.push({
+    apiVersion: 'v1',
+    resource: 'pods',
+    namespace,
+    labelSelector: { matchLabels: { [LABEL_PLAN]: plan, [LABEL_RUNNER]: 'true' } },
+  });
   return { response: { relatedResources: rules }, decision: `related: ${rules.length} rule(s)` };
 }
 

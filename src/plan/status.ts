@@ -21,7 +21,12 @@ export function statusOf(
     ? { type: 'Ready', status: 'True', reason: 'ValidationSucceeded', message: 'Plan is valid and ready to execute' }
     : { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: `Validation failed: [${listed(problems)}]` };
   const executed: ConditionInput = ledger.executed
-    ? { type: 'Executed', status: 'True', reason: 'ExecuteSucceeded', message: `last successful operation: Execute ${ledger.lastExecutionRef ?? ''}` }
+    ? {
+        type: 'Executed',
+        status: 'True',
+        reason: 'ExecuteSucceeded',
+        message: `last successful operation: Execute ${ledger.lastExecutionRef ?? ''}`,
+      }
     : ledger.lastExecutionRef
       ? { type: 'Executed', status: 'False', reason: 'Reverted', message: `last successful operation: Revert ${ledger.lastExecutionRef}` }
       : { type: 'Executed', status: 'False', reason: 'NeverExecuted', message: 'no operation has succeeded yet' };

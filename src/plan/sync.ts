@@ -28,7 +28,11 @@ const RELEASE_RESYNC_SECONDS = 10;
  * `finalizing` is true for the finalize hook: the run is cancelled and deletion completes
  * once none of its Jobs is still running.
  */
-export function reconcilePlan(request: CompositeRequest, now: Date, runner: RunnerDefaults = DEFAULT_RUNNER): HookResult<CompositeResponse> {
+export function reconcilePlan(
+  request: CompositeRequest,
+  now: Date,
+  runner: RunnerDefaults = DEFAULT_RUNNER,
+): HookResult<CompositeResponse> {
   const at = formatTime(now);
   const observation = observePlan(request, runner);
   if ('unreadable' in observation) return keepUnreadable(observation.unreadable, at);
@@ -36,13 +40,22 @@ export function reconcilePlan(request: CompositeRequest, now: Date, runner: Runn
   const ledger = ledgerOf(view.previous);
   moveLedger(ledger, view, now);
   const response: CompositeResponse = {
-    status: statusOf(ledger, view.previous, view.problems.length === 0, view.problems, view.observed.plan, at, view.observed.unreadable.condition),
+    status: statusOf(
+      ledger,
+      view.previous,
+      view.problems.length === 0,
+      view.problems,
+      view.observed.plan,
+      at,
+      view.observed.unreadable.condition,
+    ),
     children: [...desiredJobs(ledger, view.observed), ...desiredUsage(view)],
   };
   const resync = resyncSeconds(ledger, now);
   if (resync !== undefined) response.resyncAfterSeconds = resync;
   if (view.finalizing) response.finalized = finalized(ledger, view);
-  const summary = view.problems.length === 0 ? (ledger.current ? `running ${ledger.current.name}` : 'idle') : `Invalid (${view.problems.length})`;
+  const summary =
+    view.problems.length === 0 ? (ledger.current ? `running ${ledger.current.name}` : 'idle') : `Invalid (${view.problems.length})`;
   return { response, decision: [summary, ...ledger.notes].join('; ') };
 }
 

@@ -47,7 +47,9 @@ export function unreadableExecutions(related: ObjectMap | undefined, plan: { nam
  */
 export function historyLimitOfUnreadable(spec: unknown): number {
   const limit = (spec as { historyLimit?: unknown } | undefined)?.historyLimit;
-  return typeof limit === 'number' && Number.isInteger(limit) && limit >= 1 && limit <= MAX_HISTORY_LIMIT ? limit : Number.POSITIVE_INFINITY;
+  return typeof limit === 'number' && Number.isInteger(limit) && limit >= 1 && limit <= MAX_HISTORY_LIMIT
+    ? limit
+    : Number.POSITIVE_INFINITY;
 }
 
 /**
@@ -62,7 +64,10 @@ export function withUnreadableStatusCondition(status: unknown, problems: readonl
   const entries = (conditions ?? []) as unknown[];
   const others = entries.filter(
     (entry): entry is ConditionInput =>
-      entry !== null && typeof entry === 'object' && typeof (entry as { type?: unknown }).type === 'string' && (entry as { type: string }).type !== 'StatusReadable',
+      entry !== null &&
+      typeof entry === 'object' &&
+      typeof (entry as { type?: unknown }).type === 'string' &&
+      (entry as { type: string }).type !== 'StatusReadable',
   );
   const unreadable: ConditionInput = {
     type: 'StatusReadable',

@@ -63,7 +63,12 @@ function belongsTo(record: ExecutionRecord, execution: DRPlanExecution): boolean
  */
 export function withUpstreamUndo(target: DRPlanExecution, plan: DRPlan, workflows: ReadonlyMap<string, DRWorkflow>): DRPlanExecution {
   const stages = target.status?.stageStatuses;
-  if (stages === undefined || !stages.some((stage) => (stage.workflowExecutions ?? []).some((run) => (run.actionStatuses ?? []).some((action) => action.type === undefined)))) {
+  if (
+    stages === undefined ||
+    !stages.some((stage) =>
+      (stage.workflowExecutions ?? []).some((run) => (run.actionStatuses ?? []).some((action) => action.type === undefined)),
+    )
+  ) {
     return target;
   }
   const namespace = plan.metadata.namespace ?? '';
@@ -75,7 +80,9 @@ export function withUpstreamUndo(target: DRPlanExecution, plan: DRPlan, workflow
       const params: Params = workflow === undefined ? new Map() : paramsOf(target, plan, stage.name, key, workflow, namespace);
       return {
         ...run,
-        actionStatuses: (run.actionStatuses ?? []).map((status) => (status.type === undefined ? completeAction(status, workflow, params) : status)),
+        actionStatuses: (run.actionStatuses ?? []).map((status) =>
+          status.type === undefined ? completeAction(status, workflow, params) : status,
+        ),
       };
     }),
   }));

@@ -24,7 +24,10 @@ export function workflowVerdicts(related: ObjectMap | undefined, wanted: readonl
     if (!keys.has(key) || verdicts.has(key)) continue;
     const spec = checkObject(DRWorkflowSpec, object['spec']);
     if (!spec.ok) {
-      verdicts.set(key, { usable: false, reason: `its spec fails the schema: ${listed(spec.problems.map((problem) => `spec${problem}`))}` });
+      verdicts.set(key, {
+        usable: false,
+        reason: `its spec fails the schema: ${listed(spec.problems.map((problem) => `spec${problem}`))}`,
+      });
       continue;
     }
     const errors = validateWorkflowSpec(spec.value).errors;

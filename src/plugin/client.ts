@@ -12,7 +12,8 @@ import type { Connection } from './options.js';
 
 const VERSION = 'v1alpha1';
 const PLURALS = { DRPlan: 'drplans', DRPlanExecution: 'drplanexecutions' } as const;
-const EXECUTIONS_PATH = (namespace: string) => `/apis/${API_VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURALS.DRPlanExecution}`;
+const EXECUTIONS_PATH = (namespace: string) =>
+  `/apis/${API_VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURALS.DRPlanExecution}`;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -35,7 +36,10 @@ export interface DrClient {
 /** Loads the kubeconfig as kubectl does: --kubeconfig, else $KUBECONFIG (merged), else ~/.kube/config, else in-cluster. */
 export function loadKubeConfig(connection: Connection, env: Env): KubeConfig {
   const config = new KubeConfig();
-  const files = connection.kubeconfig !== undefined ? [connection.kubeconfig] : (env['KUBECONFIG'] ?? '').split(delimiter).filter((file) => file !== '');
+  const files =
+    connection.kubeconfig !== undefined
+      ? [connection.kubeconfig]
+      : (env['KUBECONFIG'] ?? '').split(delimiter).filter((file) => file !== '');
   const home = env['HOME'] === undefined ? undefined : join(env['HOME'], '.kube', 'config');
   try {
     if (files.length > 0) {
@@ -56,7 +60,8 @@ export function loadKubeConfig(connection: Connection, env: Env): KubeConfig {
     throw new InputError(`cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (connection.context !== undefined) {
-    if (config.getContextObject(connection.context) === null) throw new InputError(`context "${connection.context}" is not in the kubeconfig`);
+    if (config.getContextObject(connection.context) === null)
+      throw new InputError(`context "${connection.context}" is not in the kubeconfig`);
     config.setCurrentContext(connection.context);
   }
   if (config.getCurrentCluster() === null) throw new InputError('the kubeconfig has no current context; pass --context');
@@ -97,7 +102,12 @@ class KubeDrClient implements DrClient {
   }
 
   async createExecution(spec: DRPlanExecutionSpec): Promise<DRPlanExecution> {
-    const body = { apiVersion: API_VERSION, kind: 'DRPlanExecution', metadata: { generateName: `${spec.planRef}-`, namespace: this.namespace }, spec };
+    const body = {
+      apiVersion: API_VERSION,
+      kind: 'DRPlanExecution',
+      metadata: { generateName: `${spec.planRef}-`, namespace: this.namespace },
+      spec,
+    };
     const created: unknown = await api(`create a DRPlanExecution of plan ${this.namespace}/${spec.planRef}`, () =>
       this.#objects.createNamespacedCustomObject({ ...this.#where('DRPlanExecution'), body }),
     );
@@ -107,7 +117,10 @@ class KubeDrClient implements DrClient {
   async requestCancel(name: string): Promise<DRPlanExecution> {
     const body = { metadata: { annotations: { [ANNOTATION_CANCEL]: 'true' } } };
     const patched: unknown = await api(`annotate DRPlanExecution ${this.namespace}/${name}`, () =>
-      this.#objects.patchNamespacedCustomObject({ ...this.#where('DRPlanExecution'), name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      this.#objects.patchNamespacedCustomObject(
+        { ...this.#where('DRPlanExecution'), name, body },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     );
     return readAs(DRPlanExecution, patched);
   }
@@ -128,7 +141,12 @@ class KubeDrClient implements DrClient {
   }
 
   /** One watch connection, until the server ends it or `signal` aborts. */
-  #watchFrom(fieldSelector: string, resourceVersion: string | undefined, onChange: (execution: DRPlanExecution | undefined) => void, signal: AbortSignal): Promise<void> {
+  #watchFrom(
+    fieldSelector: string,
+    resourceVersion: string | undefined,
+    onChange: (execution: DRPlanExecution | undefined) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const query = { fieldSelector, ...(resourceVersion ? { resourceVersion } : {}) };
       const event = (type: string, object: unknown) => {
@@ -138,7 +156,12 @@ class KubeDrClient implements DrClient {
       const done = (error: unknown) => {
         signal.removeEventListener('abort', stop);
         // An aborted watch ends with an AbortError: that is the stop asked for, not a failure.
-        if (error && !signal.aborted) reject(new InputError(`cannot watch DRPlanExecutions in ${this.namespace}: ${error instanceof Error ? error.message : JSON.stringify(error)}`));
+        if (error && !signal.aborted)
+          reject(
+            new InputError(
+              `cannot watch DRPlanExecutions in ${this.namespace}: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+            ),
+          );
         else resolve();
       };
       const connection = this.#watch.watch(EXECUTIONS_PATH(this.namespace), query, event, done);
@@ -161,7 +184,10 @@ class KubeDrClient implements DrClient {
 function listOf(list: unknown): { items: unknown[]; resourceVersion: string | undefined } {
   if (typeof list !== 'object' || list === null) return { items: [], resourceVersion: undefined };
   const { items, metadata } = list as { items?: unknown; metadata?: { resourceVersion?: unknown } };
-  return { items: Array.isArray(items) ? items : [], resourceVersion: typeof metadata?.resourceVersion === 'string' ? metadata.resourceVersion : undefined };
+  return {
+    items: Array.isArray(items) ? items : [],
+    resourceVersion: typeof metadata?.resourceVersion === 'string' ? metadata.resourceVersion : undefined,
+  };
 }
 
 function readAs<T extends TSchema>(schema: T, object: unknown): Static<T> {

@@ -23,7 +23,11 @@ const COMMANDS: Record<Command, (context: CommandContext) => Promise<ExitCode>> 
  * arguments, a refused request, an API error) are one line on stderr and exit 2; anything else
  * is a bug and is thrown.
  */
-export async function runPlugin(args: readonly string[], io: PluginIO, makeClient: (connection: Connection) => Promise<DrClient> = (connection) => connectLazily(connection, io)): Promise<ExitCode> {
+export async function runPlugin(
+  args: readonly string[],
+  io: PluginIO,
+  makeClient: (connection: Connection) => Promise<DrClient> = (connection) => connectLazily(connection, io),
+): Promise<ExitCode> {
   try {
     const parsed = parseCommandLine(args);
     if (parsed.help) {

@@ -94,9 +94,11 @@ export function parseCommandLine(args: readonly string[]): Parsed {
   const command = COMMANDS.find((known) => known === word);
   if (command === undefined) throw new InputError(`unknown command "${word}" (see kubectl drplan --help)`);
   const [fewest, most] = ARITY[command];
-  if (names.length < fewest || names.length > most) throw new InputError(`${command} takes ${fewest === most ? fewest : `${fewest} or ${most}`} name(s), got ${names.length}`);
+  if (names.length < fewest || names.length > most)
+    throw new InputError(`${command} takes ${fewest === most ? fewest : `${fewest} or ${most}`} name(s), got ${names.length}`);
   for (const [flag, commands] of Object.entries(ONLY)) {
-    if (values[flag as keyof typeof values] !== undefined && !commands.includes(command)) throw new InputError(`--${flag} does not apply to ${command}`);
+    if (values[flag as keyof typeof values] !== undefined && !commands.includes(command))
+      throw new InputError(`--${flag} does not apply to ${command}`);
   }
   return {
     help: false,

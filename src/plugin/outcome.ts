@@ -5,7 +5,13 @@ import type { Outcome } from './follow.js';
 import { failedAction, treeOf } from './tree.js';
 
 /** The exit code of a followed execution, with the line on stderr that says what to do next. */
-export function reportOutcome(outcome: Outcome, name: string, namespace: string, timeoutMs: number | undefined, stderr: (text: string) => void): ExitCode {
+export function reportOutcome(
+  outcome: Outcome,
+  name: string,
+  namespace: string,
+  timeoutMs: number | undefined,
+  stderr: (text: string) => void,
+): ExitCode {
   const ref = `${name} -n ${namespace}`;
   switch (outcome.kind) {
     case 'ended': {
@@ -24,7 +30,9 @@ export function reportOutcome(outcome: Outcome, name: string, namespace: string,
       );
       return EXIT.timeout;
     case 'interrupted':
-      stderr(`kubectl drplan: stopped following ${namespace}/${name} (${phaseOf(outcome.execution)}); it keeps running. To cancel it: kubectl drplan cancel ${ref}\n`);
+      stderr(
+        `kubectl drplan: stopped following ${namespace}/${name} (${phaseOf(outcome.execution)}); it keeps running. To cancel it: kubectl drplan cancel ${ref}\n`,
+      );
       return EXIT.interrupted;
   }
 }

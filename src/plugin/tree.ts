@@ -59,10 +59,22 @@ function workflowNode(stage: string, workflow: WorkflowExecutionStatus): TreeNod
 }
 
 function actionNode(workflow: string, action: ActionStatus): TreeNode {
-  return { kind: 'action', path: `${workflow}/${action.name}`, name: action.name, ...timing(action), outputs: outputsText(action.outputs), children: [] };
+  return {
+    kind: 'action',
+    path: `${workflow}/${action.name}`,
+    name: action.name,
+    ...timing(action),
+    outputs: outputsText(action.outputs),
+    children: [],
+  };
 }
 
-function timing(step: { phase: string; startTime?: string; completionTime?: string; message?: string }): Pick<TreeNode, 'phase' | 'startTime' | 'completionTime' | 'message'> {
+function timing(step: {
+  phase: string;
+  startTime?: string;
+  completionTime?: string;
+  message?: string;
+}): Pick<TreeNode, 'phase' | 'startTime' | 'completionTime' | 'message'> {
   return { phase: step.phase, startTime: step.startTime, completionTime: step.completionTime, message: step.message };
 }
 
@@ -77,7 +89,14 @@ export function outputsText(outputs: ActionOutputs | undefined): string | undefi
 }
 
 function changedObjectOf(outputs: ActionOutputs): ActionOutputs['resourceRef'] {
-  const refs = [outputs.resourceRef, outputs.localizationRef, outputs.subscriptionRef, outputs.globalizationRef, outputs.helmChartRef, outputs.subscriptionRefs?.[0]];
+  const refs = [
+    outputs.resourceRef,
+    outputs.localizationRef,
+    outputs.subscriptionRef,
+    outputs.globalizationRef,
+    outputs.helmChartRef,
+    outputs.subscriptionRefs?.[0],
+  ];
   return refs.find((ref) => ref !== undefined);
 }
 

@@ -21,7 +21,8 @@ export function formatText({ input, fail, rehearsal }: Report): string {
     `input:   ${input.files.join(', ')}`,
     `objects: ${count(input.workflows, 'DRWorkflow')}, ${count(input.plans, 'DRPlan')}, ${count(input.executions, 'DRPlanExecution')}`,
   ];
-  if (input.ignored.length > 0) lines.push(`ignored: ${input.ignored.map(({ object }) => ignoredName(object)).join(', ')} (not DR objects)`);
+  if (input.ignored.length > 0)
+    lines.push(`ignored: ${input.ignored.map(({ object }) => ignoredName(object)).join(', ')} (not DR objects)`);
   lines.push(
     `jobs:    ${fail.length === 0 ? 'every Job succeeds' : `the Jobs of ${fail.join(', ')} fail, every other Job succeeds`}`,
     `clock:   fake, +0s = ${startTime()}`,
@@ -64,7 +65,9 @@ function describe(entry: TimelineEntry): string {
     case 'plan':
       return `plan ${entry.name}: ${entry.event}${why}`;
     case 'execution':
-      return entry.event === 'created' ? `execution ${entry.name} created: ${entry.message ?? ''}` : `execution ${entry.name}: ${entry.event}${why}`;
+      return entry.event === 'created'
+        ? `execution ${entry.name} created: ${entry.message ?? ''}`
+        : `execution ${entry.name}: ${entry.event}${why}`;
     case 'stage':
       return `stage ${entry.name}: ${entry.event}${why}`;
     case 'action':

@@ -40,7 +40,15 @@ export function simulatedRunner(actions: readonly string[]): RunnerExecutor {
     try {
       const { object } = targetOf(checked.value, env['DRPLAN_NAMESPACE'] ?? 'default');
       const namespace = object.metadata.namespace ?? (object.kind === 'Globalization' ? undefined : env['DRPLAN_NAMESPACE']);
-      return { exitCode: 0, message: JSON.stringify({ apiVersion: object.apiVersion, kind: object.kind, ...(namespace ? { namespace } : {}), name: object.metadata.name }) };
+      return {
+        exitCode: 0,
+        message: JSON.stringify({
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          ...(namespace ? { namespace } : {}),
+          name: object.metadata.name,
+        }),
+      };
     } catch (error) {
       if (error instanceof ActionFailure) return { exitCode: 1, message: JSON.stringify({ message: error.message }) };
       throw error;

@@ -124,7 +124,8 @@ async function parseFile(file: string): Promise<KubeObject[]> {
 function drKind(object: KubeObject, file: string): DRKind | undefined {
   if (!object.apiVersion.startsWith(`${API_GROUP}/`)) return undefined;
   const where = `${file}: ${object.kind || 'object'} ${object.metadata.name}`.trimEnd();
-  if (object.apiVersion !== API_VERSION) throw new InputError(`${where}: apiVersion ${object.apiVersion} is not served; use ${API_VERSION}`);
+  if (object.apiVersion !== API_VERSION)
+    throw new InputError(`${where}: apiVersion ${object.apiVersion} is not served; use ${API_VERSION}`);
   const kind = DR_KINDS.find((k) => k === object.kind);
   if (kind === undefined) throw new InputError(`${where}: kind must be one of ${DR_KINDS.join(', ')}`);
   if (object.metadata.name === '') throw new InputError(`${where}: metadata.name is missing`);

@@ -18,7 +18,6 @@ const GAP_SECONDS = 5;
  */
 const MAX_WAIT_SECONDS = 15 * 60;
 
-
 export interface ExecutionOutcome {
   name: string;
   operationType: string;

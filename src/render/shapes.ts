@@ -25,7 +25,10 @@ export function specProblem(kind: string, object: KubeObject): string | undefine
 
 /** The layouts of upstream's first design documents, which its CRDs never accepted. */
 function oldShape(kind: string, spec: unknown): string | undefined {
-  if (!isRecord(spec)) return kind === 'DRPlanExecution' ? 'an execution names its plan: spec.planRef: <plan name>, spec.operationType: Execute or Revert' : undefined;
+  if (!isRecord(spec))
+    return kind === 'DRPlanExecution'
+      ? 'an execution names its plan: spec.planRef: <plan name>, spec.operationType: Execute or Revert'
+      : undefined;
   if (kind === 'DRPlanExecution' && (isRecord(spec['planRef']) || spec['operation'] !== undefined)) {
     return 'this is the layout of early upstream documents: write planRef: <plan name> and operationType: Execute or Revert';
   }

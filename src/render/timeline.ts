@@ -1,7 +1,14 @@
 import type { Run } from '../api/run.js';
 import { jobOutcome } from '../engine/jobs.js';
 import { DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../api/execution.js';
-import { qualifiedName, type ChangeVerb, type ContractHarness, type HarnessEvent, type KubeObject, type ObjectRef } from '../harness/index.js';
+import {
+  qualifiedName,
+  type ChangeVerb,
+  type ContractHarness,
+  type HarnessEvent,
+  type KubeObject,
+  type ObjectRef,
+} from '../harness/index.js';
 import { findCondition } from '../k8s/conditions.js';
 import { LABEL_ACTION } from '../k8s/labels.js';
 import { checkObject } from '../k8s/validate.js';
@@ -77,7 +84,13 @@ export class TimelineRecorder {
         this.#answerStart = this.entries.length;
         return;
       case 'hook-error':
-        this.#append({ at, kind: 'hook-error', name: nameOf(event.object), event: event.hook, message: `${event.controller}: ${event.message}` });
+        this.#append({
+          at,
+          kind: 'hook-error',
+          name: nameOf(event.object),
+          event: event.hook,
+          message: `${event.controller}: ${event.message}`,
+        });
         return;
       case 'job-finished':
         this.#jobFinished(event.outcome, event.object, at);
@@ -113,7 +126,13 @@ export class TimelineRecorder {
       if (action !== undefined) this.#jobActions.set(name, action);
     }
     const action = this.#jobActions.get(name);
-    this.entries.push({ at, kind: 'job', name, event: verb === 'create' ? 'created' : 'deleted', ...(action === undefined ? {} : { action }) });
+    this.entries.push({
+      at,
+      kind: 'job',
+      name,
+      event: verb === 'create' ? 'created' : 'deleted',
+      ...(action === undefined ? {} : { action }),
+    });
   }
 
   #jobFinished(outcome: 'succeeded' | 'failed', ref: ObjectRef, at: number): void {
@@ -140,7 +159,13 @@ export class TimelineRecorder {
   #runSteps(run: Run, at: number): TimelineEntry[] {
     const execution = `${run.execution.namespace}/${run.execution.name}`;
     const found: TimelineEntry[] = [];
-    const step = (key: string, phase: string, entry: Pick<TimelineEntry, 'kind' | 'name' | 'stage' | 'workflow'>, message?: string, always = false): void => {
+    const step = (
+      key: string,
+      phase: string,
+      entry: Pick<TimelineEntry, 'kind' | 'name' | 'stage' | 'workflow'>,
+      message?: string,
+      always = false,
+    ): void => {
       if (!this.#changed(`${run.execution.uid} ${key}`, phase)) return;
       // A failed stage's message only repeats its failed action's, shown just above it.
       const why = message !== undefined && (always || (entry.kind === 'stage' ? WHY_STAGE : WHY_ACTION).has(phase)) ? { message } : {};
@@ -155,7 +180,13 @@ export class TimelineRecorder {
           if (action.phase === 'Pending' || action.phase === 'Running') continue;
           const where = { stage: stage.name, workflow: `${workflow.workflowRef.namespace}/${workflow.workflowRef.name}` };
           // A runner action's message names what it touched (the object, the endpoint).
-          step(`action ${action.id}`, action.phase, { kind: 'action', name: action.name, ...where }, action.message, action.runner !== undefined);
+          step(
+            `action ${action.id}`,
+            action.phase,
+            { kind: 'action', name: action.name, ...where },
+            action.message,
+            action.runner !== undefined,
+          );
         }
       }
       if (stage.phase !== 'Pending' && stage.phase !== 'Running') step(`stage ${stage.name}`, stage.phase, stageEntry, stage.message);

@@ -50,7 +50,10 @@ const KIND_RULES = new Map<string, Rule>([
   ['apps/DaemonSet', daemonSet],
   ['batch/Job', job],
   ['/Pod', pod],
-  ['/PersistentVolumeClaim', (_o, status) => (status['phase'] === 'Bound' ? ready('Bound') : progressing(`phase ${shown(status['phase'] ?? 'unknown')}`))],
+  [
+    '/PersistentVolumeClaim',
+    (_o, status) => (status['phase'] === 'Bound' ? ready('Bound') : progressing(`phase ${shown(status['phase'] ?? 'unknown')}`)),
+  ],
   ['apps.clusternet.io/Subscription', subscription],
 ]);
 
@@ -63,9 +66,11 @@ function deployment(object: LiveObject, status: Record<string, unknown>): Readin
   const desired = desiredReplicas(object);
   const gap = replicaGap(status, desired, ['updatedReplicas', 'readyReplicas', 'availableReplicas']);
   if (gap !== undefined) return progressing(gap);
-  if (number(status['replicas']) > desired) return progressing(`${number(status['replicas'])} replicas exist, ${desired} desired: old ones still terminating`);
+  if (number(status['replicas']) > desired)
+    return progressing(`${number(status['replicas'])} replicas exist, ${desired} desired: old ones still terminating`);
   const available = conditions.find((c) => c.type === 'Available');
-  if (available !== undefined && available.status !== 'True') return progressing(`Available is ${available.status}: ${available.message ?? ''}`.trim());
+  if (available !== undefined && available.status !== 'True')
+    return progressing(`Available is ${available.status}: ${available.message ?? ''}`.trim());
   return ready(`${desired} replica(s) updated and available`);
 }
 
@@ -107,7 +112,9 @@ function pod(_object: LiveObject, status: Record<string, unknown>): Readiness {
   if (phase === 'Succeeded') return ready('Pod succeeded');
   if (phase === 'Failed') return { state: 'failed', message: `Pod failed: ${shown(status['message'] ?? status['reason'] ?? '')}`.trim() };
   const readyCondition = conditionsOf(status).find((c) => c.type === 'Ready');
-  return phase === 'Running' && readyCondition?.status === 'True' ? ready('Pod running and ready') : progressing(`Pod ${shown(phase ?? 'Pending')}`);
+  return phase === 'Running' && readyCondition?.status === 'True'
+    ? ready('Pod running and ready')
+    : progressing(`Pod ${shown(phase ?? 'Pending')}`);
 }
 
 /**
@@ -117,7 +124,9 @@ function pod(_object: LiveObject, status: Record<string, unknown>): Readiness {
 function subscription(_object: LiveObject, status: Record<string, unknown>, options: { perCluster?: boolean }): Readiness {
   const generic = byConditions(status);
   if (generic.state === 'failed') return generic;
-  const clusters = Array.isArray(status['bindingClusters']) ? status['bindingClusters'].filter((c): c is string => typeof c === 'string') : [];
+  const clusters = Array.isArray(status['bindingClusters'])
+    ? status['bindingClusters'].filter((c): c is string => typeof c === 'string')
+    : [];
   if (clusters.length === 0) return progressing('not bound to any cluster yet');
   const desired = status['desiredReleases'];
   const completed = number(status['completedReleases']);
@@ -157,7 +166,9 @@ function byConditions(status: Record<string, unknown>): Readiness {
   for (const type of ['Ready', 'Available']) {
     const condition = conditions.find((c) => c.type === type);
     if (condition === undefined) continue;
-    return condition.status === 'True' ? ready(`${type} is True`) : progressing(`${type} is ${condition.status}: ${condition.message ?? condition.reason ?? ''}`.trim());
+    return condition.status === 'True'
+      ? ready(`${type} is True`)
+      : progressing(`${type} is ${condition.status}: ${condition.message ?? condition.reason ?? ''}`.trim());
   }
   return ready('no readiness conditions to wait for');
 }
@@ -177,11 +188,13 @@ function replicaGap(status: Record<string, unknown>, desired: number, fields: re
 function conditionsOf(status: Record<string, unknown>): Condition[] {
   const list = status['conditions'];
   if (!Array.isArray(list)) return [];
-  return list.map(record).flatMap((c) =>
-    typeof c['type'] === 'string' && typeof c['status'] === 'string'
-      ? [{ type: c['type'], status: c['status'], ...text('reason', c['reason']), ...text('message', c['message']) }]
-      : [],
-  );
+  return list
+    .map(record)
+    .flatMap((c) =>
+      typeof c['type'] === 'string' && typeof c['status'] === 'string'
+        ? [{ type: c['type'], status: c['status'], ...text('reason', c['reason']), ...text('message', c['message']) }]
+        : [],
+    );
 }
 
 function text<K extends string>(key: K, value: unknown): { [P in K]?: string } {

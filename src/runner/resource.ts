@@ -38,7 +38,12 @@ export interface ResourceOptions {
  * Runs a KubernetesResource, Localization, Subscription, Globalization or HelmChart action and
  * returns the reference of the object it touched, with the uid the API server gave it.
  */
-export async function runResource(action: Action, client: ObjectClient, namespace: string, options: ResourceOptions): Promise<ResourceResult> {
+export async function runResource(
+  action: Action,
+  client: ObjectClient,
+  namespace: string,
+  options: ResourceOptions,
+): Promise<ResourceResult> {
   const target = targetOf(action, namespace);
   const object = await client.place(target.object);
   const what = describe(object);
@@ -49,10 +54,14 @@ export async function runResource(action: Action, client: ObjectClient, namespac
       live = await call(`create ${what}`, () => client.create(strip(object)));
       break;
     case 'Apply':
-      live = await call(`apply ${what}`, () => client.patch(strip(object), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+      live = await call(`apply ${what}`, () =>
+        client.patch(strip(object), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+      );
       break;
     case 'Patch':
-      live = await call(`patch ${what}`, () => client.patch(strip(object), undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
+      live = await call(`patch ${what}`, () =>
+        client.patch(strip(object), undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch),
+      );
       break;
     case 'Delete':
       return deleteObject(client, object, options.log);
@@ -61,7 +70,9 @@ export async function runResource(action: Action, client: ObjectClient, namespac
       if (existing !== undefined) {
         await call(`delete ${what}`, () => client.delete(object));
         options.log(`deleted ${what} to replace it`);
-        await wait(`${what} to be gone`, async () => ((await read(client, object)) === undefined ? { done: true } : { done: false, message: 'still exists' }));
+        await wait(`${what} to be gone`, async () =>
+          (await read(client, object)) === undefined ? { done: true } : { done: false, message: 'still exists' },
+        );
       }
       live = await call(`create ${what}`, () => client.create(strip(object)));
       break;
@@ -95,10 +106,12 @@ async function deleteObject(client: ObjectClient, object: ManifestObject, log: (
   }
   // A recorded uid deletes exactly the object that was created, never a successor of the same name.
   const body = uid ? { preconditions: { uid } } : undefined;
-  await call(`delete ${what}`, () => client.delete(object, undefined, undefined, undefined, undefined, 'Background', body)).catch((error: unknown) => {
-    if (error instanceof NotFound) return undefined;
-    throw error;
-  });
+  await call(`delete ${what}`, () => client.delete(object, undefined, undefined, undefined, undefined, 'Background', body)).catch(
+    (error: unknown) => {
+      if (error instanceof NotFound) return undefined;
+      throw error;
+    },
+  );
   log(`deleted ${what}`);
   return referenceOf(object, existing);
 }
@@ -106,12 +119,12 @@ async function deleteObject(client: ObjectClient, object: ManifestObject, log: (
 class NotFound extends ActionFailure {}
 
 async function read(client: ObjectClient, object: ManifestObject): Promise<KubernetesObject | undefined> {
-  return call(`get ${describe(object)}`, () => client.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: header(object) })).catch(
-    (error: unknown) => {
-      if (error instanceof NotFound) return undefined;
-      throw error;
-    },
-  );
+  return call(`get ${describe(object)}`, () =>
+    client.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: header(object) }),
+  ).catch((error: unknown) => {
+    if (error instanceof NotFound) return undefined;
+    throw error;
+  });
 }
 
 type Check = () => Promise<{ done: true } | { done: false; message: string }>;

@@ -55,7 +55,13 @@ function required<T>(block: T | undefined, field: string, action: Action): T {
   return block;
 }
 
-function clusternet(kind: string, operation: Operation | undefined, name: string, namespace: string | undefined, spec: Record<string, unknown> | undefined): Target {
+function clusternet(
+  kind: string,
+  operation: Operation | undefined,
+  name: string,
+  namespace: string | undefined,
+  spec: Record<string, unknown> | undefined,
+): Target {
   const op = operation ?? 'Create';
   if (op !== 'Delete' && spec === undefined) throw new ActionFailure(`${kind} ${name}: spec is required for ${op}`);
   const metadata = namespace === undefined ? { name } : { name, namespace };
@@ -67,7 +73,9 @@ function parseManifest(text: string): ManifestObject {
   try {
     value = parse(text);
   } catch (error) {
-    throw new ActionFailure(`resource.manifest is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    throw new ActionFailure(
+      `resource.manifest is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ActionFailure('resource.manifest must be one object');
   const object = value as Record<string, unknown>;

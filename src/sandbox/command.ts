@@ -54,7 +54,8 @@ export async function startSandbox(options: SandboxStartOptions): Promise<Sandbo
   const driver = new RealTimeDriver(live, (error) => report(`sandbox: ${error instanceof Error ? error.message : String(error)}`));
   const unwatch = live.watch(() => {
     // Hook failures are retried by the controllers; say each once, as Metacontroller's events would.
-    for (const failure of live.errors.slice(reported)) report(`sandbox: ${failure.controller} ${failure.hook} hook for ${failure.object}: ${failure.message}`);
+    for (const failure of live.errors.slice(reported))
+      report(`sandbox: ${failure.controller} ${failure.hook} hook for ${failure.object}: ${failure.message}`);
     reported = live.errors.length;
   });
   driver.start();

@@ -24,7 +24,9 @@ export function commandOf(job: KubeObject): string {
   const containers: readonly unknown[] = isRecord(template.spec) && Array.isArray(template.spec.containers) ? template.spec.containers : [];
   const container: unknown = containers[0];
   if (!isRecord(container)) return '';
-  const words = [container.command, container.args].flatMap((list): unknown[] => (Array.isArray(list) ? list : [])).filter((word) => typeof word === 'string');
+  const words = [container.command, container.args]
+    .flatMap((list): unknown[] => (Array.isArray(list) ? list : []))
+    .filter((word) => typeof word === 'string');
   return words.join(' ');
 }
 

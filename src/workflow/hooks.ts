@@ -38,7 +38,9 @@ export function syncWorkflow(request: DecoratorRequest, now: Date): HookResult<D
         type: 'Ready',
         status: 'True',
         reason: 'ValidationSucceeded',
-        message: ['Workflow is valid and ready to execute', listed(findings.warnings, '; warning: ')].filter((part) => part !== '').join('; warning: '),
+        message: ['Workflow is valid and ready to execute', listed(findings.warnings, '; warning: ')]
+          .filter((part) => part !== '')
+          .join('; warning: '),
       }
     : {
         type: 'Ready',

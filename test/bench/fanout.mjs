@@ -48,13 +48,35 @@ function jobAction(name) {
           template: {
             spec: {
               restartPolicy: 'Never',
-              containers: [{ name: 'step', image: 'registry.example.com/dr/tools:1.4.2', command: ['/bin/sh', '-c', `dr-step ${name} --region $(params.region) --mode $(params.mode)`] }],
+              containers: [
+                {
+                  name: 'step',
+                  image: 'registry.example.com/dr/tools:1.4.2',
+                  command: ['/bin/sh', '-c', `dr-step ${name} --region $(params.region) --mode $(params.mode)`],
+                },
+              ],
             },
           },
         },
       },
     },
-    rollback: { name: `undo-${name}`, type: 'Job', job: { template: { spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'undo', image: 'registry.example.com/dr/tools:1.4.2', command: ['/bin/sh', '-c', `dr-undo ${name}`] }] } } } } } },
+    rollback: {
+      name: `undo-${name}`,
+      type: 'Job',
+      job: {
+        template: {
+          spec: {
+            backoffLimit: 0,
+            template: {
+              spec: {
+                restartPolicy: 'Never',
+                containers: [{ name: 'undo', image: 'registry.example.com/dr/tools:1.4.2', command: ['/bin/sh', '-c', `dr-undo ${name}`] }],
+              },
+            },
+          },
+        },
+      },
+    },
   };
 }
 
@@ -64,7 +86,10 @@ function workflow(namespace, name, actions) {
     kind: 'DRWorkflow',
     metadata: { name, namespace },
     spec: {
-      parameters: [{ name: 'region', type: 'string', default: 'east' }, { name: 'mode', type: 'string', default: 'install' }],
+      parameters: [
+        { name: 'region', type: 'string', default: 'east' },
+        { name: 'mode', type: 'string', default: 'install' },
+      ],
       actions: Array.from({ length: actions }, (_, index) => jobAction(`${name}-step-${String(index).padStart(2, '0')}`)),
     },
   };
@@ -90,7 +115,10 @@ function execution(namespace, name, planRef, operationType = 'Execute') {
 
 /** 41 namespaces: `payments` with 100 plans, 40 teams with 10 each; 4 workflows per plan. */
 function clusterLayout() {
-  const namespaces = [{ name: 'payments', plans: 100 }, ...Array.from({ length: TEAMS }, (_, index) => ({ name: `team-${String(index).padStart(2, '0')}`, plans: 10 }))];
+  const namespaces = [
+    { name: 'payments', plans: 100 },
+    ...Array.from({ length: TEAMS }, (_, index) => ({ name: `team-${String(index).padStart(2, '0')}`, plans: 10 })),
+  ];
   const objects = [];
   for (const { name: namespace, plans } of namespaces) {
     for (let index = 0; index < plans; index++) {
@@ -125,8 +153,18 @@ async function measure(harness, id, name, change) {
     id,
     name,
     cause: first.cause,
-    direct: { hookCalls: first.calls, requestBytes: first.requestBytes, largestRequestBytes: first.largestRequest, byHook: Object.fromEntries(Object.entries(first.hooks).map(([hook, t]) => [hook, t.calls])) },
-    cascade: { hookCalls: report.total.calls, requestBytes: report.total.requestBytes, largestRequestBytes: report.total.largestRequest, causes: report.causes.length },
+    direct: {
+      hookCalls: first.calls,
+      requestBytes: first.requestBytes,
+      largestRequestBytes: first.largestRequest,
+      byHook: Object.fromEntries(Object.entries(first.hooks).map(([hook, t]) => [hook, t.calls])),
+    },
+    cascade: {
+      hookCalls: report.total.calls,
+      requestBytes: report.total.requestBytes,
+      largestRequestBytes: report.total.largestRequest,
+      causes: report.causes.length,
+    },
   };
   row.withinBudget = row.direct.hookCalls <= BUDGET.calls && row.cascade.largestRequestBytes < BUDGET.largestBytes;
   if (harness.errors.length > 0) throw new Error(`hook errors: ${JSON.stringify(harness.errors.slice(0, 3))}`);
@@ -149,7 +187,8 @@ async function main() {
     transport: injectTransport(app),
     maxSyncsPerSettle: 1_000_000,
     // The busy plan's running Job stays running; drills complete every Job.
-    kubelet: (job) => (job.metadata.labels?.['dr.bkbcs.tencent.com/execution'] === 'running-drill' ? { outcome: 'hold' } : { outcome: 'succeed' }),
+    kubelet: (job) =>
+      job.metadata.labels?.['dr.bkbcs.tencent.com/execution'] === 'running-drill' ? { outcome: 'hold' } : { outcome: 'succeed' },
   });
   console.error('building the cluster (500 plans, 2000 workflows)…');
   await timed(harness, 'cluster', async () => {
@@ -164,7 +203,10 @@ async function main() {
       harness.apply(execution(BUSY.namespace, `drill-${drill}-execute`, BUSY.name));
       await harness.settle();
       await harness.advance(30);
-      harness.apply({ ...execution(BUSY.namespace, `drill-${drill}-revert`, BUSY.name, 'Revert'), spec: { planRef: BUSY.name, operationType: 'Revert', revertExecutionRef: `drill-${drill}-execute` } });
+      harness.apply({
+        ...execution(BUSY.namespace, `drill-${drill}-revert`, BUSY.name, 'Revert'),
+        spec: { planRef: BUSY.name, operationType: 'Revert', revertExecutionRef: `drill-${drill}-execute` },
+      });
       await harness.settle();
       await harness.advance(30);
     }
@@ -178,7 +220,11 @@ async function main() {
   await timed(harness, `${FINISHED} finished executions`, async () => {
     for (let index = 0; index < FINISHED; index++) {
       const template = templates[index % 2];
-      const { copy, status } = renamedCopy(template, `old-${String(index).padStart(4, '0')}-${template.spec.operationType.toLowerCase()}`, index);
+      const { copy, status } = renamedCopy(
+        template,
+        `old-${String(index).padStart(4, '0')}-${template.spec.operationType.toLowerCase()}`,
+        index,
+      );
       harness.apply(copy);
       harness.updateStatus('DRPlanExecution', BUSY.namespace, copy.metadata.name, status);
     }
@@ -189,12 +235,19 @@ async function main() {
   await harness.settle();
   const busyPlan = harness.get('DRPlan', BUSY.namespace, BUSY.name);
   if (busyPlan?.status?.currentExecution?.name !== 'running-drill') {
-    const phases = harness.list('DRPlanExecution', BUSY.namespace).filter((e) => !e.metadata.name.startsWith('old-')).map((e) => `${e.metadata.name}:${e.status?.phase}:${e.status?.message ?? ''}`);
-    throw new Error(`the running drill is not current: ${JSON.stringify(busyPlan?.status?.currentExecution)} ${phases.join(' | ')}; errors: ${JSON.stringify(harness.errors.slice(0, 3))}; events: ${harness.events.slice(-15).join(' | ')}`);
+    const phases = harness
+      .list('DRPlanExecution', BUSY.namespace)
+      .filter((e) => !e.metadata.name.startsWith('old-'))
+      .map((e) => `${e.metadata.name}:${e.status?.phase}:${e.status?.message ?? ''}`);
+    throw new Error(
+      `the running drill is not current: ${JSON.stringify(busyPlan?.status?.currentExecution)} ${phases.join(' | ')}; errors: ${JSON.stringify(harness.errors.slice(0, 3))}; events: ${harness.events.slice(-15).join(' | ')}`,
+    );
   }
   const executions = harness.list('DRPlanExecution', BUSY.namespace);
   const archived = executions.filter((e) => e.metadata.labels?.['dr.bkbcs.tencent.com/archived'] === 'true').length;
-  const runningJob = harness.list('Job', BUSY.namespace).find((job) => job.metadata.labels?.['dr.bkbcs.tencent.com/execution'] === 'running-drill');
+  const runningJob = harness
+    .list('Job', BUSY.namespace)
+    .find((job) => job.metadata.labels?.['dr.bkbcs.tencent.com/execution'] === 'running-drill');
   const sizes = {
     finishedExecuteBytes: Buffer.byteLength(JSON.stringify(harness.get('DRPlanExecution', BUSY.namespace, 'drill-4-execute'))),
     busyPlanBytes: Buffer.byteLength(JSON.stringify(busyPlan)),
@@ -209,12 +262,34 @@ async function main() {
     harness.updateStatus(kind, namespace, name, { ...object.status, touched: String(touches) });
   };
   const rows = [];
-  rows.push(await measure(harness, 'busy-plan-status', 'a status write of the busy plan', () => touch('DRPlan', BUSY.namespace, BUSY.name)));
-  rows.push(await measure(harness, 'running-execution-status', 'a status write of its running execution', () => touch('DRPlanExecution', BUSY.namespace, 'running-drill')));
-  rows.push(await measure(harness, 'new-execution', 'a new execution of the busy plan (rejected: a run is going)', () => harness.apply(execution(BUSY.namespace, 'impatient', BUSY.name))));
-  rows.push(await measure(harness, 'job-completes', 'a Job of the busy plan completes', () => harness.kubelet.complete(BUSY.namespace, runningJob.metadata.name)));
-  rows.push(await measure(harness, 'idle-plan-status', 'a status write of an idle plan in another namespace', () => touch('DRPlan', 'team-00', 'plan-003')));
-  rows.push(await measure(harness, 'workflow-status', 'a status write of a workflow of the busy plan', () => touch('DRWorkflow', BUSY.namespace, `${BUSY.name}-dns`)));
+  rows.push(
+    await measure(harness, 'busy-plan-status', 'a status write of the busy plan', () => touch('DRPlan', BUSY.namespace, BUSY.name)),
+  );
+  rows.push(
+    await measure(harness, 'running-execution-status', 'a status write of its running execution', () =>
+      touch('DRPlanExecution', BUSY.namespace, 'running-drill'),
+    ),
+  );
+  rows.push(
+    await measure(harness, 'new-execution', 'a new execution of the busy plan (rejected: a run is going)', () =>
+      harness.apply(execution(BUSY.namespace, 'impatient', BUSY.name)),
+    ),
+  );
+  rows.push(
+    await measure(harness, 'job-completes', 'a Job of the busy plan completes', () =>
+      harness.kubelet.complete(BUSY.namespace, runningJob.metadata.name),
+    ),
+  );
+  rows.push(
+    await measure(harness, 'idle-plan-status', 'a status write of an idle plan in another namespace', () =>
+      touch('DRPlan', 'team-00', 'plan-003'),
+    ),
+  );
+  rows.push(
+    await measure(harness, 'workflow-status', 'a status write of a workflow of the busy plan', () =>
+      touch('DRWorkflow', BUSY.namespace, `${BUSY.name}-dns`),
+    ),
+  );
 
   const result = {
     date: new Date().toISOString(),
@@ -229,7 +304,17 @@ async function main() {
     },
     rows,
   };
-  console.log(['change'.padEnd(62), 'direct'.padStart(7), 'bytes'.padStart(11), 'cascade'.padStart(8), 'bytes'.padStart(11), 'largest'.padStart(9), ' budget'].join(' '));
+  console.log(
+    [
+      'change'.padEnd(62),
+      'direct'.padStart(7),
+      'bytes'.padStart(11),
+      'cascade'.padStart(8),
+      'bytes'.padStart(11),
+      'largest'.padStart(9),
+      ' budget',
+    ].join(' '),
+  );
   for (const row of rows) {
     console.log(
       [

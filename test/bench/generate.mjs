@@ -95,7 +95,11 @@ function workflowObject(name, actionCount, createdMs) {
       job: jobSpec(action, `echo ${action}: applying change on $(params.targetCluster) in $(params.region)`),
     };
     if (index % 3 === 1) {
-      entry.rollback = { name: `undo-${action}`, type: 'Job', job: jobSpec(`undo-${action}`, `echo undoing ${action} on $(params.targetCluster)`) };
+      entry.rollback = {
+        name: `undo-${action}`,
+        type: 'Job',
+        job: jobSpec(`undo-${action}`, `echo undoing ${action} on $(params.targetCluster)`),
+      };
     }
     actions.push(entry);
   }
@@ -120,7 +124,12 @@ function workflowObject(name, actionCount, createdMs) {
       creationTimestamp: iso(createdMs),
       labels: { 'app.kubernetes.io/part-of': 'dr-runbooks' },
       annotations: {
-        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ apiVersion: API_VERSION, kind: 'DRWorkflow', metadata: { name, namespace: NAMESPACE }, spec }),
+        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+          apiVersion: API_VERSION,
+          kind: 'DRWorkflow',
+          metadata: { name, namespace: NAMESPACE },
+          spec,
+        }),
       },
       finalizers: ['metacontroller.io/decoratorcontroller-drworkflow'],
     },
@@ -155,7 +164,12 @@ function planObject(name, createdMs) {
       generation: 1,
       creationTimestamp: iso(createdMs),
       annotations: {
-        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ apiVersion: API_VERSION, kind: 'DRPlan', metadata: { name, namespace: NAMESPACE }, spec }),
+        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+          apiVersion: API_VERSION,
+          kind: 'DRPlan',
+          metadata: { name, namespace: NAMESPACE },
+          spec,
+        }),
       },
       finalizers: ['metacontroller.io/compositecontroller-drplan'],
     },
@@ -184,7 +198,12 @@ function executionObject(name, createdMs) {
 /** A desired Job as the API server and the Job controller return it once Metacontroller created it. */
 function observedJob(desired, plan, createdMs) {
   const jobUid = uid('job');
-  const jobLabels = { 'batch.kubernetes.io/controller-uid': jobUid, 'batch.kubernetes.io/job-name': desired.metadata.name, 'controller-uid': jobUid, 'job-name': desired.metadata.name };
+  const jobLabels = {
+    'batch.kubernetes.io/controller-uid': jobUid,
+    'batch.kubernetes.io/job-name': desired.metadata.name,
+    'controller-uid': jobUid,
+    'job-name': desired.metadata.name,
+  };
   const podTemplate = desired.spec.template ?? {};
   const podSpec = podTemplate.spec ?? {};
   return {
@@ -198,7 +217,16 @@ function observedJob(desired, plan, createdMs) {
       creationTimestamp: iso(createdMs),
       labels: { ...desired.metadata.labels, 'controller-uid': plan.metadata.uid },
       annotations: { ...desired.metadata.annotations, 'metacontroller.k8s.io/last-applied-configuration': JSON.stringify(desired) },
-      ownerReferences: [{ apiVersion: API_VERSION, kind: 'DRPlan', name: plan.metadata.name, uid: plan.metadata.uid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: API_VERSION,
+          kind: 'DRPlan',
+          name: plan.metadata.name,
+          uid: plan.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
       ...desired.spec,
@@ -213,7 +241,12 @@ function observedJob(desired, plan, createdMs) {
         metadata: { ...podTemplate.metadata, labels: { ...podTemplate.metadata?.labels, ...jobLabels } },
         spec: {
           ...podSpec,
-          containers: (podSpec.containers ?? []).map((c) => ({ ...c, imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' })),
+          containers: (podSpec.containers ?? []).map((c) => ({
+            ...c,
+            imagePullPolicy: 'IfNotPresent',
+            terminationMessagePath: '/dev/termination-log',
+            terminationMessagePolicy: 'File',
+          })),
           dnsPolicy: 'ClusterFirst',
           schedulerName: 'default-scheduler',
           securityContext: {},
@@ -230,8 +263,22 @@ function completeJob(job, atMs) {
   job.metadata.resourceVersion = rv();
   job.status = {
     conditions: [
-      { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: at, lastTransitionTime: at },
-      { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: at, lastTransitionTime: at },
+      {
+        type: 'SuccessCriteriaMet',
+        status: 'True',
+        reason: 'CompletionsReached',
+        message: 'Reached expected number of succeeded pods',
+        lastProbeTime: at,
+        lastTransitionTime: at,
+      },
+      {
+        type: 'Complete',
+        status: 'True',
+        reason: 'CompletionsReached',
+        message: 'Reached expected number of succeeded pods',
+        lastProbeTime: at,
+        lastTransitionTime: at,
+      },
     ],
     startTime: job.status.startTime,
     completionTime: at,
@@ -250,7 +297,15 @@ function podOf(job) {
   const finished = job.status.completionTime ?? started;
   const spec = job.spec.template.spec;
   const state = done
-    ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: started, finishedAt: finished, containerID: `containerd://${job.metadata.uid.replaceAll('-', '')}` } }
+    ? {
+        terminated: {
+          exitCode: 0,
+          reason: 'Completed',
+          startedAt: started,
+          finishedAt: finished,
+          containerID: `containerd://${job.metadata.uid.replaceAll('-', '')}`,
+        },
+      }
     : { running: { startedAt: started } };
   return {
     apiVersion: 'v1',
@@ -263,7 +318,9 @@ function podOf(job) {
       resourceVersion: rv(),
       creationTimestamp: started,
       labels: { ...job.spec.template.metadata.labels },
-      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ],
       ...(done ? {} : { finalizers: ['batch.kubernetes.io/job-tracking'] }),
     },
     spec: {
@@ -277,12 +334,37 @@ function podOf(job) {
         { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
         { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
       ],
-      volumes: [{ name: 'kube-api-access-x7k2p', projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }, { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }] } }],
+      volumes: [
+        {
+          name: 'kube-api-access-x7k2p',
+          projected: {
+            defaultMode: 420,
+            sources: [
+              { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+              { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            ],
+          },
+        },
+      ],
     },
     status: {
       phase: done ? 'Succeeded' : 'Running',
-      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: done && type.includes('Ready') ? 'False' : 'True', lastProbeTime: null, lastTransitionTime: started })),
-      containerStatuses: spec.containers.map((c) => ({ name: c.name, image: c.image, imageID: `${c.image}@sha256:${'3f'.repeat(32)}`, containerID: `containerd://${job.metadata.uid.replaceAll('-', '')}`, ready: !done, restartCount: 0, started: !done, state })),
+      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
+        type,
+        status: done && type.includes('Ready') ? 'False' : 'True',
+        lastProbeTime: null,
+        lastTransitionTime: started,
+      })),
+      containerStatuses: spec.containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        imageID: `${c.image}@sha256:${'3f'.repeat(32)}`,
+        containerID: `containerd://${job.metadata.uid.replaceAll('-', '')}`,
+        ready: !done,
+        restartCount: 0,
+        started: !done,
+        state,
+      })),
       hostIP: '10.0.12.34',
       podIP: '10.244.3.17',
       podIPs: [{ ip: '10.244.3.17' }],
@@ -296,12 +378,15 @@ function podOf(job) {
 class World {
   constructor(actionsPerRun, nowMs) {
     this.now = nowMs;
-    const counts = WORKFLOW_NAMES.map((_, index) => Math.floor(actionsPerRun / WORKFLOW_NAMES.length) + (index < actionsPerRun % WORKFLOW_NAMES.length ? 1 : 0));
+    const counts = WORKFLOW_NAMES.map(
+      (_, index) => Math.floor(actionsPerRun / WORKFLOW_NAMES.length) + (index < actionsPerRun % WORKFLOW_NAMES.length ? 1 : 0),
+    );
     this.workflows = WORKFLOW_NAMES.map((name, index) => workflowObject(name, Math.max(1, counts[index] ?? 1), nowMs));
     this.plan = planObject(PLAN, nowMs);
     this.executions = [];
     this.jobs = new Map();
-    for (const workflow of this.workflows) workflow.status = syncWorkflow(this.workflowRequest(workflow, [this.plan]), this.date()).response.status;
+    for (const workflow of this.workflows)
+      workflow.status = syncWorkflow(this.workflowRequest(workflow, [this.plan]), this.date()).response.status;
     /** Pods are related but never read by the hooks: built only for the requests the benchmark sends. */
     this.withPods = false;
   }
@@ -339,7 +424,13 @@ class World {
   }
 
   workflowRequest(workflow, plans = []) {
-    return { controller: CONTROLLERS.workflow, object: workflow, attachments: {}, related: { [PLAN_KEY]: mapOf(plans) }, finalizing: false };
+    return {
+      controller: CONTROLLERS.workflow,
+      object: workflow,
+      attachments: {},
+      related: { [PLAN_KEY]: mapOf(plans) },
+      finalizing: false,
+    };
   }
 
   /** One plan sync applied: status written, desired Jobs created, absent ones deleted. */

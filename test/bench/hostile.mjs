@@ -33,9 +33,13 @@ const queued = {
   kind: 'DRPlanExecution',
   metadata: meta('e1', 'uid-e1'),
   spec: { planRef: 'plan', operationType: 'Execute' },
-  status: { phase: 'Pending', conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: 'admitted', lastTransitionTime: T0 }] },
+  status: {
+    phase: 'Pending',
+    conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: 'admitted', lastTransitionTime: T0 }],
+  },
 };
-const stages = (count) => Array.from({ length: count }, (_, index) => ({ name: `s${index}`, workflows: [{ workflowRef: { name: 'wf' } }] }));
+const stages = (count) =>
+  Array.from({ length: count }, (_, index) => ({ name: `s${index}`, workflows: [{ workflowRef: { name: 'wf' } }] }));
 const tiny = (index) => ({ name: `a${index}`, type: 'Job', job: { template: { spec: {} } } });
 
 const CASES = {
@@ -45,7 +49,10 @@ const CASES = {
     return { workflow: workflow([{ name: 'a', type: 'Job', job }]), stages: stages(5) };
   },
   'actions-100k': () => ({ workflow: workflow(Array.from({ length: 100_000 }, (_, index) => tiny(index))), stages: stages(1) }),
-  'stages-1000-x-actions-2000': () => ({ workflow: workflow(Array.from({ length: 2_000 }, (_, index) => tiny(index))), stages: stages(1_000) }),
+  'stages-1000-x-actions-2000': () => ({
+    workflow: workflow(Array.from({ length: 2_000 }, (_, index) => tiny(index))),
+    stages: stages(1_000),
+  }),
 };
 
 function cpuMs(call) {
@@ -64,7 +71,13 @@ console.log(`dist: ${dist}`);
 for (const [name, build] of Object.entries(CASES)) {
   if (only !== '' && only !== name) continue;
   const { workflow: wf, stages: planStages } = build();
-  const plan = { apiVersion: API, kind: 'DRPlan', metadata: meta('plan', 'uid-plan'), spec: { stages: planStages }, status: { phase: 'Ready' } };
+  const plan = {
+    apiVersion: API,
+    kind: 'DRPlan',
+    metadata: meta('plan', 'uid-plan'),
+    spec: { stages: planStages },
+    status: { phase: 'Ready' },
+  };
   const planRequest = JSON.parse(
     canonicalJson({
       parent: plan,

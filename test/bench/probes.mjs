@@ -40,7 +40,11 @@ const ROUNDS = Number(option('rounds', 2));
 /** `large` or `normal` runs one half only. */
 const ONLY = option('only', '');
 const BODY_LIMIT = 16 * 1024 * 1024;
-const DEPLOYMENT_ENV = { NODE_OPTIONS: '--max-old-space-size=512', OVERLOAD_MAX_HEAP_USED_BYTES: String(256 * 1024 * 1024), LOG_LEVEL: 'warn' };
+const DEPLOYMENT_ENV = {
+  NODE_OPTIONS: '--max-old-space-size=512',
+  OVERLOAD_MAX_HEAP_USED_BYTES: String(256 * 1024 * 1024),
+  LOG_LEVEL: 'warn',
+};
 const HOOK_TIMEOUT_MS = 10_000;
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -97,13 +101,17 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 function call(base, method, path, body, timeoutMs = HOOK_TIMEOUT_MS) {
   return new Promise((done, fail) => {
     const started = performance.now();
-    const request = http.request(`${base}${path}`, { method, agent, headers: body ? { 'content-type': 'application/json', 'content-length': body.length } : {} }, (response) => {
-      response.resume();
-      response.on('end', () => {
-        clearTimeout(timer);
-        done({ status: response.statusCode, retryAfter: Number(response.headers['retry-after'] ?? 0), ms: performance.now() - started });
-      });
-    });
+    const request = http.request(
+      `${base}${path}`,
+      { method, agent, headers: body ? { 'content-type': 'application/json', 'content-length': body.length } : {} },
+      (response) => {
+        response.resume();
+        response.on('end', () => {
+          clearTimeout(timer);
+          done({ status: response.statusCode, retryAfter: Number(response.headers['retry-after'] ?? 0), ms: performance.now() - started });
+        });
+      },
+    );
     const timer = setTimeout(() => {
       request.destroy();
       fail(new Error('timeout'));
@@ -118,11 +126,13 @@ function call(base, method, path, body, timeoutMs = HOOK_TIMEOUT_MS) {
 
 function fetchText(url) {
   return new Promise((done, fail) => {
-    http.get(url, { agent }, (response) => {
-      let text = '';
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => done(text));
-    }).on('error', fail);
+    http
+      .get(url, { agent }, (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => done(text));
+      })
+      .on('error', fail);
   });
 }
 
@@ -194,8 +204,21 @@ async function large(server, body) {
 }
 
 async function cannon(server, path, body) {
-  const result = await autocannon({ url: `${server.base}${path}`, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: 10, duration: DURATION });
-  return { requests: result['2xx'], other: result.non2xx + result.errors + result.timeouts, seconds: result.duration, p50: result.latency.p50, p99: result.latency.p99 };
+  const result = await autocannon({
+    url: `${server.base}${path}`,
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+    connections: 10,
+    duration: DURATION,
+  });
+  return {
+    requests: result['2xx'],
+    other: result.non2xx + result.errors + result.timeouts,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
 }
 
 /** The largest plan sync of 50-action executions under the body limit. */
@@ -210,7 +233,12 @@ function nearLimitPlanSync() {
 }
 
 async function main() {
-  console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   if (ONLY !== 'normal') await largeRequests();
   if (ONLY !== 'large') await normalRequests();
   agent.destroy();
@@ -218,7 +246,9 @@ async function main() {
 
 async function largeRequests() {
   const big = nearLimitPlanSync();
-  console.log(`large request: plan sync, ${big.executions} executions × 50 actions, ${(big.body.length / 1024 / 1024).toFixed(2)} MiB; ${CLIENTS} clients for ${SECONDS} s`);
+  console.log(
+    `large request: plan sync, ${big.executions} executions × 50 actions, ${(big.body.length / 1024 / 1024).toFixed(2)} MiB; ${CLIENTS} clients for ${SECONDS} s`,
+  );
   for (const build of builds) {
     const server = await startServer(build.dist, build.env);
     try {
@@ -260,7 +290,9 @@ async function normalRequests() {
       for (const [index, variant] of variants.entries()) {
         const total = totals[index];
         const rate = (total.requests / total.seconds).toFixed(1);
-        console.log(`  ${variant.label}: ${rate} req/s, p50 ${Math.max(...total.p50)} ms, p99 ${Math.max(...total.p99)} ms${total.other ? `, ${total.other} not 2xx` : ''}`);
+        console.log(
+          `  ${variant.label}: ${rate} req/s, p50 ${Math.max(...total.p50)} ms, p99 ${Math.max(...total.p99)} ms${total.other ? `, ${total.other} not 2xx` : ''}`,
+        );
       }
     }
   } finally {

@@ -49,7 +49,9 @@ const args = new Set(process.argv.slice(2).filter((arg) => !arg.includes('=')));
 const option = (name, fallback) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const QUICK = args.has('--quick');
 const CORE_ONLY = args.has('--core-only');
-const ONLY = option('only', '').split(',').filter((id) => id !== '');
+const ONLY = option('only', '')
+  .split(',')
+  .filter((id) => id !== '');
 const SETTINGS = {
   connections: 10,
   pipelining: 1,
@@ -136,7 +138,7 @@ function timeCore(handle, text, now) {
   const request = JSON.parse(text);
   const expected = canonicalJson(handle(request, now).response);
   const call = () => canonicalJson(handle(request, now).response);
-  for (let warm = performance.now(); performance.now() - warm < SETTINGS.coreMinMs / 3; ) call();
+  for (let warm = performance.now(); performance.now() - warm < SETTINGS.coreMinMs / 3;) call();
   const samples = [];
   const started = performance.now();
   let last = '';
@@ -204,7 +206,12 @@ async function startServer(label, script, env, stdio = 'pipe') {
     label,
     base,
     /** Log lines written since the last call. */
-    drainLog: () => log.splice(0).join('').split('\n').filter((line) => line.trim() !== ''),
+    drainLog: () =>
+      log
+        .splice(0)
+        .join('')
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
     stop: async () => {
       child.kill('SIGTERM');
       await Promise.race([exited, sleep(5000)]);
@@ -338,8 +345,13 @@ function table(rows) {
     fixed(entry.parseMs, 2),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
-  const format = (cells) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
-  return [format(header), `|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`, ...lines.map(format)].join('\n');
+  const format = (cells) =>
+    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
+  return [
+    format(header),
+    `|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`,
+    ...lines.map(format),
+  ].join('\n');
 }
 
 async function main() {
@@ -382,7 +394,8 @@ async function main() {
         result.responseBytes = Buffer.byteLength(probe.text);
         await fetch(`${floor.base}/__response`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: probe.text });
         const floorProbe = await post(floor.base, entry.path, body);
-        if (floorProbe.status !== 200 || floorProbe.text !== probe.text) throw new Error(`${entry.name}: floor answered ${floorProbe.status}`);
+        if (floorProbe.status !== 200 || floorProbe.text !== probe.text)
+          throw new Error(`${entry.name}: floor answered ${floorProbe.status}`);
 
         const info = withInfo !== undefined && entry.id === INFO_LOG_CASE;
         const [floorRun, hookRun, infoRun] = await measure(info ? [floor, hook, withInfo] : [floor, hook], entry.path, body);
@@ -400,9 +413,13 @@ async function main() {
           floorSeconds: floorRun.seconds,
           ratio: hookRun.reqPerSec / floorRun.reqPerSec,
         });
-        for (const [label, run] of [['hook', hookRun], ['floor', floorRun]]) {
+        for (const [label, run] of [
+          ['hook', hookRun],
+          ['floor', floorRun],
+        ]) {
           if (run.failed > 0) problems.push(`${entry.name}: ${label} answered ${JSON.stringify(run.statusCodes)}, ${run.failed} not 2xx`);
-          if (run.log.length > 0) problems.push(`${entry.name}: ${label} logged ${run.log.length} line(s), first: ${run.log[0]?.slice(0, 200)}`);
+          if (run.log.length > 0)
+            problems.push(`${entry.name}: ${label} logged ${run.log.length} line(s), first: ${run.log[0]?.slice(0, 200)}`);
         }
         console.error(`http ${entry.name}: ${hookRun.reqPerSec.toFixed(1)} req/s vs floor ${floorRun.reqPerSec.toFixed(1)}`);
 
@@ -429,7 +446,12 @@ async function main() {
 
   const targets = TARGETS.map((target) => {
     const value = target.value(rows);
-    return { name: target.name, bound: target.bound, value: round(value), result: value === undefined ? 'n/a' : target.check(value) ? 'PASS' : 'MISS' };
+    return {
+      name: target.name,
+      bound: target.bound,
+      value: round(value),
+      result: value === undefined ? 'n/a' : target.check(value) ? 'PASS' : 'MISS',
+    };
   });
   const results = {
     date: startedAt.toISOString(),
@@ -443,16 +465,26 @@ async function main() {
     ],
     cases: rows.map((entry) => ({
       ...entry,
-      ...Object.fromEntries(Object.entries(entry).filter(([, value]) => typeof value === 'number').map(([name, value]) => [name, round(value, 3)])),
+      ...Object.fromEntries(
+        Object.entries(entry)
+          .filter(([, value]) => typeof value === 'number')
+          .map(([name, value]) => [name, round(value, 3)]),
+      ),
     })),
     targets,
     problems,
   };
   if (!QUICK && ONLY.length === 0 && !CORE_ONLY) writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 
-  console.log(`\ndrplan-hooks benchmark, ${results.date}, node ${results.machine.node}, ${results.machine.cpu} × ${results.machine.cores}, load average ${loadAverageAtStart[0]} at start, ${results.machine.loadAverageAtEnd[0]} at end`);
-  console.log(`autocannon: ${SETTINGS.connections} connections, pipelining ${SETTINGS.pipelining}; per server and case ${SETTINGS.warmupRequests} requests of warm-up, then ~${SETTINGS.durationSeconds} s (≥ ${SETTINGS.minRequests} requests) in ${ROUNDS.light} rounds (${ROUNDS.heavy} for requests of ~1 s) alternating with the floor; hook server LOG_LEVEL=${SETTINGS.logLevel}`);
-  console.log(`BODY_LIMIT_BYTES=${bodyLimitBytes} for both servers${bodyLimitBytes > 16 * 1024 * 1024 ? ' (raised: the largest request is over the 16 MiB default, which would answer 413)' : ''}\n`);
+  console.log(
+    `\ndrplan-hooks benchmark, ${results.date}, node ${results.machine.node}, ${results.machine.cpu} × ${results.machine.cores}, load average ${loadAverageAtStart[0]} at start, ${results.machine.loadAverageAtEnd[0]} at end`,
+  );
+  console.log(
+    `autocannon: ${SETTINGS.connections} connections, pipelining ${SETTINGS.pipelining}; per server and case ${SETTINGS.warmupRequests} requests of warm-up, then ~${SETTINGS.durationSeconds} s (≥ ${SETTINGS.minRequests} requests) in ${ROUNDS.light} rounds (${ROUNDS.heavy} for requests of ~1 s) alternating with the floor; hook server LOG_LEVEL=${SETTINGS.logLevel}`,
+  );
+  console.log(
+    `BODY_LIMIT_BYTES=${bodyLimitBytes} for both servers${bodyLimitBytes > 16 * 1024 * 1024 ? ' (raised: the largest request is over the 16 MiB default, which would answer 413)' : ''}\n`,
+  );
   console.log(table(rows));
   console.log('');
   for (const target of targets) console.log(`${target.result.padEnd(4)}  ${target.name}: ${target.value ?? '—'} (${target.bound})`);

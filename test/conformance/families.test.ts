@@ -60,7 +60,10 @@ describe.each(FAMILIES)('upstream family %s', (family) => {
       expect(accepted?.status, `${execution.metadata.name}: ${accepted?.message ?? ''}`).toBe('True');
       expect(['Succeeded', 'Failed'], `${execution.metadata.name}: ${status.message ?? ''}`).toContain(status.phase);
       if (status.phase === 'Failed') {
-        expect(steps.some((step) => status.message?.includes(step)), status.message).toBe(true);
+        expect(
+          steps.some((step) => status.message?.includes(step)),
+          status.message,
+        ).toBe(true);
         expect(status.message).not.toMatch(/not found/);
       }
     }
@@ -70,7 +73,11 @@ describe.each(FAMILIES)('upstream family %s', (family) => {
     const { code, stdout, stderr } = await render(join(FIXTURES, family));
     expect([0, 1]).toContain(code);
     expect(stdout).not.toMatch(GARBAGE);
-    for (const line of stderr.trimEnd().split('\n').filter((text) => text !== '')) expect(line).toMatch(/^render: execution \S+ ended (Failed|Cancelled): \S/);
+    for (const line of stderr
+      .trimEnd()
+      .split('\n')
+      .filter((text) => text !== ''))
+      expect(line).toMatch(/^render: execution \S+ ended (Failed|Cancelled): \S/);
   });
 });
 

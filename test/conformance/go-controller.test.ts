@@ -43,7 +43,11 @@ function executionStatus(harness: ContractHarness, name: string): DRPlanExecutio
 }
 
 function planStatus(harness: ContractHarness): DRPlanStatus {
-  return (live(harness, { apiVersion: 'dr.bkbcs.tencent.com/v1alpha1', kind: 'DRPlan', metadata: { name: 'orders-dr-plan', namespace: NAMESPACE } }).status ?? {}) as DRPlanStatus;
+  return (live(harness, {
+    apiVersion: 'dr.bkbcs.tencent.com/v1alpha1',
+    kind: 'DRPlan',
+    metadata: { name: 'orders-dr-plan', namespace: NAMESPACE },
+  }).status ?? {}) as DRPlanStatus;
 }
 
 describe('taking over from the Go controller', () => {
@@ -73,7 +77,10 @@ describe('taking over from the Go controller', () => {
     const cancelled = executionStatus(harness, 'orders-exec-003');
     expect(cancelled.phase).toBe('Cancelled');
     expect(cancelled.stageStatuses?.[0]?.phase).toBe('Cancelled');
-    expect(cancelled.stageStatuses?.[0]?.workflowExecutions?.[0]?.actionStatuses?.map((action) => action.phase)).toEqual(['Succeeded', 'Cancelled']);
+    expect(cancelled.stageStatuses?.[0]?.workflowExecutions?.[0]?.actionStatuses?.map((action) => action.phase)).toEqual([
+      'Succeeded',
+      'Cancelled',
+    ]);
     const finished = executionStatus(harness, 'orders-exec-001');
     expect(finished.phase).toBe('Succeeded');
     expect(finished.summary).toEqual({ totalStages: 1, completedStages: 1, totalWorkflows: 1, completedWorkflows: 1 });
@@ -85,7 +92,9 @@ describe('taking over from the Go controller', () => {
       expect(condition(stranded as never, 'Complete')?.status, name).toBe('True');
     }
     // What the old run did is kept, so that it can be reverted.
-    expect(executionStatus(harness, 'orders-exec-004').stageStatuses?.[0]?.workflowExecutions?.[0]?.actionStatuses?.[0]?.phase).toBe('Succeeded');
+    expect(executionStatus(harness, 'orders-exec-004').stageStatuses?.[0]?.workflowExecutions?.[0]?.actionStatuses?.[0]?.phase).toBe(
+      'Succeeded',
+    );
   });
 
   it('goes on: a new Execute runs, and a Revert of an Execute the Go controller ran is admitted and walks its actions backwards', async () => {
@@ -94,7 +103,10 @@ describe('taking over from the Go controller', () => {
     expect((await runToEnd(harness, next)).phase).toBe('Succeeded');
     expect(planStatus(harness).executionHistory?.[0]?.name).toBe('orders-exec-005');
 
-    const revert = { ...execution('orders-revert-002'), spec: { planRef: 'orders-dr-plan', operationType: 'Revert', revertExecutionRef: 'orders-exec-002' } };
+    const revert = {
+      ...execution('orders-revert-002'),
+      spec: { planRef: 'orders-dr-plan', operationType: 'Revert', revertExecutionRef: 'orders-exec-002' },
+    };
     const reverted = (await runToEnd(harness, revert)) as DRPlanExecutionStatus;
     expect(reverted.phase, String(reverted.message)).toBe('Succeeded');
     const undone = reverted.stageStatuses?.[0]?.workflowExecutions?.[0]?.actionStatuses ?? [];

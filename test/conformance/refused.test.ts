@@ -22,7 +22,11 @@ async function play(family: string): Promise<Played> {
   const cluster = await clusterPerTest();
   const { harness } = cluster;
   const objects = fixtures(family);
-  const [workflow, plan, execution] = ['DRWorkflow', 'DRPlan', 'DRPlanExecution'].map((kind) => ofKind(objects, kind)[0]) as [KubeObject, KubeObject, KubeObject];
+  const [workflow, plan, execution] = ['DRWorkflow', 'DRPlan', 'DRPlanExecution'].map((kind) => ofKind(objects, kind)[0]) as [
+    KubeObject,
+    KubeObject,
+    KubeObject,
+  ];
   harness.apply(workflow);
   harness.apply(plan);
   await harness.settle();
@@ -46,18 +50,28 @@ function expectRefusedForWorkflow({ workflow, plan, execution }: Played, name: s
 describe('refused, with the reason', () => {
   it('a Localization with its feed inline (early user guide): the feed belongs under spec.feed', async () => {
     const played = await play('refused-localization-inline-feed');
-    expectRefusedForWorkflow(played, 'app-localize-legacy', /localization\.spec\.feed \(apiVersion, kind, name\) is required for Localization Create \(found apiVersion, kind, name directly under localization\.spec/);
+    expectRefusedForWorkflow(
+      played,
+      'app-localize-legacy',
+      /localization\.spec\.feed \(apiVersion, kind, name\) is required for Localization Create \(found apiVersion, kind, name directly under localization\.spec/,
+    );
   });
 
   it('a Job whose job.template.spec is a pod spec (early user guide): say where the pod goes', async () => {
     const played = await play('refused-job-pod-spec');
-    expectRefusedForWorkflow(played, 'db-backup-legacy', /job\.template\.spec is a Job spec, not a pod spec: put the pod .* under job\.template\.spec\.template\.spec/);
+    expectRefusedForWorkflow(
+      played,
+      'db-backup-legacy',
+      /job\.template\.spec is a Job spec, not a pod spec: put the pod .* under job\.template\.spec\.template\.spec/,
+    );
   });
 
   it('a workflow the schema refuses (failurePolicy Stop, type int): the plan names the fields, not "not found"', async () => {
     const played = await play('refused-workflow-schema');
     expectRefusedForWorkflow(played, 'notify-legacy', /spec\/failurePolicy: must be one of FailFast, Continue \(got "Stop"\)/);
-    expect(condition(played.plan, 'Ready')?.message).toContain('spec/parameters/0/type: must be one of string, number, boolean (got "int")');
+    expect(condition(played.plan, 'Ready')?.message).toContain(
+      'spec/parameters/0/type: must be one of string, number, boolean (got "int")',
+    );
   });
 
   it('execution params the Go controller refused at creation: rejected InvalidParams, every problem listed, never run', async () => {
@@ -88,7 +102,10 @@ describe('refused, with the reason', () => {
 
 describe('render refuses what the API server would, in one line naming the file and the object', () => {
   it.each([
-    ['refused-scaffolds', 'samples.yaml: DRWorkflow default/drworkflow-sample: the API server would reject it: spec: must be an object (got null)'],
+    [
+      'refused-scaffolds',
+      'samples.yaml: DRWorkflow default/drworkflow-sample: the API server would reject it: spec: must be an object (got null)',
+    ],
     [
       'refused-workflow-schema',
       'drworkflow.yaml: DRWorkflow default/notify-legacy: the API server would reject it: spec/parameters/0/type: must be one of string, number, boolean (got "int"); ' +
@@ -103,16 +120,27 @@ describe('render refuses what the API server would, in one line naming the file 
   });
 
   it('an execution in the layout of early upstream documents: exit 2 with what to write instead', async () => {
-    const { code, stderr } = await render(join(FIXTURES, 'jobs', 'drworkflow.yaml'), join(FIXTURES, 'jobs', 'drplan.yaml'), join(FIXTURES, 'early-layout.yaml'));
+    const { code, stderr } = await render(
+      join(FIXTURES, 'jobs', 'drworkflow.yaml'),
+      join(FIXTURES, 'jobs', 'drplan.yaml'),
+      join(FIXTURES, 'early-layout.yaml'),
+    );
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^render: \S+early-layout\.yaml: DRPlanExecution default\/db-backup-exec-early: the API server would reject it: spec\/operationType: is required; spec\/planRef: must be a string \(got an object\) \(this is the layout of early upstream documents: write planRef: <plan name> and operationType: Execute or Revert\)\n$/);
+    expect(stderr).toMatch(
+      /^render: \S+early-layout\.yaml: DRPlanExecution default\/db-backup-exec-early: the API server would reject it: spec\/operationType: is required; spec\/planRef: must be a string \(got an object\) \(this is the layout of early upstream documents: write planRef: <plan name> and operationType: Execute or Revert\)\n$/,
+    );
     expect(stderr).not.toMatch(GARBAGE);
   });
 
-  it.each(['refused-localization-inline-feed', 'refused-job-pod-spec', 'refused-execution-params'])('%s: exit 1, the reason on stderr', async (family) => {
-    const { code, stdout, stderr } = await render(join(FIXTURES, family));
-    expect(code).toBe(1);
-    expect(stdout).not.toMatch(GARBAGE);
-    expect(stderr).toMatch(/^render: execution default\/\S+ ended Failed: (plan default\/\S+ is invalid: Validation failed: \[stage\[0\] main: workflow default\/\S+ cannot be used: it is Invalid: |invalid spec\.params: )/);
-  });
+  it.each(['refused-localization-inline-feed', 'refused-job-pod-spec', 'refused-execution-params'])(
+    '%s: exit 1, the reason on stderr',
+    async (family) => {
+      const { code, stdout, stderr } = await render(join(FIXTURES, family));
+      expect(code).toBe(1);
+      expect(stdout).not.toMatch(GARBAGE);
+      expect(stderr).toMatch(
+        /^render: execution default\/\S+ ended Failed: (plan default\/\S+ is invalid: Validation failed: \[stage\[0\] main: workflow default\/\S+ cannot be used: it is Invalid: |invalid spec\.params: )/,
+      );
+    },
+  );
 });

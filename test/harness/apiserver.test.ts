@@ -72,7 +72,14 @@ describe('harness API server', () => {
   it('answers errors as Status objects: NotFound, AlreadyExists, Conflict, Invalid', async () => {
     const missing = await call('GET', '/api/v1/namespaces/default/configmaps/absent');
     expect(missing.code).toBe(404);
-    expect(missing.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'configmaps "absent" not found' });
+    expect(missing.body).toMatchObject({
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+      message: 'configmaps "absent" not found',
+    });
     await call('POST', '/api/v1/namespaces/default/configmaps', cm('dup'));
     const again = await call('POST', '/api/v1/namespaces/default/configmaps', cm('dup'));
     expect(again.body).toMatchObject({ kind: 'Status', reason: 'AlreadyExists', code: 409 });
@@ -89,16 +96,36 @@ describe('harness API server', () => {
 
   it('applies merge, JSON and server-side apply patches', async () => {
     const path = '/apis/apps/v1/namespaces/default/deployments/web';
-    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } }, spec: { replicas: 3, template: { spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
-    const applied = await call('PATCH', `${path}?fieldManager=drplan&force=true`, JSON.stringify(deployment), 'application/apply-patch+yaml');
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } },
+      spec: { replicas: 3, template: { spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    };
+    const applied = await call(
+      'PATCH',
+      `${path}?fieldManager=drplan&force=true`,
+      JSON.stringify(deployment),
+      'application/apply-patch+yaml',
+    );
     expect(applied.code).toBe(201);
     expect(applied.body.metadata.generation).toBe(1);
-    const merged = await call('PATCH', path, { spec: { replicas: 0 }, metadata: { labels: { tier: 'fe' } } }, 'application/merge-patch+json');
+    const merged = await call(
+      'PATCH',
+      path,
+      { spec: { replicas: 0 }, metadata: { labels: { tier: 'fe' } } },
+      'application/merge-patch+json',
+    );
     expect(merged.body.spec.replicas).toBe(0);
     expect(merged.body.spec.template.spec.containers[0].image).toBe('nginx');
     expect(merged.body.metadata.labels).toEqual({ app: 'web', tier: 'fe' });
     expect(merged.body.metadata.generation).toBe(2);
-    const reapplied = await call('PATCH', `${path}?fieldManager=drplan&force=true`, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n', 'application/apply-patch+yaml');
+    const reapplied = await call(
+      'PATCH',
+      `${path}?fieldManager=drplan&force=true`,
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n',
+      'application/apply-patch+yaml',
+    );
     expect(reapplied.code).toBe(200);
     expect(reapplied.body.spec).toMatchObject({ replicas: 2, template: { spec: { containers: [{ image: 'nginx' }] } } });
     expect(reapplied.body.metadata.uid).toBe(applied.body.metadata.uid);
@@ -110,9 +137,20 @@ describe('harness API server', () => {
 
   it('keeps status to its subresource', async () => {
     const path = '/apis/apps/v1/namespaces/default/deployments';
-    await call('POST', path, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' }, spec: { replicas: 1 }, status: { readyReplicas: 9 } });
+    await call('POST', path, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api' },
+      spec: { replicas: 1 },
+      status: { readyReplicas: 9 },
+    });
     expect((await call('GET', `${path}/api`)).body.status).toBeUndefined();
-    const status = await call('PATCH', `${path}/api/status`, { status: { observedGeneration: 1, readyReplicas: 1 } }, 'application/merge-patch+json');
+    const status = await call(
+      'PATCH',
+      `${path}/api/status`,
+      { status: { observedGeneration: 1, readyReplicas: 1 } },
+      'application/merge-patch+json',
+    );
     expect(status.body.status).toEqual({ observedGeneration: 1, readyReplicas: 1 });
     expect(status.body.metadata.generation).toBe(1);
     const main = await call('PATCH', `${path}/api`, { status: { readyReplicas: 0 } }, 'application/merge-patch+json');
@@ -151,7 +189,9 @@ describe('harness API server', () => {
 
   it('streams watch events', async () => {
     const controller = new AbortController();
-    const response = await fetch(`${api.url}/api/v1/namespaces/watched/configmaps?watch=true&labelSelector=w%3D1`, { signal: controller.signal });
+    const response = await fetch(`${api.url}/api/v1/namespaces/watched/configmaps?watch=true&labelSelector=w%3D1`, {
+      signal: controller.signal,
+    });
     if (response.body === null) throw new Error('watch without a body');
     const reader = response.body.getReader();
     const lines: string[] = [];
@@ -177,10 +217,23 @@ describe('harness API server', () => {
   it('prints Tables for kubectl get: Name, then the CRD printer columns, with ages', async () => {
     const accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
     const base = '/apis/dr.bkbcs.tencent.com/v1alpha1/namespaces/tables/drplanexecutions';
-    await call('POST', base, { apiVersion: 'dr.bkbcs.tencent.com/v1alpha1', kind: 'DRPlanExecution', metadata: { name: 'e1' }, spec: { planRef: 'p', operationType: 'Execute' } });
+    await call('POST', base, {
+      apiVersion: 'dr.bkbcs.tencent.com/v1alpha1',
+      kind: 'DRPlanExecution',
+      metadata: { name: 'e1' },
+      spec: { planRef: 'p', operationType: 'Execute' },
+    });
     const table = await call('GET', base, undefined, 'application/json', accept);
     expect(table.body).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1' });
-    expect(table.body.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(['Name', 'Plan', 'Operation', 'Phase', 'Started', 'Completed', 'Age']);
+    expect(table.body.columnDefinitions.map((c: { name: string }) => c.name)).toEqual([
+      'Name',
+      'Plan',
+      'Operation',
+      'Phase',
+      'Started',
+      'Completed',
+      'Age',
+    ]);
     // No status yet: those cells are null, which kubectl prints as blanks; the age is of the fake clock.
     expect(table.body.rows[0].cells).toEqual(['e1', 'p', 'Execute', null, null, null, '0s']);
     expect(table.body.rows[0].object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name: 'e1', namespace: 'tables' } });
@@ -210,16 +263,45 @@ describe('harness API server', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'smp' },
-      spec: { template: { spec: { containers: [{ name: 'a', image: 'one' }, { name: 'b', image: 'two' }], volumes: [{ name: 'v' }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'a', image: 'one' },
+              { name: 'b', image: 'two' },
+            ],
+            volumes: [{ name: 'v' }],
+          },
+        },
+      },
     });
     const patched = await call(
       'PATCH',
       path,
-      { spec: { template: { spec: { containers: [{ name: 'b', image: 'three' }, { name: 'c', image: 'new' }, { name: 'a', $patch: 'delete' }], '$setElementOrder/containers': [{ name: 'b' }, { name: 'c' }], volumes: null } } } },
+      {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: 'b', image: 'three' },
+                { name: 'c', image: 'new' },
+                { name: 'a', $patch: 'delete' },
+              ],
+              '$setElementOrder/containers': [{ name: 'b' }, { name: 'c' }],
+              volumes: null,
+            },
+          },
+        },
+      },
       'application/strategic-merge-patch+json',
     );
     expect(patched.code).toBe(200);
-    expect(patched.body.spec.template.spec).toEqual({ containers: [{ name: 'b', image: 'three' }, { name: 'c', image: 'new' }] });
+    expect(patched.body.spec.template.spec).toEqual({
+      containers: [
+        { name: 'b', image: 'three' },
+        { name: 'c', image: 'new' },
+      ],
+    });
   });
 
   it('replays to a watch every change since the resourceVersion it starts from', async () => {
@@ -230,7 +312,9 @@ describe('harness API server', () => {
     await call('PATCH', `${base}/r1`, { data: { a: 'later' } }, 'application/merge-patch+json');
     await call('POST', base, cm('r2'));
     const controller = new AbortController();
-    const response = await fetch(`${api.url}${base}?watch=true&resourceVersion=${listed.body.metadata.resourceVersion}`, { signal: controller.signal });
+    const response = await fetch(`${api.url}${base}?watch=true&resourceVersion=${listed.body.metadata.resourceVersion}`, {
+      signal: controller.signal,
+    });
     const reader = response.body?.getReader();
     let text = '';
     while (reader !== undefined && text.split('\n').length < 3) {
@@ -239,7 +323,10 @@ describe('harness API server', () => {
       text += new TextDecoder().decode(value);
     }
     controller.abort();
-    const events = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; object: { metadata: { name: string } } });
+    const events = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; object: { metadata: { name: string } } });
     expect(events.map((event) => `${event.type} ${event.object.metadata.name}`)).toEqual(['MODIFIED r1', 'ADDED r2']);
   });
 });

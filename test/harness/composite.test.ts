@@ -29,7 +29,14 @@ describe('CompositeController', () => {
     expect(configMaps.map((c) => c.metadata.name)).toEqual(['w1-0', 'w1-1']);
     const child = configMaps[0];
     expect(child?.metadata.ownerReferences).toEqual([
-      { apiVersion: 'test.example.com/v1', kind: 'Widget', name: 'w1', uid: parent.metadata.uid, controller: true, blockOwnerDeletion: true },
+      {
+        apiVersion: 'test.example.com/v1',
+        kind: 'Widget',
+        name: 'w1',
+        uid: parent.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
     ]);
     expect(child?.metadata.labels).toEqual({ app: 'w1', 'controller-uid': parent.metadata.uid });
     const lastApplied: unknown = JSON.parse(child?.metadata.annotations?.['metacontroller.k8s.io/last-applied-configuration'] ?? 'null');

@@ -56,12 +56,7 @@ describe('hook failures', () => {
     expect(h.events).toContain('hook-error sync widget default/w1');
 
     await h.advance(7);
-    expect(times).toEqual([
-      '2026-01-01T00:00:00.000Z',
-      '2026-01-01T00:00:01.000Z',
-      '2026-01-01T00:00:03.000Z',
-      '2026-01-01T00:00:07.000Z',
-    ]);
+    expect(times).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z', '2026-01-01T00:00:03.000Z', '2026-01-01T00:00:07.000Z']);
     healthy = true;
     await h.advance(8);
     expect(times.at(-1)).toBe('2026-01-01T00:00:15.000Z');

@@ -31,13 +31,22 @@ describe('harness timeline', () => {
 
     const failure = h.errors[0];
     expect(failure).toBeDefined();
-    expect(h.timeline).toContainEqual<HarnessEvent>({ type: 'hook-error', hook: 'sync', controller: 'widget', object: W1, message: failure?.message ?? '' });
+    expect(h.timeline).toContainEqual<HarnessEvent>({
+      type: 'hook-error',
+      hook: 'sync',
+      controller: 'widget',
+      object: W1,
+      message: failure?.message ?? '',
+    });
     expect(h.events).toContain('hook-error sync widget default/w1');
   });
 
   it('formats every kind of event as the one line tests and error messages show', () => {
     const cases: [HarnessEvent, string][] = [
-      [{ type: 'change', verb: 'status', object: { apiVersion: 'v1', kind: 'Namespace', namespace: '', name: 'prod' } }, 'status Namespace prod'],
+      [
+        { type: 'change', verb: 'status', object: { apiVersion: 'v1', kind: 'Namespace', namespace: '', name: 'prod' } },
+        'status Namespace prod',
+      ],
       [{ type: 'hook', hook: 'customize', controller: 'drplan', object: W1 }, 'customize drplan default/w1'],
       [{ type: 'throttled', hook: 'finalize', controller: 'widget', object: W1 }, 'throttled finalize widget default/w1'],
       [{ type: 'job-finished', outcome: 'failed', object: JOB }, 'job-failed default/w1-a'],

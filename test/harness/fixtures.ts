@@ -178,7 +178,10 @@ export class FakeHooks {
       if (handler === undefined) return reply.code(404).send({ error: `no handler for ${path}` });
       const result = await handler(body);
       if (isReply(result)) {
-        return reply.code(result.status ?? 200).headers(result.headers ?? {}).send(result.body);
+        return reply
+          .code(result.status ?? 200)
+          .headers(result.headers ?? {})
+          .send(result.body);
       }
       return reply.code(200).send(result);
     });
@@ -200,7 +203,12 @@ export class FakeHooks {
 }
 
 function isReply(value: unknown): value is Reply {
-  return typeof value === 'object' && value !== null && 'body' in value && Object.keys(value).every((k) => ['status', 'headers', 'body'].includes(k));
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'body' in value &&
+    Object.keys(value).every((k) => ['status', 'headers', 'body'].includes(k))
+  );
 }
 
 export async function setup(options: Partial<HarnessOptions> = {}): Promise<{ h: ContractHarness; hooks: FakeHooks }> {

@@ -21,8 +21,22 @@ describe('fake kubelet', () => {
       completionTime: now,
       succeeded: 1,
       conditions: [
-        { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: now, lastTransitionTime: now },
-        { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: now, lastTransitionTime: now },
+        {
+          type: 'SuccessCriteriaMet',
+          status: 'True',
+          reason: 'CompletionsReached',
+          message: 'Reached expected number of succeeded pods',
+          lastProbeTime: now,
+          lastTransitionTime: now,
+        },
+        {
+          type: 'Complete',
+          status: 'True',
+          reason: 'CompletionsReached',
+          message: 'Reached expected number of succeeded pods',
+          lastProbeTime: now,
+          lastTransitionTime: now,
+        },
       ],
     });
     const sawActive = hooks.calls('/widget/sync').some((r) => {
@@ -42,7 +56,14 @@ describe('fake kubelet', () => {
     expect(job?.status).not.toHaveProperty('completionTime');
     expect(job?.status).not.toHaveProperty('active');
     expect(conditions(job)).toEqual([
-      { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'exit code 3', lastProbeTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' },
+      {
+        type: 'Failed',
+        status: 'True',
+        reason: 'BackoffLimitExceeded',
+        message: 'exit code 3',
+        lastProbeTime: '2026-01-01T00:00:00Z',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
     ]);
     expect(h.events).toContain('job-failed default/w1-a');
   });
@@ -61,7 +82,9 @@ describe('fake kubelet', () => {
     h.kubelet.complete('default', 'w1-a');
     h.kubelet.fail('default', 'w1-b');
     await h.settle();
-    expect(conditions(h.get('Job', 'default', 'w1-a'))).toContainEqual(expect.objectContaining({ type: 'Complete', lastTransitionTime: '2026-01-01T00:00:10Z' }));
+    expect(conditions(h.get('Job', 'default', 'w1-a'))).toContainEqual(
+      expect.objectContaining({ type: 'Complete', lastTransitionTime: '2026-01-01T00:00:10Z' }),
+    );
     expect(conditions(h.get('Job', 'default', 'w1-b'))).toContainEqual(
       expect.objectContaining({ type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }),
     );
@@ -107,7 +130,17 @@ describe('fake kubelet running the runner', { timeout: 60_000 }, () => {
         metadata: { labels: { role: 'runner' } },
         spec: {
           restartPolicy: 'Never',
-          containers: [{ name: 'runner', image: 'drplan-hooks:dev', args: ['dist/cli.js', 'run', kind], env: [{ name: 'DRPLAN_ACTION', value: JSON.stringify(action) }, { name: 'DRPLAN_NAMESPACE', value: 'default' }] }],
+          containers: [
+            {
+              name: 'runner',
+              image: 'drplan-hooks:dev',
+              args: ['dist/cli.js', 'run', kind],
+              env: [
+                { name: 'DRPLAN_ACTION', value: JSON.stringify(action) },
+                { name: 'DRPLAN_NAMESPACE', value: 'default' },
+              ],
+            },
+          ],
         },
       },
     },
@@ -119,7 +152,11 @@ describe('fake kubelet running the runner', { timeout: 60_000 }, () => {
 
   it('runs the runner against the harness API server and records its Pod and termination message', async () => {
     const { h, hooks } = await setup();
-    const action = { name: 'cm', type: 'KubernetesResource', resource: { operation: 'Create', manifest: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: made-by-runner}\n' } };
+    const action = {
+      name: 'cm',
+      type: 'KubernetesResource',
+      resource: { operation: 'Create', manifest: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: made-by-runner}\n' },
+    };
     hooks.on('/widget/sync', () => ({ status: {}, children: [runnerJob('w1-run', 'resource', action)] }));
     try {
       h.apply(widget('w1'));
@@ -157,7 +194,10 @@ describe('fake kubelet running the runner', { timeout: 60_000 }, () => {
     const job = h.get('Job', 'default', 'w2-run');
     expect(conditions(job)).toContainEqual(expect.objectContaining({ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }));
     const pod = podOf(h, 'w2-run');
-    expect(pod?.status).toMatchObject({ phase: 'Failed', containerStatuses: [{ state: { terminated: { exitCode: 1, reason: 'Error' } } }] });
+    expect(pod?.status).toMatchObject({
+      phase: 'Failed',
+      containerStatuses: [{ state: { terminated: { exitCode: 1, reason: 'Error' } } }],
+    });
     const status = pod?.status as { containerStatuses: { state: { terminated: { message: string } } }[] };
     expect(JSON.parse(status.containerStatuses[0]?.state.terminated.message ?? '')).toEqual({
       message: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:1\/unreachable failed: .*ECONNREFUSED/),
@@ -175,7 +215,9 @@ describe('fake kubelet running the runner', { timeout: 60_000 }, () => {
 
   it('asks the policy again when a hold ends: advance() stops there', async () => {
     const start = Date.parse('2026-01-01T00:00:00Z');
-    const { h } = await setup({ kubelet: (_job, now) => (now < start + 5000 ? { outcome: 'hold', until: start + 5000 } : { outcome: 'succeed' }) });
+    const { h } = await setup({
+      kubelet: (_job, now) => (now < start + 5000 ? { outcome: 'hold', until: start + 5000 } : { outcome: 'succeed' }),
+    });
     h.apply(widget('w1', { jobs: ['a'] }));
     await h.settle();
     expect(h.nextWakeup()).toBe(start + 5000);

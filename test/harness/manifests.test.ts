@@ -39,8 +39,15 @@ describe('loadManifests', () => {
     expect(widget?.hooks.sync?.path).toBe('/widget/sync'); // from url
     expect(widget?.hooks.finalize?.path).toBe('/widget/finalize'); // from service + path
     expect(widget?.hooks.sync?.strict).toBe(true);
-    expect(widget?.children.map((c) => `${c.type.kind}.${c.type.apiVersion}:${c.method}`)).toEqual(['ConfigMap.v1:InPlace', 'Job.batch/v1:OnDelete']);
-    expect(m.resources.byResource('test.example.com/v1', 'gadgets')).toMatchObject({ kind: 'Gadget', namespaced: true, immutableSpecMessage: 'spec is immutable' });
+    expect(widget?.children.map((c) => `${c.type.kind}.${c.type.apiVersion}:${c.method}`)).toEqual([
+      'ConfigMap.v1:InPlace',
+      'Job.batch/v1:OnDelete',
+    ]);
+    expect(m.resources.byResource('test.example.com/v1', 'gadgets')).toMatchObject({
+      kind: 'Gadget',
+      namespaced: true,
+      immutableSpecMessage: 'spec is immutable',
+    });
     expect(m.resources.byResource('v1', 'namespaces')).toMatchObject({ kind: 'Namespace', namespaced: false });
   });
 
@@ -48,7 +55,11 @@ describe('loadManifests', () => {
     const m = await loadManifests(await controllersOnly());
     expect(m.crds).toEqual([]);
     expect(m.controllers.map((c) => c.name).sort()).toEqual(['drplan', 'drplanexecution', 'drworkflow']);
-    for (const [plural, kind] of [['drplans', 'DRPlan'], ['drplanexecutions', 'DRPlanExecution'], ['drworkflows', 'DRWorkflow']] as const) {
+    for (const [plural, kind] of [
+      ['drplans', 'DRPlan'],
+      ['drplanexecutions', 'DRPlanExecution'],
+      ['drworkflows', 'DRWorkflow'],
+    ] as const) {
       expect(m.resources.byResource('dr.bkbcs.tencent.com/v1alpha1', plural)).toMatchObject({ kind, namespaced: true });
     }
   });
@@ -57,9 +68,15 @@ describe('loadManifests', () => {
     [{ 'x.yaml': '' }, /no kustomization file/],
     [{ 'kustomization.yaml': 'resources: [a]\n', 'kustomization.yml': '' }, /more than one kustomization file/],
     [{ 'kustomization.yaml': 'resources: [a]\n', 'a/kustomization.yaml': 'resources: [..]\n' }, /kustomization cycle: .* -> .*\/a -> /],
-    [{ 'kustomization.yaml': 'resources: [https://example.com/x.yaml]\n' }, /remote resource https:\/\/example.com\/x.yaml is not supported/],
+    [
+      { 'kustomization.yaml': 'resources: [https://example.com/x.yaml]\n' },
+      /remote resource https:\/\/example.com\/x.yaml is not supported/,
+    ],
     [{ 'kustomization.yaml': 'resources: a.yaml\n' }, /resources must be a list of paths/],
-    [{ 'kustomization.yaml': 'resources: [a.yaml, a.yaml]\n', 'a.yaml': 'kind: Namespace\napiVersion: v1\nmetadata: { name: x }\n' }, /Namespace x is listed twice/],
+    [
+      { 'kustomization.yaml': 'resources: [a.yaml, a.yaml]\n', 'a.yaml': 'kind: Namespace\napiVersion: v1\nmetadata: { name: x }\n' },
+      /Namespace x is listed twice/,
+    ],
   ])('refuses a layout it cannot follow: %j', async (files, message) => {
     await expect(loadManifests(await kustomizationDir(files))).rejects.toThrow(message);
   });
@@ -68,7 +85,11 @@ describe('loadManifests', () => {
     const m = await loadManifests(PROJECT_MANIFESTS);
     const drplan = m.controllers.find((c) => c.name === 'drplan');
     expect(drplan?.type).toBe('CompositeController');
-    expect(drplan?.hooks).toMatchObject({ sync: { path: '/drplan/sync', version: 'v2' }, finalize: { path: '/drplan/finalize' }, customize: { path: '/drplan/customize' } });
+    expect(drplan?.hooks).toMatchObject({
+      sync: { path: '/drplan/sync', version: 'v2' },
+      finalize: { path: '/drplan/finalize' },
+      customize: { path: '/drplan/customize' },
+    });
   });
 });
 

@@ -15,7 +15,9 @@ describe('the realistic schedule', () => {
   it('replays exactly from its seed, and different seeds interleave differently', async () => {
     const timeline = async (seed: number): Promise<string[]> => {
       const { h, hooks } = await setup({ schedule: { seed, workers: 3, informerLag: 5 } });
-      hooks.on('/widget/customize', (req) => ({ relatedResources: [{ ...GADGETS, labelSelector: { matchLabels: { widget: req.parent?.metadata.name ?? '' } } }] }));
+      hooks.on('/widget/customize', (req) => ({
+        relatedResources: [{ ...GADGETS, labelSelector: { matchLabels: { widget: req.parent?.metadata.name ?? '' } } }],
+      }));
       for (const name of ['w1', 'w2', 'w3']) h.apply(widget(name, { replicas: 2 }));
       h.apply(gadget('g1', {}, { widget: 'w1' }));
       await h.settle();
@@ -57,7 +59,7 @@ describe('the realistic schedule', () => {
     expect(three).toBeLessThanOrEqual(3);
   });
 
-  it("lets a hook see its parent as the informer has it: older than the store, even right after its own status write", async () => {
+  it('lets a hook see its parent as the informer has it: older than the store, even right after its own status write', async () => {
     const staleness = async (schedule: Schedule | undefined): Promise<number> => {
       const { h, hooks } = await setup(schedule === undefined ? {} : { schedule });
       let stale = 0;
@@ -66,7 +68,10 @@ describe('the realistic schedule', () => {
         const stored = h.get('Widget', 'default', req.parent?.metadata.name ?? '');
         if (JSON.stringify(stored?.status) !== JSON.stringify(req.parent?.status)) stale += 1;
         const configMaps = Object.keys(req.children?.['ConfigMap.v1'] ?? {}).length;
-        return { status: { configMaps }, children: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${req.parent?.metadata.name}-0` } }] };
+        return {
+          status: { configMaps },
+          children: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${req.parent?.metadata.name}-0` } }],
+        };
       });
       for (let n = 0; n < 4; n++) h.apply(widget(`w${n}`));
       await h.settle();
@@ -153,7 +158,7 @@ describe('the realistic schedule', () => {
     ]);
   });
 
-  it("fails a hook that answers after its timeout, and retries it after a backoff", async () => {
+  it('fails a hook that answers after its timeout, and retries it after a backoff', async () => {
     const { h, hooks } = await setup({ schedule: { seed: 4, hookTimeoutMs: 400 } });
     let calls = 0;
     hooks.on('/widget/sync', async () => {
@@ -172,14 +177,22 @@ describe('the realistic schedule', () => {
 
   it('reads each hook timeout and ETag setting from the controller object', () => {
     const controller = (webhook: Record<string, unknown>) =>
-      ({ object: { apiVersion: 'x', kind: 'CompositeController', metadata: { name: 'c' }, spec: { hooks: { sync: { webhook } } } } }) as never;
+      ({
+        object: { apiVersion: 'x', kind: 'CompositeController', metadata: { name: 'c' }, spec: { hooks: { sync: { webhook } } } },
+      }) as never;
     expect(webhookSettings(controller({ timeout: '2s' }), 'sync', { seed: 0 })).toEqual({ timeoutMs: 2000 });
     expect(webhookSettings(controller({ timeout: 'soon' }), 'sync', { seed: 0 })).toEqual({ timeoutMs: 10_000 });
     expect(webhookSettings(controller({}), 'sync', { seed: 0, hookTimeoutMs: 5 })).toEqual({ timeoutMs: 5 });
     const etag = { enabled: true, cacheTimeoutSeconds: 600, cacheCleanupSeconds: 300 };
     expect(webhookSettings(controller({ etag }), 'sync', { seed: 0 })).toEqual({ timeoutMs: 10_000, etag: { ttlMs: 600_000 } });
     expect(webhookSettings(controller({ etag }), 'sync', { seed: 0, etag: false })).toEqual({ timeoutMs: 10_000 });
-    expect([goDurationMs('1m30s'), goDurationMs('250ms'), goDurationMs('1.5h'), goDurationMs('10'), goDurationMs('0')]).toEqual([90_000, 250, 5_400_000, undefined, 0]);
+    expect([goDurationMs('1m30s'), goDurationMs('250ms'), goDurationMs('1.5h'), goDurationMs('10'), goDurationMs('0')]).toEqual([
+      90_000,
+      250,
+      5_400_000,
+      undefined,
+      0,
+    ]);
   });
 
   it('sends If-None-Match with the remembered ETag and takes a 304 as the remembered body', async () => {
@@ -220,7 +233,11 @@ spec:
 
   it('counts hook calls and request bytes per hook and per change: a relabelled object wakes the parents of its old and new labels, no others', async () => {
     const { h, hooks } = await setup({ schedule: { seed: 8, informerLag: 3 } });
-    hooks.on('/widget/customize', (req) => ({ relatedResources: [{ ...GADGETS, labelSelector: { matchLabels: { team: (req.parent?.spec as { team?: string } | undefined)?.team ?? '' } } }] }));
+    hooks.on('/widget/customize', (req) => ({
+      relatedResources: [
+        { ...GADGETS, labelSelector: { matchLabels: { team: (req.parent?.spec as { team?: string } | undefined)?.team ?? '' } } },
+      ],
+    }));
     for (const team of ['a', 'b', 'c']) h.apply(widget(`w-${team}`, { team }));
     h.apply(gadget('g1', {}, { team: 'a' }));
     await h.settle();
@@ -232,7 +249,10 @@ spec:
     const traffic = h.traffic();
     const change = traffic.causes.find((c) => c.cause === 'labels Gadget default/g1');
     expect(change?.hooks['widget/sync']?.calls).toBe(2);
-    const woken = hooks.requests.slice(from).filter((r) => r.path === '/widget/sync').map((r) => r.body.parent?.metadata.name);
+    const woken = hooks.requests
+      .slice(from)
+      .filter((r) => r.path === '/widget/sync')
+      .map((r) => r.body.parent?.metadata.name);
     expect(woken.sort()).toEqual(['w-a', 'w-b']);
     const bytes = hooks.requests.slice(from).reduce((sum, r) => sum + Buffer.byteLength(JSON.stringify(r.body)), 0);
     expect(traffic.total.requestBytes).toBe(bytes);

@@ -66,7 +66,11 @@ describe('fake API server', () => {
 
     h.forceDelete('ConfigMap', 'default', 'held');
     expect(h.get('ConfigMap', 'default', 'held')).toBeUndefined();
-    expect(h.events.slice(-3)).toEqual(['deleting ConfigMap default/held', 'finalizer-removed ConfigMap default/held', 'delete ConfigMap default/held']);
+    expect(h.events.slice(-3)).toEqual([
+      'deleting ConfigMap default/held',
+      'finalizer-removed ConfigMap default/held',
+      'delete ConfigMap default/held',
+    ]);
     expect(() => h.delete('ConfigMap', 'default', 'held')).toThrow(ApiError);
   });
 

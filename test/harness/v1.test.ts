@@ -30,7 +30,9 @@ describe('hook version v1 and target selectors', () => {
     await writeFile(join(dir, 'legacy.yaml'), LEGACY);
     await writeFile(join(dir, 'kustomization.yaml'), 'resources: [legacy.yaml]\n');
     const hooks = new FakeHooks();
-    hooks.on('/legacy/customize', () => ({ relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchLabels: { peer: 'yes' } } }] }));
+    hooks.on('/legacy/customize', () => ({
+      relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchLabels: { peer: 'yes' } } }],
+    }));
     hooks.on('/legacy/sync', () => ({ labels: { synced: 'yes' }, somethingElse: 1 }));
     hooks.on('/legacy/finalize', () => ({ labels: { synced: null }, finalized: true }));
     const h = await ContractHarness.create({ manifestsDir: dir, transport: injectTransport(hooks.app) });

@@ -6,7 +6,12 @@ const app = buildApp({ clock: () => new Date(T0), bodyLimitBytes: 64 * 1024 });
 afterAll(() => app.close());
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } });
+  app.inject({
+    method: 'POST',
+    url,
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 
 const planRequest = {
   parent: plan('plan'),
@@ -20,8 +25,20 @@ describe('hook HTTP contract', () => {
     ['missing parent', '/drplan/sync', { children: {} }, {}, /^not a Metacontroller hook request: \/parent: Expected required property$/],
     ['decorator without object', '/drplanexecution/sync', { parent: plan('plan') }, {}, /object/],
     ['parent without metadata.name', '/drplan/customize', { parent: { metadata: {} } }, {}, /name/],
-    ['wrong content type', '/drplan/sync', JSON.stringify(planRequest), { 'content-type': 'text/plain' }, /^not a Metacontroller hook request: /],
-    ['empty body', '/drplan/sync', '', {}, /^not a Metacontroller hook request: Body cannot be empty when content-type is set to 'application\/json'$/],
+    [
+      'wrong content type',
+      '/drplan/sync',
+      JSON.stringify(planRequest),
+      { 'content-type': 'text/plain' },
+      /^not a Metacontroller hook request: /,
+    ],
+    [
+      'empty body',
+      '/drplan/sync',
+      '',
+      {},
+      /^not a Metacontroller hook request: Body cannot be empty when content-type is set to 'application\/json'$/,
+    ],
     ['a JSON array', '/drplan/sync', '[]', {}, /^not a Metacontroller hook request: \/: Expected object$/],
   ])('%s gets 400 with one line of reason', async (_name, url, payload, headers, reason) => {
     const response = await post(url, payload, headers);
@@ -65,7 +82,9 @@ describe('hook HTTP contract', () => {
     const response = await post('/drplanexecution/sync', { object: execution('e1'), related: {} });
     expect(response.statusCode).toBe(200);
     const keys = Object.keys(JSON.parse(response.body) as object);
-    expect(keys.every((key) => ['labels', 'annotations', 'status', 'attachments', 'resyncAfterSeconds', 'finalized'].includes(key))).toBe(true);
+    expect(keys.every((key) => ['labels', 'annotations', 'status', 'attachments', 'resyncAfterSeconds', 'finalized'].includes(key))).toBe(
+      true,
+    );
   });
 
   it('a wrong user object is a 200 with a status that names the problem', async () => {
@@ -118,7 +137,12 @@ describe('X-Drplan-Now', () => {
   const orphan = JSON.stringify({ object: execution('e1'), related: {} });
   const later = '2026-01-01T01:00:00Z';
   const send = (target: ReturnType<typeof buildApp>, headers: Record<string, string> = {}) =>
-    target.inject({ method: 'POST', url: '/drplanexecution/sync', payload: orphan, headers: { 'content-type': 'application/json', ...headers } });
+    target.inject({
+      method: 'POST',
+      url: '/drplanexecution/sync',
+      payload: orphan,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
   it('is refused with one line unless the server allows it', async () => {
     const response = await send(app, { 'x-drplan-now': later });
@@ -145,13 +169,16 @@ describe('X-Drplan-Now', () => {
       expect(asked.json()).toMatchObject({ status: { phase: 'Failed' } });
     });
 
-    it.each(['yesterday', '2026-02-30T00:00:00Z', '2026-01-01 00:01:00Z', '2026-01-01T24:00:00Z', '1767225660'])('refuses %j with one line', async (value) => {
-      const response = await send(fixed, { 'x-drplan-now': value });
-      expect([response.statusCode, response.body]).toEqual([
-        400,
-        `not a Metacontroller hook request: X-Drplan-Now must be an RFC 3339 time such as 2026-01-01T00:01:00Z, got "${value}"`,
-      ]);
-    });
+    it.each(['yesterday', '2026-02-30T00:00:00Z', '2026-01-01 00:01:00Z', '2026-01-01T24:00:00Z', '1767225660'])(
+      'refuses %j with one line',
+      async (value) => {
+        const response = await send(fixed, { 'x-drplan-now': value });
+        expect([response.statusCode, response.body]).toEqual([
+          400,
+          `not a Metacontroller hook request: X-Drplan-Now must be an RFC 3339 time such as 2026-01-01T00:01:00Z, got "${value}"`,
+        ]);
+      },
+    );
 
     it('takes offsets and fractions as RFC 3339 has them', async () => {
       expect((await send(fixed, { 'x-drplan-now': '2026-01-01T02:00:00.000+01:00' })).body).toBe((await send(atLater)).body);

@@ -21,7 +21,15 @@ const SAMPLE_NOW = new Date('2026-01-01T00:01:00Z');
 const fileFor = (path: string) => path.slice(1).replace('/', '-');
 
 /** Which recorded call of each hook makes the most telling sample. */
-const PICK: Record<string, (request: { parent?: { status?: Record<string, unknown> }; object?: { status?: Record<string, unknown>; metadata?: { deletionTimestamp?: string } }; children?: Record<string, Record<string, unknown>>; related?: Record<string, Record<string, unknown>> }) => boolean> = {
+const PICK: Record<
+  string,
+  (request: {
+    parent?: { status?: Record<string, unknown> };
+    object?: { status?: Record<string, unknown>; metadata?: { deletionTimestamp?: string } };
+    children?: Record<string, Record<string, unknown>>;
+    related?: Record<string, Record<string, unknown>>;
+  }) => boolean
+> = {
   '/drplan/sync': (r) => r.parent?.status?.['currentExecution'] !== undefined && Object.keys(r.children?.['Job.batch/v1'] ?? {}).length > 0,
   '/drplanexecution/sync': (r) => r.object?.status?.['phase'] === undefined,
   '/drplanexecution/finalize': (r) => r.object?.status?.['phase'] === 'Running',
@@ -30,14 +38,20 @@ const PICK: Record<string, (request: { parent?: { status?: Record<string, unknow
 
 async function record(): Promise<void> {
   const recorded = new Map<string, string>();
-  const wrap = (inner: HookTransport): HookTransport => async (path, body, headers) => {
-    const pick = PICK[path];
-    if (!recorded.has(path) || pick === undefined) {
-      if (pick === undefined || pick(JSON.parse(body) as Parameters<typeof pick>[0])) recorded.set(path, body);
-    }
-    return inner(path, body, headers);
-  };
-  const cluster = await startCluster({ wrap, kubelet: (job) => (job.metadata.labels?.['dr.bkbcs.tencent.com/action'] === 'promote-replica' ? { outcome: 'hold' } : { outcome: 'succeed' }) });
+  const wrap =
+    (inner: HookTransport): HookTransport =>
+    async (path, body, headers) => {
+      const pick = PICK[path];
+      if (!recorded.has(path) || pick === undefined) {
+        if (pick === undefined || pick(JSON.parse(body) as Parameters<typeof pick>[0])) recorded.set(path, body);
+      }
+      return inner(path, body, headers);
+    };
+  const cluster = await startCluster({
+    wrap,
+    kubelet: (job) =>
+      job.metadata.labels?.['dr.bkbcs.tencent.com/action'] === 'promote-replica' ? { outcome: 'hold' } : { outcome: 'succeed' },
+  });
   const { harness } = cluster;
   for (const object of samples('workflow.yaml', 'workflow-traffic.yaml', 'plan.yaml', 'execute.yaml')) harness.apply(object);
   await harness.settle();
@@ -58,7 +72,9 @@ async function record(): Promise<void> {
   await app.close();
 }
 
-const requests = readdirSync(HOOKS).filter((file) => file.endsWith('.request.json')).sort();
+const requests = readdirSync(HOOKS)
+  .filter((file) => file.endsWith('.request.json'))
+  .sort();
 /** `curl -s -H 'content-type: application/json' -H 'X-Drplan-Now: …' --data @hooks/<name>.request.json …/<hook>` */
 const curlTo = (server: ServerProcess, name: string) =>
   request(server.url)
@@ -100,11 +116,17 @@ describe('hooks/ samples', async () => {
   });
 
   it("show what README's curl examples say they show", async () => {
-    const planSync = (await curl('drplan-sync')).body as { status: { run: { phase: string } }; children: { kind: string; metadata: { name: string } }[] };
+    const planSync = (await curl('drplan-sync')).body as {
+      status: { run: { phase: string } };
+      children: { kind: string; metadata: { name: string } }[];
+    };
     expect(planSync.status.run.phase).toBe('Running');
     const jobs = planSync.children.filter((child) => child.kind === 'Job').map((child) => child.metadata.name);
     expect(jobs).toEqual([expect.stringMatching(/^db-failover-exec-001-/)]);
-    expect((await curl('drplanexecution-sync')).body).toMatchObject({ labels: { 'dr.bkbcs.tencent.com/plan': 'db-failover' }, status: { phase: 'Pending' } });
+    expect((await curl('drplanexecution-sync')).body).toMatchObject({
+      labels: { 'dr.bkbcs.tencent.com/plan': 'db-failover' },
+      status: { phase: 'Pending' },
+    });
     expect((await curl('drplanexecution-finalize')).body).toMatchObject({ finalized: true, status: { phase: 'Cancelled' } });
   });
 });
@@ -130,7 +152,8 @@ describe('hooks/ samples through a worker thread', () => {
   });
 
   it('refuses a request that is not a hook request in a worker thread as on the event loop', async () => {
-    const send = (server: ServerProcess, body: string) => request(server.url).post('/drplan/sync').set('content-type', 'application/json').send(body);
+    const send = (server: ServerProcess, body: string) =>
+      request(server.url).post('/drplan/sync').set('content-type', 'application/json').send(body);
     for (const body of ['{"parent":', '{"children":{}}', '[]']) {
       const [onLoop, inWorker] = await Promise.all([send(inline, body), send(threaded, body)]);
       expect([inWorker.status, inWorker.text]).toEqual([400, onLoop.text]);

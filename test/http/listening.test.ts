@@ -39,11 +39,17 @@ describe('the listening server', () => {
     const big = JSON.stringify({ parent: plan('plan', {}, { metadata: { name: 'plan', annotations: { pad: 'x'.repeat(5000) } } }) });
     const response = await request(server.url).post('/drplan/sync').set('content-type', 'application/json').send(big);
     expect([response.status, response.text]).toEqual([413, 'request body larger than 4096 bytes (BODY_LIMIT_BYTES)']);
-    await expect.poll(() => server.lines().some((line) => line['msg'] === 'hook request larger than BODY_LIMIT_BYTES; raise it')).toBe(true);
+    await expect
+      .poll(() => server.lines().some((line) => line['msg'] === 'hook request larger than BODY_LIMIT_BYTES; raise it'))
+      .toBe(true);
   });
 
   it('logs JSON lines with ISO times, one per hook call', async () => {
-    await request(server.url).post('/drplan/customize').set('content-type', 'application/json').set('x-request-id', 'trace-me').send(customize);
+    await request(server.url)
+      .post('/drplan/customize')
+      .set('content-type', 'application/json')
+      .set('x-request-id', 'trace-me')
+      .send(customize);
     await expect.poll(() => server.lines().some((line) => line['reqId'] === 'trace-me')).toBe(true);
     const lines = await server.linesWhen((line) => line['reqId'] === 'trace-me');
     expect(lines.every((line) => typeof line['time'] === 'string' && ISO_TIME.test(line['time']))).toBe(true);
@@ -98,7 +104,9 @@ describe('timeouts', () => {
   it('cuts off a client that sends half a body, even one trickling bytes, with 408', async () => {
     const slow = open();
     const started = performance.now();
-    slow.socket.write('POST /drplan/sync HTTP/1.1\r\nHost: hooks\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"parent":');
+    slow.socket.write(
+      'POST /drplan/sync HTTP/1.1\r\nHost: hooks\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"parent":',
+    );
     const trickle = setInterval(() => slow.socket.write(' '), 100);
     const closedAt = await slow.closed.finally(() => clearInterval(trickle));
     expect(slow.received).toMatch(/^HTTP\/1\.1 408 /);
@@ -147,7 +155,9 @@ describe('bearer tokens from the environment', () => {
 
   it('logs each call that still uses the previous token, and never a token', async () => {
     await post('Bearer old-token');
-    await expect.poll(() => server.lines().some((line) => line['msg'] === 'hook request authenticated with HOOK_AUTH_TOKEN_PREVIOUS')).toBe(true);
+    await expect
+      .poll(() => server.lines().some((line) => line['msg'] === 'hook request authenticated with HOOK_AUTH_TOKEN_PREVIOUS'))
+      .toBe(true);
     expect(server.output()).not.toMatch(/new-token|old-token/);
   });
 });
@@ -165,7 +175,9 @@ describe('heap guard', () => {
       expect([shed?.status, shed?.headers['retry-after'], shed?.text]).toEqual([429, '3', 'overloaded (heapUsedBytes); retry after 3s']);
       expect((await request(server.url).get('/healthz')).status).toBe(200);
       expect((await request(server.url).get('/readyz')).status).toBe(200);
-      await expect.poll(() => server.lines().some((line) => line['msg'] === 'overloaded: hook request shed' && line['pressure'] === 'heapUsedBytes')).toBe(true);
+      await expect
+        .poll(() => server.lines().some((line) => line['msg'] === 'overloaded: hook request shed' && line['pressure'] === 'heapUsedBytes'))
+        .toBe(true);
     } finally {
       await server.stop();
     }

@@ -84,7 +84,10 @@ describe('configuration', () => {
       current: 'new-token',
       previous: 'old-token',
     });
-    expect(loadConfig({ HOOK_AUTH_TOKEN: 'new-token', HOOK_AUTH_TOKEN_PREVIOUS: '' }).auth).toEqual({ current: 'new-token', previous: undefined });
+    expect(loadConfig({ HOOK_AUTH_TOKEN: 'new-token', HOOK_AUTH_TOKEN_PREVIOUS: '' }).auth).toEqual({
+      current: 'new-token',
+      previous: undefined,
+    });
   });
   it.each([
     [{ HOOK_AUTH_TOKEN: ' \n' }, 'HOOK_AUTH_TOKEN is only whitespace: give it the token, or leave it unset'],
@@ -94,7 +97,15 @@ describe('configuration', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
   it('reads numbers and booleans, and takes an empty variable as unset', () => {
-    expect(loadConfig({ HOOK_FIXED_CLOCK_ENABLED: 'true', PORT: '9090', BODY_LIMIT_BYTES: '', LOG_LEVEL: '', OVERLOAD_MAX_HEAP_USED_BYTES: '268435456' })).toMatchObject({
+    expect(
+      loadConfig({
+        HOOK_FIXED_CLOCK_ENABLED: 'true',
+        PORT: '9090',
+        BODY_LIMIT_BYTES: '',
+        LOG_LEVEL: '',
+        OVERLOAD_MAX_HEAP_USED_BYTES: '268435456',
+      }),
+    ).toMatchObject({
       port: 9090,
       fixedClockEnabled: true,
       bodyLimitBytes: 16 * 1024 * 1024,

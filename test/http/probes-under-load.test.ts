@@ -20,11 +20,13 @@ const workflowSync = JSON.stringify({
 });
 
 const post = (server: ServerProcess) =>
-  fetch(`${server.url}/drworkflow/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: workflowSync }).then(async (response) => ({
-    status: response.status,
-    retryAfter: response.headers.get('retry-after'),
-    text: await response.text(),
-  }));
+  fetch(`${server.url}/drworkflow/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: workflowSync }).then(
+    async (response) => ({
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      text: await response.text(),
+    }),
+  );
 
 /** Milliseconds of each probe answered while `busy` is pending, probing every 25 ms. */
 async function probeWhile(server: ServerProcess, busy: Promise<unknown>): Promise<number[]> {
@@ -71,10 +73,15 @@ describe('a full queue', () => {
     try {
       const answers = await Promise.all([post(server), post(server)]);
       expect(answers.map((answer) => answer.status).sort()).toEqual([200, 429]);
-      expect(answers.find((answer) => answer.status === 429)).toMatchObject({ retryAfter: '5', text: 'overloaded (hookQueue); retry after 5s' });
+      expect(answers.find((answer) => answer.status === 429)).toMatchObject({
+        retryAfter: '5',
+        text: 'overloaded (hookQueue); retry after 5s',
+      });
       expect((await post(server)).status).toBe(200);
       const lines = await server.linesWhen((line) => line['pressure'] === 'hookQueue');
-      expect(lines).toContainEqual(expect.objectContaining({ msg: 'overloaded: hook request shed', hook: 'drworkflow.sync', pressure: 'hookQueue' }));
+      expect(lines).toContainEqual(
+        expect.objectContaining({ msg: 'overloaded: hook request shed', hook: 'drworkflow.sync', pressure: 'hookQueue' }),
+      );
     } finally {
       await server.stop();
     }
@@ -84,10 +91,14 @@ describe('a full queue', () => {
 /** Sends the headers of a `declaredBytes` call and only its first kilobyte; resolves with the answer's status. */
 function startCall(server: ServerProcess, declaredBytes: number): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
-    const call = http.request(`${server.url}/drworkflow/sync`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': declaredBytes } }, (response) => {
-      resolve(response.statusCode);
-      call.destroy();
-    });
+    const call = http.request(
+      `${server.url}/drworkflow/sync`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': declaredBytes } },
+      (response) => {
+        resolve(response.statusCode);
+        call.destroy();
+      },
+    );
     call.on('error', reject);
     call.write('{'.padEnd(1024, ' '));
   });
@@ -95,7 +106,8 @@ function startCall(server: ServerProcess, declaredBytes: number): Promise<number
 
 it('refuses a large call no worker can take before its body has arrived, and counts the busy workers', async () => {
   const server = await startServer({ HOOK_WORKERS: '1', HOOK_QUEUE_LIMIT: '0' });
-  const metric = async (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+  const metric = async (name: string) =>
+    Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
   try {
     const busy = post(server);
     await expect.poll(() => metric('drplan_hook_workers_busy'), { interval: 5, timeout: 5000 }).toBe(1);

@@ -29,7 +29,10 @@ afterEach(async () => {
 describe('worker pool', () => {
   it('lets tasks wait for workers that are still starting', async () => {
     const workers = open(2, 0);
-    expect(await Promise.all([workers.run({ id: 1, op: 'echo' }, []), workers.run({ id: 2, op: 'echo' }, [])])).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(await Promise.all([workers.run({ id: 1, op: 'echo' }, []), workers.run({ id: 2, op: 'echo' }, [])])).toEqual([
+      { id: 1 },
+      { id: 2 },
+    ]);
   });
 
   it('runs each task on a worker and moves, not copies, the memory it is given', async () => {

@@ -26,8 +26,13 @@ describe('two Executes at once under a lagging plan informer', () => {
     try {
       await new Driver(harness).perform({ op: 'execute', count: 2 });
       await harness.settle();
-      const running = harness.list('DRPlanExecution').filter((e: KubeObject) => (e.status as { phase?: string } | undefined)?.phase === 'Running');
-      expect({ overlap: overlap.problems, lock: [...hookErrors(harness, 'allowed'), ...lockProblems(harness)] }).toEqual({ overlap: [], lock: [] });
+      const running = harness
+        .list('DRPlanExecution')
+        .filter((e: KubeObject) => (e.status as { phase?: string } | undefined)?.phase === 'Running');
+      expect({ overlap: overlap.problems, lock: [...hookErrors(harness, 'allowed'), ...lockProblems(harness)] }).toEqual({
+        overlap: [],
+        lock: [],
+      });
       expect(running.map((e) => e.metadata.name)).toEqual([getPlan(harness).status?.currentExecution?.name]);
     } finally {
       overlap.stop();

@@ -18,7 +18,10 @@ const executions = () => target.harness.list('DRPlanExecution', NAMESPACE).map((
 /** An Execute then a Revert of it, both Succeeded, each action taking 5 s. */
 async function executeThenRevert(): Promise<void> {
   jobsTake(target, 5);
-  for (const args of [['execute', 'plan', '--wait'], ['revert', 'plan', 'plan-00001', '--wait']]) {
+  for (const args of [
+    ['execute', 'plan', '--wait'],
+    ['revert', 'plan', 'plan-00001', '--wait'],
+  ]) {
     const following = start(target, args);
     await drive(target, following);
     expect(await following.done).toBe(0);
@@ -61,14 +64,22 @@ describe('kubectl drplan: usage', () => {
       stdout: '',
       stderr: 'kubectl drplan: context "elsewhere" is not in the kubeconfig\n',
     });
-    expect(await run(target, ['history', 'plan', '-n', 'other'])).toEqual({ code: 2, stdout: '', stderr: 'kubectl drplan: plan other/plan not found\n' });
+    expect(await run(target, ['history', 'plan', '-n', 'other'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'kubectl drplan: plan other/plan not found\n',
+    });
   });
 });
 
 describe('kubectl drplan: refusals, before anything is created', () => {
   it('a plan that does not exist', async () => {
     target = await startPluginCluster();
-    expect(await run(target, ['execute', 'nope'])).toEqual({ code: 2, stdout: '', stderr: 'kubectl drplan: refused: plan default/nope not found\n' });
+    expect(await run(target, ['execute', 'nope'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'kubectl drplan: refused: plan default/nope not found\n',
+    });
     expect(executions()).toEqual([]);
   });
 
@@ -157,7 +168,11 @@ describe('kubectl drplan: status, history, cancel', () => {
     await executeThenRevert();
     const status = await run(target, ['status', 'plan']);
     const lines = status.stdout.split('\n');
-    expect(lines.slice(0, 3)).toEqual(['Plan default/plan: Ready', `Current none   Last plan-00002 at ${getPlan(target.harness).status?.lastExecutionTime}`, '']);
+    expect(lines.slice(0, 3)).toEqual([
+      'Plan default/plan: Ready',
+      `Current none   Last plan-00002 at ${getPlan(target.harness).status?.lastExecutionTime}`,
+      '',
+    ]);
     expect(lines[3]).toBe('Execution default/plan-00002: Revert of plan plan');
     // Reverted in reverse order: b's Job deleted before a's.
     expect(lines.slice(-3)).toEqual([
@@ -171,7 +186,11 @@ describe('kubectl drplan: status, history, cancel', () => {
     target = await startPluginCluster();
     const yaml = await run(target, ['status', 'plan', '-o', 'yaml']);
     expect(parse(yaml.stdout)).toEqual(getPlan(target.harness));
-    expect(await run(target, ['status', 'nope'])).toEqual({ code: 2, stdout: '', stderr: 'kubectl drplan: no execution or plan named nope in namespace default\n' });
+    expect(await run(target, ['status', 'nope'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'kubectl drplan: no execution or plan named nope in namespace default\n',
+    });
   });
 
   it('history PLAN: the ledger newest first, the lastExecutionRef row marked', async () => {
@@ -195,15 +214,30 @@ describe('kubectl drplan: status, history, cancel', () => {
   it('cancel refuses an execution that ended or does not exist', async () => {
     target = await startPluginCluster();
     await executeThenRevert();
-    expect(await run(target, ['cancel', 'plan-00001'])).toEqual({ code: 2, stdout: '', stderr: 'kubectl drplan: execution default/plan-00001 already ended Succeeded: nothing to cancel\n' });
-    expect(await run(target, ['cancel', 'nope'])).toEqual({ code: 2, stdout: '', stderr: 'kubectl drplan: execution default/nope not found\n' });
-    expect(await run(target, ['watch', 'nope'])).toEqual({ code: 2, stdout: '', stderr: 'kubectl drplan: execution default/nope not found\n' });
+    expect(await run(target, ['cancel', 'plan-00001'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'kubectl drplan: execution default/plan-00001 already ended Succeeded: nothing to cancel\n',
+    });
+    expect(await run(target, ['cancel', 'nope'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'kubectl drplan: execution default/nope not found\n',
+    });
+    expect(await run(target, ['watch', 'nope'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'kubectl drplan: execution default/nope not found\n',
+    });
   });
 
   it('execute without --wait prints the name, or the created object with -o json', async () => {
     target = await startPluginCluster();
     const created = await run(target, ['execute', 'plan', '-o', 'json']);
     expect(created.code).toBe(0);
-    expect(JSON.parse(created.stdout)).toMatchObject({ metadata: { name: 'plan-00001', namespace: 'default' }, spec: { planRef: 'plan', operationType: 'Execute' } });
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      metadata: { name: 'plan-00001', namespace: 'default' },
+      spec: { planRef: 'plan', operationType: 'Execute' },
+    });
   });
 });

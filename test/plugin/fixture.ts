@@ -96,7 +96,11 @@ export function start(target: PluginCluster, args: string[], options: RunOptions
 }
 
 /** Runs a command that returns without waiting on the cluster. */
-export async function run(target: PluginCluster, args: string[], options: RunOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function run(
+  target: PluginCluster,
+  args: string[],
+  options: RunOptions = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const started = start(target, args, options);
   const code = await started.done;
   return { code, stdout: started.stdout(), stderr: started.stderr() };
@@ -106,7 +110,11 @@ export async function run(target: PluginCluster, args: string[], options: RunOpt
  * Lets the cluster go on in fake time, `step` seconds at a time, until `until` holds (by
  * default: the command has returned); real pauses in between let the watch deliver.
  */
-export async function drive(target: PluginCluster, run: Run, options: { step?: number; until?: () => boolean; maxSteps?: number } = {}): Promise<void> {
+export async function drive(
+  target: PluginCluster,
+  run: Run,
+  options: { step?: number; until?: () => boolean; maxSteps?: number } = {},
+): Promise<void> {
   const until = options.until ?? run.settled;
   for (let steps = 0; !until(); steps += 1) {
     if (steps >= (options.maxSteps ?? 200)) throw new Error(`still waiting after ${steps} steps; stderr: ${run.stderr()}`);

@@ -53,8 +53,12 @@ describe('kubectl drplan execute --wait and watch follow a run', () => {
     const following = start(target, ['execute', 'plan', '--wait']);
     await drive(target, following);
     expect(await following.done).toBe(1);
-    expect(following.stderr()).toMatch(/^kubectl drplan: default\/plan-00001 Failed: action main\/wf\/b failed: Job default\/plan-00001-b-\w+ failed: .*\n$/);
-    expect(withoutTimes(following.stdout())).toContain('[2/2] execution default/plan-00001 Failed after 4s: ' + getExecution(target.harness, 'plan-00001').status?.message);
+    expect(following.stderr()).toMatch(
+      /^kubectl drplan: default\/plan-00001 Failed: action main\/wf\/b failed: Job default\/plan-00001-b-\w+ failed: .*\n$/,
+    );
+    expect(withoutTimes(following.stdout())).toContain(
+      '[2/2] execution default/plan-00001 Failed after 4s: ' + getExecution(target.harness, 'plan-00001').status?.message,
+    );
   });
 
   it('exits 1 when the run is cancelled while followed, and watch follows it too', async () => {
@@ -66,7 +70,9 @@ describe('kubectl drplan execute --wait and watch follow a run', () => {
     await drive(target, watching, { until: () => watching.stdout().includes('action main/wf/a Running') });
     const cancel = await run(target, ['cancel', 'plan-00001']);
     expect(cancel.code).toBe(0);
-    expect(cancel.stdout).toBe(`plan-00001: cancel requested (${ANNOTATION_CANCEL}=true); running Jobs are deleted, finished actions stay\n`);
+    expect(cancel.stdout).toBe(
+      `plan-00001: cancel requested (${ANNOTATION_CANCEL}=true); running Jobs are deleted, finished actions stay\n`,
+    );
     await drive(target, watching);
     expect(await watching.done).toBe(1);
     expect(phaseOf('plan-00001')).toBe('Cancelled');
@@ -94,7 +100,9 @@ describe('kubectl drplan execute --wait and watch follow a run', () => {
     await drive(target, following, { until: () => following.stdout().includes('action main/wf/a Running') });
     interrupt.abort();
     expect(await following.done).toBe(130);
-    expect(following.stderr()).toBe('kubectl drplan: stopped following default/plan-00001 (Running); it keeps running. To cancel it: kubectl drplan cancel plan-00001 -n default\n');
+    expect(following.stderr()).toBe(
+      'kubectl drplan: stopped following default/plan-00001 (Running); it keeps running. To cancel it: kubectl drplan cancel plan-00001 -n default\n',
+    );
     const execution = getExecution(target.harness, 'plan-00001');
     expect(execution.metadata.annotations?.[ANNOTATION_CANCEL]).toBeUndefined();
     for (let i = 0; i < 6; i += 1) await target.harness.advance(10);
@@ -124,7 +132,11 @@ describe('kubectl drplan execute --wait and watch follow a run', () => {
     expect(await reverting.done).toBe(0);
     expect(reverting.stderr()).toBe('reverting default/plan-00001, the newest finished Execute of plan plan not reverted yet\n');
     expect(withoutTimes(reverting.stdout())[0]).toBe('plan-00002');
-    expect(getExecution(target.harness, 'plan-00002').spec).toEqual({ planRef: 'plan', operationType: 'Revert', revertExecutionRef: 'plan-00001' });
+    expect(getExecution(target.harness, 'plan-00002').spec).toEqual({
+      planRef: 'plan',
+      operationType: 'Revert',
+      revertExecutionRef: 'plan-00001',
+    });
     expect(phaseOf('plan-00002')).toBe('Succeeded');
     expect(target.harness.get('DRPlan', NAMESPACE, 'plan')?.['status']).toMatchObject({ phase: 'Ready', lastExecutionRef: 'plan-00002' });
   });

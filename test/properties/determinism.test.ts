@@ -54,7 +54,10 @@ function rekey(map: ObjectMap | undefined, rand: () => number): ObjectMap | unde
   for (const [group, objects] of Object.entries(map)) {
     const v1 = rand() < 0.5;
     out[group] = Object.fromEntries(
-      Object.values(objects).map((object) => [v1 ? object.metadata.name : `${object.metadata.namespace ?? ''}/${object.metadata.name}`, object]),
+      Object.values(objects).map((object) => [
+        v1 ? object.metadata.name : `${object.metadata.namespace ?? ''}/${object.metadata.name}`,
+        object,
+      ]),
     );
   }
   return out;
@@ -76,9 +79,17 @@ function runnerPod(world: World): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: 'runner-pod', namespace: NAMESPACE, uid: 'uid-pod', labels: { [LABEL_PLAN]: PLAN, 'job-name': world.jobs[0]?.metadata.name ?? 'none' } },
+    metadata: {
+      name: 'runner-pod',
+      namespace: NAMESPACE,
+      uid: 'uid-pod',
+      labels: { [LABEL_PLAN]: PLAN, 'job-name': world.jobs[0]?.metadata.name ?? 'none' },
+    },
     spec: { containers: [{ name: 'runner', image: 'drplan-hooks:dev' }] },
-    status: { phase: 'Succeeded', containerStatuses: [{ name: 'runner', state: { terminated: { exitCode: 0, message: '{"statusCode":200,"body":"ok"}' } } }] },
+    status: {
+      phase: 'Succeeded',
+      containerStatuses: [{ name: 'runner', state: { terminated: { exitCode: 0, message: '{"statusCode":200,"body":"ok"}' } } }],
+    },
   };
 }
 
@@ -103,30 +114,42 @@ async function sameBytesUnderReordering(requests: Requests): Promise<void> {
 }
 
 describe('hook output does not depend on the key order of the input', () => {
-  it('DRPlan sync and finalize', async () => {
-    await sameBytesUnderReordering((world) => {
-      const request = planRequest(world, { pods: [runnerPod(world)] }) as unknown as Record<string, unknown>;
-      return [
-        ['/drplan/sync', request],
-        ['/drplan/finalize', { ...request, finalizing: true }],
-      ];
-    });
-  }, timeout(30_000));
+  it(
+    'DRPlan sync and finalize',
+    async () => {
+      await sameBytesUnderReordering((world) => {
+        const request = planRequest(world, { pods: [runnerPod(world)] }) as unknown as Record<string, unknown>;
+        return [
+          ['/drplan/sync', request],
+          ['/drplan/finalize', { ...request, finalizing: true }],
+        ];
+      });
+    },
+    timeout(30_000),
+  );
 
-  it('DRPlanExecution sync (and finalize for the ones being deleted)', async () => {
-    await sameBytesUnderReordering((world) =>
-      world.executions.flatMap((target) => {
-        const request = executionRequest(world, target) as unknown as Record<string, unknown>;
-        return target.metadata.deletionTimestamp
-          ? [['/drplanexecution/finalize', request] as [string, Record<string, unknown>]]
-          : [['/drplanexecution/sync', request] as [string, Record<string, unknown>]];
-      }),
-    );
-  }, timeout(30_000));
+  it(
+    'DRPlanExecution sync (and finalize for the ones being deleted)',
+    async () => {
+      await sameBytesUnderReordering((world) =>
+        world.executions.flatMap((target) => {
+          const request = executionRequest(world, target) as unknown as Record<string, unknown>;
+          return target.metadata.deletionTimestamp
+            ? [['/drplanexecution/finalize', request] as [string, Record<string, unknown>]]
+            : [['/drplanexecution/sync', request] as [string, Record<string, unknown>]];
+        }),
+      );
+    },
+    timeout(30_000),
+  );
 
-  it('DRWorkflow sync', async () => {
-    await sameBytesUnderReordering((world) =>
-      world.workflows.map((target) => ['/drworkflow/sync', workflowRequest(world, target) as unknown as Record<string, unknown>]),
-    );
-  }, timeout(30_000));
+  it(
+    'DRWorkflow sync',
+    async () => {
+      await sameBytesUnderReordering((world) =>
+        world.workflows.map((target) => ['/drworkflow/sync', workflowRequest(world, target) as unknown as Record<string, unknown>]),
+      );
+    },
+    timeout(30_000),
+  );
 });

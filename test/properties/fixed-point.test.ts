@@ -37,7 +37,9 @@ const RUNS = 500;
 function afterApply(desired: readonly KubeObject[], observed: CompositeRequest['children'], now: string): CompositeRequest['children'] {
   const before = Object.values(observed?.[GROUPS.job] ?? {});
   const keyOf = (object: KubeObject) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-  const jobs = desired.filter((child) => child.kind === 'Job').map((job) => before.find((seen) => seen.metadata.name === job.metadata.name) ?? job);
+  const jobs = desired
+    .filter((child) => child.kind === 'Job')
+    .map((job) => before.find((seen) => seen.metadata.name === job.metadata.name) ?? job);
   const leaving = before
     .filter((seen) => !jobs.some((job) => job.metadata.name === seen.metadata.name))
     .map((seen) => ({ ...seen, metadata: { ...seen.metadata, deletionTimestamp: seen.metadata.deletionTimestamp ?? now } }));
@@ -61,7 +63,7 @@ function planIsFixedPoint(finalizing: boolean) {
     const again: CompositeRequest = {
       ...request,
       parent: { ...request.parent, status: first.status },
-      children: afterApply(first.children, request.children, now.toISOString().replace(".000Z", "Z")),
+      children: afterApply(first.children, request.children, now.toISOString().replace('.000Z', 'Z')),
     };
     const second = reconcilePlan(again, now).response;
     expect(canonicalJson(second.status)).toBe(canonicalJson(first.status));
@@ -88,55 +90,87 @@ const tinyPlan: PlanShape = {
  */
 const regressions: { sync: [Scenario][]; finalize: [Scenario][] } = {
   sync: [
-    [{ shape: tinyPlan, ops: [{ op: 'create', kind: 'Execute', count: 2, pick: 0 }, { op: 'syncAll' }, { op: 'cancel', pick: 1 }, { op: 'syncPlan' }, { op: 'job', pick: 0, outcome: 'Complete' }] }],
+    [
+      {
+        shape: tinyPlan,
+        ops: [
+          { op: 'create', kind: 'Execute', count: 2, pick: 0 },
+          { op: 'syncAll' },
+          { op: 'cancel', pick: 1 },
+          { op: 'syncPlan' },
+          { op: 'job', pick: 0, outcome: 'Complete' },
+        ],
+      },
+    ],
   ],
   finalize: [
-    [{ shape: tinyPlan, ops: [{ op: 'create', kind: 'Execute', count: 2, pick: 0 }, { op: 'syncAll' }, { op: 'delete', pick: 1 }, { op: 'syncPlan' }] }],
+    [
+      {
+        shape: tinyPlan,
+        ops: [{ op: 'create', kind: 'Execute', count: 2, pick: 0 }, { op: 'syncAll' }, { op: 'delete', pick: 1 }, { op: 'syncPlan' }],
+      },
+    ],
   ],
 };
 
 describe('a hook called on its own output changes nothing', () => {
-  it('DRPlan sync: same status and children', () => {
-    fc.assert(fc.property(scenario, planIsFixedPoint(false)), { numRuns: runs(RUNS), examples: regressions.sync });
-  }, timeout(30_000));
+  it(
+    'DRPlan sync: same status and children',
+    () => {
+      fc.assert(fc.property(scenario, planIsFixedPoint(false)), { numRuns: runs(RUNS), examples: regressions.sync });
+    },
+    timeout(30_000),
+  );
 
-  it('DRPlan finalize: same status and children', () => {
-    fc.assert(fc.property(scenario, planIsFixedPoint(true)), { numRuns: runs(RUNS / 2), examples: regressions.finalize });
-  }, timeout(30_000));
+  it(
+    'DRPlan finalize: same status and children',
+    () => {
+      fc.assert(fc.property(scenario, planIsFixedPoint(true)), { numRuns: runs(RUNS / 2), examples: regressions.finalize });
+    },
+    timeout(30_000),
+  );
 
-  it('DRPlanExecution sync and finalize: same status and labels', () => {
-    fc.assert(
-      fc.property(scenario, ({ shape, ops }) => {
-        const world = simulate(shape, ops);
-        const now = new Date(world.now);
-        for (const target of world.executions) {
-          const hook = target.metadata.deletionTimestamp ? finalizeExecution : syncExecution;
-          const request = executionRequest(world, target);
-          const first = hook(request, now).response;
-          const second = hook({ ...request, object: applyDecorator(target, first) }, now).response;
-          const { status, labels, annotations, finalized } = second;
-          expect(canonicalJson({ status: status ?? first.status, labels, annotations, finalized }), target.metadata.name).toBe(
-            canonicalJson({ status: first.status, labels: first.labels, annotations: first.annotations, finalized: first.finalized }),
-          );
-        }
-      }),
-      { numRuns: runs(RUNS) },
-    );
-  }, timeout(30_000));
+  it(
+    'DRPlanExecution sync and finalize: same status and labels',
+    () => {
+      fc.assert(
+        fc.property(scenario, ({ shape, ops }) => {
+          const world = simulate(shape, ops);
+          const now = new Date(world.now);
+          for (const target of world.executions) {
+            const hook = target.metadata.deletionTimestamp ? finalizeExecution : syncExecution;
+            const request = executionRequest(world, target);
+            const first = hook(request, now).response;
+            const second = hook({ ...request, object: applyDecorator(target, first) }, now).response;
+            const { status, labels, annotations, finalized } = second;
+            expect(canonicalJson({ status: status ?? first.status, labels, annotations, finalized }), target.metadata.name).toBe(
+              canonicalJson({ status: first.status, labels: first.labels, annotations: first.annotations, finalized: first.finalized }),
+            );
+          }
+        }),
+        { numRuns: runs(RUNS) },
+      );
+    },
+    timeout(30_000),
+  );
 
-  it('DRWorkflow sync: same status', () => {
-    fc.assert(
-      fc.property(scenario, ({ shape, ops }) => {
-        const world = simulate(shape, ops);
-        const now = new Date(world.now);
-        for (const target of world.workflows) {
-          const request = workflowRequest(world, target);
-          const first = syncWorkflow(request, now).response;
-          const second = syncWorkflow({ ...request, object: applyDecorator(target, first) }, now).response;
-          expect(canonicalJson(second.status)).toBe(canonicalJson(first.status));
-        }
-      }),
-      { numRuns: runs(RUNS / 4) },
-    );
-  }, timeout(30_000));
+  it(
+    'DRWorkflow sync: same status',
+    () => {
+      fc.assert(
+        fc.property(scenario, ({ shape, ops }) => {
+          const world = simulate(shape, ops);
+          const now = new Date(world.now);
+          for (const target of world.workflows) {
+            const request = workflowRequest(world, target);
+            const first = syncWorkflow(request, now).response;
+            const second = syncWorkflow({ ...request, object: applyDecorator(target, first) }, now).response;
+            expect(canonicalJson(second.status)).toBe(canonicalJson(first.status));
+          }
+        }),
+        { numRuns: runs(RUNS / 4) },
+      );
+    },
+    timeout(30_000),
+  );
 });

@@ -18,29 +18,40 @@ import { runs, timeout } from './model.js';
  * comes back (new completionTime) and the just-finished current record is trimmed instead.
  */
 const regressions: [Setup, Op[]][] = [
-  [{ stages: [1], historyLimit: 1 }, [{ op: 'execute', count: 2 }, { op: 'cancel', pick: 1 }, { op: 'complete', pick: 0 }]],
+  [
+    { stages: [1], historyLimit: 1 },
+    [
+      { op: 'execute', count: 2 },
+      { op: 'cancel', pick: 1 },
+      { op: 'complete', pick: 0 },
+    ],
+  ],
 ];
 
 describe('the plan history ledger', () => {
-  it('stays bounded, unique, newest first, final once terminal, never resurrected, never orphaned, complete', async () => {
-    await fc.assert(
-      fc.asyncProperty(setupArb, fc.array(opArb, { minLength: 1, maxLength: 12 }), async (setup, ops) => {
-        const cluster = await startPlan(setup);
-        try {
-          const driver = new Driver(cluster.harness);
-          const ledger = new Ledger(setup.historyLimit);
-          const done: string[] = [];
-          for (const op of ops) {
-            done.push(await driver.perform(op));
-            await cluster.harness.settle();
-            const problems = [...hookErrors(cluster.harness), ...ledger.check(cluster.harness)];
-            if (problems.length > 0) throw new Error(`after [${done.join('; ')}]:\n  ${problems.join('\n  ')}`);
+  it(
+    'stays bounded, unique, newest first, final once terminal, never resurrected, never orphaned, complete',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(setupArb, fc.array(opArb, { minLength: 1, maxLength: 12 }), async (setup, ops) => {
+          const cluster = await startPlan(setup);
+          try {
+            const driver = new Driver(cluster.harness);
+            const ledger = new Ledger(setup.historyLimit);
+            const done: string[] = [];
+            for (const op of ops) {
+              done.push(await driver.perform(op));
+              await cluster.harness.settle();
+              const problems = [...hookErrors(cluster.harness), ...ledger.check(cluster.harness)];
+              if (problems.length > 0) throw new Error(`after [${done.join('; ')}]:\n  ${problems.join('\n  ')}`);
+            }
+          } finally {
+            await cluster.close();
           }
-        } finally {
-          await cluster.close();
-        }
-      }),
-      { numRuns: runs(50), examples: regressions },
-    );
-  }, timeout(120_000));
+        }),
+        { numRuns: runs(50), examples: regressions },
+      );
+    },
+    timeout(120_000),
+  );
 });

@@ -76,11 +76,16 @@ export class Ledger {
     // current run's record until the lock goes (it waits for every Job of the run to be seen at
     // rest) may hold the history over its limit for a while.
     const openRecords = history.filter((record) => !isTerminal(record.phase));
-    const targets = new Set(openRecords.flatMap((record) => (record.operationType === 'Revert' && record.revertExecutionRef ? [record.revertExecutionRef] : [])));
+    const targets = new Set(
+      openRecords.flatMap((record) => (record.operationType === 'Revert' && record.revertExecutionRef ? [record.revertExecutionRef] : [])),
+    );
     const current = status?.currentExecution?.uid;
     const held =
       openRecords.length +
-      history.filter((record) => isTerminal(record.phase) && ((record.operationType === 'Execute' && targets.has(record.name)) || record.uid === current)).length;
+      history.filter(
+        (record) =>
+          isTerminal(record.phase) && ((record.operationType === 'Execute' && targets.has(record.name)) || record.uid === current),
+      ).length;
     if (history.length > Math.max(this.historyLimit, held)) {
       problems.push(`history has ${history.length} records, limit ${this.historyLimit}, ${held} held: ${show}`);
     }
@@ -121,7 +126,9 @@ export class Ledger {
       const phase = (execution.status as { phase?: string } | undefined)?.phase;
       const record = history.find((candidate) => candidate.uid === uid);
       if ((phase === 'Pending' || phase === 'Running') && uid !== current && (record === undefined || isTerminal(record.phase))) {
-        problems.push(`execution ${execution.metadata.name} is ${phase} but the plan has ${record ? `a ${record.phase} record` : 'no record'} for it: ${show}`);
+        problems.push(
+          `execution ${execution.metadata.name} is ${phase} but the plan has ${record ? `a ${record.phase} record` : 'no record'} for it: ${show}`,
+        );
       }
       if (record !== undefined && isTerminal(record.phase) && phase !== record.phase) {
         problems.push(`execution ${execution.metadata.name} is ${phase ?? 'without phase'} but its record is ${record.phase}: ${show}`);

@@ -65,33 +65,32 @@ const workflowShape: fc.Arbitrary<WorkflowShape> = fc.record({
   rollback: fc.boolean(),
 });
 
-export const planShape: fc.Arbitrary<PlanShape> = fc
-  .array(workflowShape, { minLength: 1, maxLength: 3 })
-  .chain((workflows) =>
-    fc.record({
-      workflows: fc.constant(workflows),
-      stages: fc.array(
-        fc.record({
-          workflows: fc.uniqueArray(fc.nat({ max: workflows.length - 1 }), { minLength: 1, maxLength: 2 }),
-          dependsOnPrevious: fc.boolean(),
-          parallel: fc.boolean(),
-        }),
-        { minLength: 1, maxLength: 3 },
-      ),
-      // Small limits trim more often, where the ledger's corner cases are.
-      historyLimit: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 2 }), weight: 2 }, fc.integer({ min: 1, max: 5 })),
-      failurePolicy: fc.constantFrom('Stop' as const, 'Continue' as const, undefined),
-      globalParam: fc.boolean(),
-      missingWorkflow: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
-    }),
-  );
+export const planShape: fc.Arbitrary<PlanShape> = fc.array(workflowShape, { minLength: 1, maxLength: 3 }).chain((workflows) =>
+  fc.record({
+    workflows: fc.constant(workflows),
+    stages: fc.array(
+      fc.record({
+        workflows: fc.uniqueArray(fc.nat({ max: workflows.length - 1 }), { minLength: 1, maxLength: 2 }),
+        dependsOnPrevious: fc.boolean(),
+        parallel: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+    // Small limits trim more often, where the ledger's corner cases are.
+    historyLimit: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 2 }), weight: 2 }, fc.integer({ min: 1, max: 5 })),
+    failurePolicy: fc.constantFrom('Stop' as const, 'Continue' as const, undefined),
+    globalParam: fc.boolean(),
+    missingWorkflow: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
+  }),
+);
 
 function actionsOf(index: number, shape: WorkflowShape): Action[] {
   return Array.from({ length: shape.actions }, (_, n) => {
     const name = `w${index}-a${n}`;
     const action = jobAction(name);
     const container = action.job?.template.spec['template'] as { spec: { containers: { command: string[] }[] } };
-    if (shape.param && container.spec.containers[0]) container.spec.containers[0].command = ['sh', '-c', `echo failover to $(params.target) for ${name}`];
+    if (shape.param && container.spec.containers[0])
+      container.spec.containers[0].command = ['sh', '-c', `echo failover to $(params.target) for ${name}`];
     if (shape.dag && n === 1) action.dependsOn = [`w${index}-a0`];
     if (shape.rollback && n === 0) action.rollback = { ...jobAction(`${name}-undo`) };
     return action;
@@ -99,12 +98,13 @@ function actionsOf(index: number, shape: WorkflowShape): Action[] {
 }
 
 export function workflowsOf(shape: PlanShape): KubeObject[] {
-  return shape.workflows.map((wf, index) =>
-    workflow(`wf-${index}`, {
-      actions: actionsOf(index, wf),
-      ...(wf.failurePolicy ? { failurePolicy: wf.failurePolicy } : {}),
-      ...(wf.param ? { parameters: [{ name: 'target', default: 'dc-a' }] } : {}),
-    }) as unknown as KubeObject,
+  return shape.workflows.map(
+    (wf, index) =>
+      workflow(`wf-${index}`, {
+        actions: actionsOf(index, wf),
+        ...(wf.failurePolicy ? { failurePolicy: wf.failurePolicy } : {}),
+        ...(wf.param ? { parameters: [{ name: 'target', default: 'dc-a' }] } : {}),
+      }) as unknown as KubeObject,
   );
 }
 
@@ -156,7 +156,11 @@ export const modelOp: fc.Arbitrary<ModelOp> = fc.oneof(
   {
     arbitrary: fc.record({
       op: fc.constant('create' as const),
-      kind: fc.oneof({ arbitrary: fc.constant('Execute' as const), weight: 4 }, fc.constant('Revert' as const), fc.constant('RevertRef' as const)),
+      kind: fc.oneof(
+        { arbitrary: fc.constant('Execute' as const), weight: 4 },
+        fc.constant('Revert' as const),
+        fc.constant('RevertRef' as const),
+      ),
       count: fc.constantFrom(1 as const, 2 as const),
       pick,
     }),
@@ -165,7 +169,14 @@ export const modelOp: fc.Arbitrary<ModelOp> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('cancel' as const), pick }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('delete' as const), pick }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('vanish' as const), pick }), weight: 1 },
-  { arbitrary: fc.record({ op: fc.constant('job' as const), pick, outcome: fc.constantFrom('Complete' as const, 'Complete' as const, 'Failed' as const) }), weight: 5 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('job' as const),
+      pick,
+      outcome: fc.constantFrom('Complete' as const, 'Complete' as const, 'Failed' as const),
+    }),
+    weight: 5,
+  },
   { arbitrary: fc.record({ op: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 400 }) }), weight: 2 },
   { arbitrary: fc.constant({ op: 'syncPlan' as const }), weight: 3 },
   { arbitrary: fc.record({ op: fc.constant('syncExecution' as const), pick }), weight: 3 },
@@ -245,9 +256,7 @@ export function applyDecorator(object: KubeObject, response: DecoratorResponse):
     const patch = response[key];
     if (patch === undefined) continue;
     const merged = { ...(next.metadata[key] ?? {}), ...patch };
-    next.metadata[key] = Object.fromEntries(
-      Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== null),
-    );
+    next.metadata[key] = Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== null));
   }
   return next;
 }
@@ -304,8 +313,35 @@ export function step(world: World, op: ModelOp): void {
       const time = at(world);
       job['status'] =
         op.outcome === 'Complete'
-          ? { startTime: time, completionTime: time, succeeded: 1, conditions: [{ type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: time, lastTransitionTime: time }] }
-          : { startTime: time, failed: 1, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastProbeTime: time, lastTransitionTime: time }] };
+          ? {
+              startTime: time,
+              completionTime: time,
+              succeeded: 1,
+              conditions: [
+                {
+                  type: 'Complete',
+                  status: 'True',
+                  reason: 'CompletionsReached',
+                  message: 'Reached expected number of succeeded pods',
+                  lastProbeTime: time,
+                  lastTransitionTime: time,
+                },
+              ],
+            }
+          : {
+              startTime: time,
+              failed: 1,
+              conditions: [
+                {
+                  type: 'Failed',
+                  status: 'True',
+                  reason: 'BackoffLimitExceeded',
+                  message: 'Job has reached the specified backoff limit',
+                  lastProbeTime: time,
+                  lastTransitionTime: time,
+                },
+              ],
+            };
       return;
     }
     case 'tick':
@@ -328,7 +364,14 @@ export function step(world: World, op: ModelOp): void {
 
 /** Builds the world for a plan shape and replays the operations on it. */
 export function simulate(shape: PlanShape, ops: readonly ModelOp[]): World {
-  const world: World = { now: Date.parse(T0) + 60_000, plan: planOf(shape), workflows: workflowsOf(shape), executions: [], jobs: [], created: 0 };
+  const world: World = {
+    now: Date.parse(T0) + 60_000,
+    plan: planOf(shape),
+    workflows: workflowsOf(shape),
+    executions: [],
+    jobs: [],
+    created: 0,
+  };
   const now = new Date(world.now);
   world.workflows = world.workflows.map((wf) => applyDecorator(wf, syncWorkflow(workflowRequest(world, wf), now).response));
   syncPlan(world);
@@ -342,7 +385,10 @@ export interface Scenario {
   ops: ModelOp[];
 }
 
-export const scenario: fc.Arbitrary<Scenario> = fc.record({ shape: planShape, ops: fc.array(modelOp, { minLength: 3, maxLength: 40, size: 'medium' }) });
+export const scenario: fc.Arbitrary<Scenario> = fc.record({
+  shape: planShape,
+  ops: fc.array(modelOp, { minLength: 3, maxLength: 40, size: 'medium' }),
+});
 
 export { NAMESPACE };
 

@@ -97,7 +97,9 @@ describe("the hooks under Metacontroller's real schedule", () => {
       const from = requests.length;
       await harness.settle();
       // The situation itself: the plan was asked about a world without x0 and without J0, while J0 was there.
-      expect(requests.slice(from).some((r) => !r.executions.includes('x0') && !r.children.includes(j0 ?? '') && r.stored.includes(j0 ?? ''))).toBe(true);
+      expect(
+        requests.slice(from).some((r) => !r.executions.includes('x0') && !r.children.includes(j0 ?? '') && r.stored.includes(j0 ?? '')),
+      ).toBe(true);
       expect(overlap.problems).toEqual([]);
       expect(jobOf(harness, 'x1')).toEqual([]);
 
@@ -139,44 +141,48 @@ describe("the hooks under Metacontroller's real schedule", () => {
     }
   }, 30_000);
 
-  it('one run at a time, no record lost or left open, and a fixed point once settled', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        setupArb,
-        scheduleArb,
-        fc.array(fc.array(stepArb, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
-        async (setup, schedule, rounds) => {
-          const cluster = await startPlan(setup, schedule);
-          const harness = cluster.harness;
-          const done: string[] = [];
-          const overlap = new RunOverlap(harness, () => `during [${done.join('; ')}]`);
-          const ledger = new Ledger(setup.historyLimit);
-          const fail = (problems: string[]): void => {
-            if (problems.length > 0) throw new Error(`after [${done.join('; ')}]:\n  ${problems.join('\n  ')}`);
-          };
-          try {
-            const driver = new Driver(harness);
-            for (const round of rounds) {
-              const did: string[] = [];
-              for (const step of round) {
-                did.push(step.op === 'step' ? `${await harness.step(step.steps)} steps` : await driver.perform(step));
+  it(
+    'one run at a time, no record lost or left open, and a fixed point once settled',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          setupArb,
+          scheduleArb,
+          fc.array(fc.array(stepArb, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
+          async (setup, schedule, rounds) => {
+            const cluster = await startPlan(setup, schedule);
+            const harness = cluster.harness;
+            const done: string[] = [];
+            const overlap = new RunOverlap(harness, () => `during [${done.join('; ')}]`);
+            const ledger = new Ledger(setup.historyLimit);
+            const fail = (problems: string[]): void => {
+              if (problems.length > 0) throw new Error(`after [${done.join('; ')}]:\n  ${problems.join('\n  ')}`);
+            };
+            try {
+              const driver = new Driver(harness);
+              for (const round of rounds) {
+                const did: string[] = [];
+                for (const step of round) {
+                  did.push(step.op === 'step' ? `${await harness.step(step.steps)} steps` : await driver.perform(step));
+                }
+                done.push(did.join(' + '));
+                await harness.settle();
+                fail([...overlap.problems, ...hookErrors(harness, 'allowed'), ...lockProblems(harness), ...ledger.check(harness)]);
               }
-              done.push(did.join(' + '));
-              await harness.settle();
-              fail([...overlap.problems, ...hookErrors(harness, 'allowed'), ...lockProblems(harness), ...ledger.check(harness)]);
+              const settled = snapshot(harness);
+              await harness.resyncAll();
+              done.push('resync of every object');
+              expect(snapshot(harness), 'one more round of syncs changed the state').toBe(settled);
+              fail(overlap.problems);
+            } finally {
+              overlap.stop();
+              await cluster.close();
             }
-            const settled = snapshot(harness);
-            await harness.resyncAll();
-            done.push('resync of every object');
-            expect(snapshot(harness), 'one more round of syncs changed the state').toBe(settled);
-            fail(overlap.problems);
-          } finally {
-            overlap.stop();
-            await cluster.close();
-          }
-        },
-      ),
-      { numRuns: runs(40) },
-    );
-  }, timeout(90_000));
+          },
+        ),
+        { numRuns: runs(40) },
+      );
+    },
+    timeout(90_000),
+  );
 });

@@ -9,7 +9,10 @@ const CLI = join(ROOT, 'dist', 'cli.js');
 
 describe('drplan-hooks render, the built command', () => {
   it.skipIf(!existsSync(CLI))('finds manifests/ from dist/ and exits 1 when an execution fails', () => {
-    const result = spawnSync(process.execPath, [CLI, 'render', 'manifests/samples', '--fail', 'promote-replica'], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [CLI, 'render', 'manifests/samples', '--fail', 'promote-replica'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/^drplan-hooks render: /);
     expect(result.stdout).toContain('\nresult: 1 of 2 executions did not succeed\n');

@@ -34,7 +34,9 @@ function imageLayout(): string {
 
 describe('the image', () => {
   it('copies the server, the CLI and manifests/ into /app', () => {
-    expect(runtimeCopies().map(({ to }) => to)).toEqual(expect.arrayContaining(['./node_modules', './dist', 'package.json', './manifests']));
+    expect(runtimeCopies().map(({ to }) => to)).toEqual(
+      expect.arrayContaining(['./node_modules', './dist', 'package.json', './manifests']),
+    );
   });
 
   it('runs `render` on the samples it ships, from /app', () => {

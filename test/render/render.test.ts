@@ -90,11 +90,17 @@ describe('render the samples', () => {
   it('an Execute then a Revert: the Revert starts 5 s later and undoes the actions in reverse', async () => {
     const rendered = await render(...RUNBOOK, EXECUTE, REVERT);
     expect(rendered.code).toBe(0);
-    expect(rendered.timeline).toContain('+5s  execution default/db-failover-revert-001 created: Revert of plan db-failover undoing db-failover-exec-001');
+    expect(rendered.timeline).toContain(
+      '+5s  execution default/db-failover-revert-001 created: Revert of plan db-failover undoing db-failover-exec-001',
+    );
     expect(jobsCreated(rendered.timeline, 'db-failover-revert-001')).toEqual(['update-dns', 'freeze-writes']);
     // promote-replica has no rollback Job: undoing it deletes the Job it ran.
-    expect(rendered.timeline).toContainEqual(expect.stringMatching(/^\+5s {2}Job default\/db-failover-exec-001-promote-replica-\S+ deleted \(promote-replica\)$/));
-    expect(rendered.timeline.at(-1)).toBe('+5s  execution default/db-failover-revert-001: Succeeded — Plan reverted successfully: 3 action(s) rolled back');
+    expect(rendered.timeline).toContainEqual(
+      expect.stringMatching(/^\+5s {2}Job default\/db-failover-exec-001-promote-replica-\S+ deleted \(promote-replica\)$/),
+    );
+    expect(rendered.timeline.at(-1)).toBe(
+      '+5s  execution default/db-failover-revert-001: Succeeded — Plan reverted successfully: 3 action(s) rolled back',
+    );
     expect(statusOf(rendered, 'DRPlan', 'db-failover')).toMatchObject({ phase: 'Ready', lastExecutionRef: 'db-failover-revert-001' });
     expect(statusOf(rendered, 'DRPlanExecution', 'db-failover-revert-001').phase).toBe('Succeeded');
   });
@@ -103,12 +109,20 @@ describe('render the samples', () => {
     const rendered = await render(...RUNBOOK, EXECUTE, '--fail', 'promote-replica');
     expect(rendered.code).toBe(1);
     expect(rendered.stdout).toContain('jobs:    the Jobs of promote-replica fail, every other Job succeeds');
-    expect(rendered.timeline).toContainEqual(expect.stringMatching(/Job default\/db-failover-exec-001-promote-replica-\S+ failed: BackoffLimitExceeded: failed by --fail$/));
+    expect(rendered.timeline).toContainEqual(
+      expect.stringMatching(/Job default\/db-failover-exec-001-promote-replica-\S+ failed: BackoffLimitExceeded: failed by --fail$/),
+    );
     expect(rendered.timeline).toContainEqual(expect.stringMatching(/action promote-replica: Failed — Job .* failed by --fail$/));
-    expect(rendered.timeline).toContain("+0s  stage traffic: Skipped — not run: stage database failed and the plan's failurePolicy is Stop");
+    expect(rendered.timeline).toContain(
+      "+0s  stage traffic: Skipped — not run: stage database failed and the plan's failurePolicy is Stop",
+    );
     expect(jobsCreated(rendered.timeline, 'db-failover-exec-001')).toEqual(['freeze-writes', 'promote-replica']);
-    expect(rendered.stdout).toContain('\nresult: 1 of 1 execution did not succeed\n  default/db-failover-exec-001 Failed: stage database failed: ');
-    expect(rendered.stderr).toMatch(/^render: execution default\/db-failover-exec-001 ended Failed: stage database failed: .*promote-replica.*failed by --fail\n$/);
+    expect(rendered.stdout).toContain(
+      '\nresult: 1 of 1 execution did not succeed\n  default/db-failover-exec-001 Failed: stage database failed: ',
+    );
+    expect(rendered.stderr).toMatch(
+      /^render: execution default\/db-failover-exec-001 ended Failed: stage database failed: .*promote-replica.*failed by --fail\n$/,
+    );
     expect(statusOf(rendered, 'DRPlan', 'db-failover').phase).toBe('Ready');
   });
 
@@ -125,7 +139,9 @@ describe('render input', () => {
     const fromDirectory = await render(SAMPLES);
     expect(fromDirectory.code).toBe(0);
     expect(fromDirectory.stdout).toContain('objects: 2 DRWorkflows, 1 DRPlan, 2 DRPlanExecutions\n');
-    expect(fromDirectory.stdout).toContain('ignored: Kustomization, ServiceAccount default/drplan-runner, RoleBinding default/drplan-runner (not DR objects)\n');
+    expect(fromDirectory.stdout).toContain(
+      'ignored: Kustomization, ServiceAccount default/drplan-runner, RoleBinding default/drplan-runner (not DR objects)\n',
+    );
     // execute.yaml sorts before revert.yaml, so the directory plays like the explicit list.
     expect(fromDirectory.timeline).toEqual((await render(...RUNBOOK, EXECUTE, REVERT)).timeline);
   });
@@ -157,9 +173,19 @@ describe('render input', () => {
     expect(report.start).toBe('2026-01-01T00:00:00Z');
     expect(report.fail).toEqual(['promote-replica']);
     expect(report.succeeded).toBe(false);
-    expect(report.executions).toEqual([expect.objectContaining({ name: 'default/db-failover-exec-001', operationType: 'Execute', phase: 'Failed' })]);
-    expect(report.timeline).toContainEqual({ at: 0, kind: 'job', name: expect.stringMatching(/^default\/db-failover-exec-001-promote-replica-/), event: 'created', action: 'promote-replica' });
-    expect(report.timeline).toContainEqual(expect.objectContaining({ kind: 'stage', name: 'traffic', event: 'Skipped', execution: 'default/db-failover-exec-001' }));
+    expect(report.executions).toEqual([
+      expect.objectContaining({ name: 'default/db-failover-exec-001', operationType: 'Execute', phase: 'Failed' }),
+    ]);
+    expect(report.timeline).toContainEqual({
+      at: 0,
+      kind: 'job',
+      name: expect.stringMatching(/^default\/db-failover-exec-001-promote-replica-/),
+      event: 'created',
+      action: 'promote-replica',
+    });
+    expect(report.timeline).toContainEqual(
+      expect.objectContaining({ kind: 'stage', name: 'traffic', event: 'Skipped', execution: 'default/db-failover-exec-001' }),
+    );
     expect(report.statuses.map((status) => status.kind)).toEqual(['DRPlan', 'DRPlanExecution']);
   });
 
@@ -177,16 +203,69 @@ describe('render refuses bad input with exit 2 and one line', () => {
     ['an unknown option', () => [EXECUTE, '--nope'], /^unknown option --nope/],
     ['a bad --output', () => [EXECUTE, '-o', 'yaml'], /^--output must be text or json, not yaml$/],
     ['--fail without a value', () => [EXECUTE, '--fail'], /^--fail needs a value$/],
-    ['--fail of an action no workflow has', () => [...RUNBOOK, EXECUTE, '--fail', 'promote'], /^--fail promote: no action of that name in the workflows given \(actions: freeze-writes, promote-replica, update-dns\)$/],
+    [
+      '--fail of an action no workflow has',
+      () => [...RUNBOOK, EXECUTE, '--fail', 'promote'],
+      /^--fail promote: no action of that name in the workflows given \(actions: freeze-writes, promote-replica, update-dns\)$/,
+    ],
     ['YAML that does not parse', () => [scratchFile('broken.yaml', 'kind: DRPlan\n  metadata: [\n')], /broken\.yaml: not valid YAML: /],
     ['a document that is not a mapping', () => [scratchFile('list.yaml', '- a\n- b\n')], /list\.yaml: document 1 is not a YAML mapping$/],
-    ['an unserved version of our API', () => [scratchFile('old.yaml', 'apiVersion: dr.bkbcs.tencent.com/v1beta1\nkind: DRPlan\nmetadata: { name: p }\n')], /old\.yaml: DRPlan p: apiVersion dr\.bkbcs\.tencent\.com\/v1beta1 is not served/],
+    [
+      'an unserved version of our API',
+      () => [scratchFile('old.yaml', 'apiVersion: dr.bkbcs.tencent.com/v1beta1\nkind: DRPlan\nmetadata: { name: p }\n')],
+      /old\.yaml: DRPlan p: apiVersion dr\.bkbcs\.tencent\.com\/v1beta1 is not served/,
+    ],
     ['no execution to run', () => RUNBOOK, /^no DRPlanExecution in .*: add one/],
-    ['the same object twice', () => [...RUNBOOK, scratchFile('plan-copy.yaml', readFileSync(sample('plan.yaml'), 'utf8')), EXECUTE], /^DRPlan default\/db-failover is defined twice: in .*plan\.yaml and in .*plan-copy\.yaml$/],
-    ['a spec that is null (a scaffolded sample)', () => [...RUNBOOK, scratchFile('null-spec.yaml', 'apiVersion: dr.bkbcs.tencent.com/v1alpha1\nkind: DRPlanExecution\nmetadata: { name: sample }\nspec:\n  # TODO(user): Add fields here\n')], /null-spec\.yaml: DRPlanExecution default\/sample: the API server would reject it: spec: must be an object \(got null\) \(an execution names its plan: spec\.planRef: <plan name>, spec\.operationType: Execute or Revert\)$/],
-    ['a spec of the wrong shape', () => [...RUNBOOK, scratchFile('wrong.yaml', 'apiVersion: dr.bkbcs.tencent.com/v1alpha1\nkind: DRPlan\nmetadata: { name: p }\nspec: { stages: [{ name: s, workflows: {} }], historyLimit: many }\n'), EXECUTE], /wrong\.yaml: DRPlan default\/p: the API server would reject it: spec\/stages\/0\/workflows: must be a list \(got an object\); spec\/historyLimit: must be an integer \(got "many"\)$/],
-    ['an execution in the layout of early upstream documents', () => [...RUNBOOK, scratchFile('early.yaml', 'apiVersion: dr.bkbcs.tencent.com/v1alpha1\nkind: DRPlanExecution\nmetadata: { name: e }\nspec: { planRef: { name: db-failover }, operation: execute }\n')], /early\.yaml: DRPlanExecution default\/e: the API server would reject it: spec\/operationType: is required; spec\/planRef: must be a string \(got an object\) \(this is the layout of early upstream documents: write planRef: <plan name> and operationType: Execute or Revert\)$/],
-    ['an object the API server rejects', () => [...RUNBOOK, scratchFile('bad-name.yaml', 'apiVersion: dr.bkbcs.tencent.com/v1alpha1\nkind: DRPlanExecution\nmetadata: { name: Bad_Name }\nspec: { planRef: db-failover, operationType: Execute }\n')], /bad-name\.yaml: DRPlanExecution default\/Bad_Name rejected: /],
+    [
+      'the same object twice',
+      () => [...RUNBOOK, scratchFile('plan-copy.yaml', readFileSync(sample('plan.yaml'), 'utf8')), EXECUTE],
+      /^DRPlan default\/db-failover is defined twice: in .*plan\.yaml and in .*plan-copy\.yaml$/,
+    ],
+    [
+      'a spec that is null (a scaffolded sample)',
+      () => [
+        ...RUNBOOK,
+        scratchFile(
+          'null-spec.yaml',
+          'apiVersion: dr.bkbcs.tencent.com/v1alpha1\nkind: DRPlanExecution\nmetadata: { name: sample }\nspec:\n  # TODO(user): Add fields here\n',
+        ),
+      ],
+      /null-spec\.yaml: DRPlanExecution default\/sample: the API server would reject it: spec: must be an object \(got null\) \(an execution names its plan: spec\.planRef: <plan name>, spec\.operationType: Execute or Revert\)$/,
+    ],
+    [
+      'a spec of the wrong shape',
+      () => [
+        ...RUNBOOK,
+        scratchFile(
+          'wrong.yaml',
+          'apiVersion: dr.bkbcs.tencent.com/v1alpha1\nkind: DRPlan\nmetadata: { name: p }\nspec: { stages: [{ name: s, workflows: {} }], historyLimit: many }\n',
+        ),
+        EXECUTE,
+      ],
+      /wrong\.yaml: DRPlan default\/p: the API server would reject it: spec\/stages\/0\/workflows: must be a list \(got an object\); spec\/historyLimit: must be an integer \(got "many"\)$/,
+    ],
+    [
+      'an execution in the layout of early upstream documents',
+      () => [
+        ...RUNBOOK,
+        scratchFile(
+          'early.yaml',
+          'apiVersion: dr.bkbcs.tencent.com/v1alpha1\nkind: DRPlanExecution\nmetadata: { name: e }\nspec: { planRef: { name: db-failover }, operation: execute }\n',
+        ),
+      ],
+      /early\.yaml: DRPlanExecution default\/e: the API server would reject it: spec\/operationType: is required; spec\/planRef: must be a string \(got an object\) \(this is the layout of early upstream documents: write planRef: <plan name> and operationType: Execute or Revert\)$/,
+    ],
+    [
+      'an object the API server rejects',
+      () => [
+        ...RUNBOOK,
+        scratchFile(
+          'bad-name.yaml',
+          'apiVersion: dr.bkbcs.tencent.com/v1alpha1\nkind: DRPlanExecution\nmetadata: { name: Bad_Name }\nspec: { planRef: db-failover, operationType: Execute }\n',
+        ),
+      ],
+      /bad-name\.yaml: DRPlanExecution default\/Bad_Name rejected: /,
+    ],
   ];
   it.each(cases)('%s', async (_name, args, message) => {
     const rendered = await render(...args());

@@ -22,7 +22,11 @@ describe('run http', () => {
     const server = await serve((_request, _index, response) => response.writeHead(201).end('created'));
     const run = await runCli(
       'http',
-      httpAction(`${server.url}/hooks/dns`, {}, { method: 'POST', headers: { 'X-Team': 'sre', 'Content-Type': 'application/json' }, body: '{"zone":"a"}' }),
+      httpAction(
+        `${server.url}/hooks/dns`,
+        {},
+        { method: 'POST', headers: { 'X-Team': 'sre', 'Content-Type': 'application/json' }, body: '{"zone":"a"}' },
+      ),
     );
     expect(run.code).toBe(0);
     expect(run.raw.endsWith('\n')).toBe(true);
@@ -46,7 +50,10 @@ describe('run http', () => {
 
   it('retries failures with a growing delay and succeeds on a later attempt', async () => {
     const server = await serve((_request, index, response) => response.writeHead(index < 2 ? 503 : 200).end(index < 2 ? 'busy' : 'ok'));
-    const run = await runInProcess('http', httpAction(`${server.url}/flip`, { retryPolicy: { limit: 3, interval: '150ms', backoffMultiplier: '2' } }));
+    const run = await runInProcess(
+      'http',
+      httpAction(`${server.url}/flip`, { retryPolicy: { limit: 3, interval: '150ms', backoffMultiplier: '2' } }),
+    );
     expect(run.code).toBe(0);
     expect(run.report).toEqual({ statusCode: 200, body: 'ok' });
     const times = server.received.map((request) => request.at);
@@ -60,7 +67,10 @@ describe('run http', () => {
 
   it('makes limit + 1 attempts, then fails naming the last status and the URL without its query', async () => {
     const server = await serve((_request, _index, response) => response.writeHead(500).end('boom'));
-    const run = await runInProcess('http', httpAction(`${server.url}/api/switch?token=abc`, { retryPolicy: { limit: 2, interval: '10ms' } }, { method: 'PUT' }));
+    const run = await runInProcess(
+      'http',
+      httpAction(`${server.url}/api/switch?token=abc`, { retryPolicy: { limit: 2, interval: '10ms' } }, { method: 'PUT' }),
+    );
     expect(run.code).toBe(1);
     expect(server.received).toHaveLength(3);
     expect(run.report).toEqual({ message: `HTTP 500 from PUT ${server.url}/api/switch (after 3 attempts)` });
@@ -86,7 +96,10 @@ describe('run http', () => {
 
   it('bounds each request by the action timeout', async () => {
     const server = await serve(() => undefined);
-    const run = await runInProcess('http', httpAction(`${server.url}/hang`, { timeout: '2s', retryPolicy: { limit: 5, interval: '100ms' } }));
+    const run = await runInProcess(
+      'http',
+      httpAction(`${server.url}/hang`, { timeout: '2s', retryPolicy: { limit: 5, interval: '100ms' } }),
+    );
     expect(run.code).toBe(1);
     expect(run.report['message']).toMatch(/no (complete )?answer within \d+ms/);
     expect(run.ms).toBeLessThan(2500);
@@ -107,7 +120,10 @@ describe('run http', () => {
     const strict = await runInProcess('http', httpAction(`${server.url}/tls`, { retryPolicy: { limit: 0 } }));
     expect(strict.code).toBe(1);
     expect(strict.report['message']).toMatch(/self[- ]signed certificate/);
-    const relaxed = await runInProcess('http', httpAction(`${server.url}/tls`, { retryPolicy: { limit: 0 } }, { insecureSkipVerify: true }));
+    const relaxed = await runInProcess(
+      'http',
+      httpAction(`${server.url}/tls`, { retryPolicy: { limit: 0 } }, { insecureSkipVerify: true }),
+    );
     expect(relaxed.code).toBe(0);
     expect(relaxed.report).toEqual({ statusCode: 200, body: 'secure' });
   });

@@ -35,7 +35,11 @@ const deployment = (name: string, replicas: number) =>
 
 describe('run resource', { timeout: 60_000 }, () => {
   it('creates a manifest without a namespace in the plan namespace and reports its reference with uid', async () => {
-    const run = await runCli('resource', resource('Create', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: dr}\n'), env);
+    const run = await runCli(
+      'resource',
+      resource('Create', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: dr}\n'),
+      env,
+    );
     expect(run.code).toBe(0);
     const stored = harness.get('ConfigMap', 'team-a', 'settings');
     expect(stored?.['data']).toEqual({ mode: 'dr' });
@@ -58,10 +62,21 @@ describe('run resource', { timeout: 60_000 }, () => {
     const reapplied = await runInProcess('resource', resource('Apply', deployment('web', 4)), env);
     expect(reapplied.report['uid']).toBe(uid);
     expect(harness.get('Deployment', 'team-a', 'web')?.spec).toMatchObject({ replicas: 4 });
-    const patched = await runInProcess('resource', resource('Patch', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 0}\n'), env);
+    const patched = await runInProcess(
+      'resource',
+      resource('Patch', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 0}\n'),
+      env,
+    );
     expect(patched.code).toBe(0);
-    expect(harness.get('Deployment', 'team-a', 'web')?.spec).toMatchObject({ replicas: 0, template: { spec: { containers: [{ image: 'nginx' }] } } });
-    const absent = await runInProcess('resource', resource('Patch', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nowhere}\nspec: {replicas: 0}\n'), env);
+    expect(harness.get('Deployment', 'team-a', 'web')?.spec).toMatchObject({
+      replicas: 0,
+      template: { spec: { containers: [{ image: 'nginx' }] } },
+    });
+    const absent = await runInProcess(
+      'resource',
+      resource('Patch', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nowhere}\nspec: {replicas: 0}\n'),
+      env,
+    );
     expect(absent.code).toBe(1);
     expect(absent.report['message']).toContain('NotFound');
   });
@@ -69,11 +84,19 @@ describe('run resource', { timeout: 60_000 }, () => {
   it('deletes exactly the recorded object, and succeeds when it is already gone', async () => {
     const created = await runInProcess('resource', resource('Create', 'apiVersion: v1\nkind: Secret\nmetadata: {name: token}\n'), env);
     const uid = String(created.report['uid']);
-    const wrong = await runInProcess('resource', resource('Delete', `apiVersion: v1\nkind: Secret\nmetadata: {name: token, uid: not-${uid}}\n`), env);
+    const wrong = await runInProcess(
+      'resource',
+      resource('Delete', `apiVersion: v1\nkind: Secret\nmetadata: {name: token, uid: not-${uid}}\n`),
+      env,
+    );
     expect(wrong.code).toBe(1);
     expect(wrong.report['message']).toContain('Precondition failed');
     expect(harness.get('Secret', 'team-a', 'token')).toBeDefined();
-    const deleted = await runInProcess('resource', resource('Delete', `apiVersion: v1\nkind: Secret\nmetadata: {name: token, uid: ${uid}}\n`), env);
+    const deleted = await runInProcess(
+      'resource',
+      resource('Delete', `apiVersion: v1\nkind: Secret\nmetadata: {name: token, uid: ${uid}}\n`),
+      env,
+    );
     expect(deleted.code).toBe(0);
     expect(deleted.report).toEqual({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-a', name: 'token', uid });
     expect(harness.get('Secret', 'team-a', 'token')).toBeUndefined();
@@ -85,15 +108,45 @@ describe('run resource', { timeout: 60_000 }, () => {
   it('runs the Clusternet kinds from their blocks, in the block namespace or cluster-wide', async () => {
     const localization = await runInProcess(
       'resource',
-      { name: 'loc', type: 'Localization', localization: { name: 'app-loc', namespace: 'clusternet-east', spec: { priority: 500, feed: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'team-a' } } } },
+      {
+        name: 'loc',
+        type: 'Localization',
+        localization: {
+          name: 'app-loc',
+          namespace: 'clusternet-east',
+          spec: { priority: 500, feed: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'team-a' } },
+        },
+      },
       env,
     );
     expect(localization.code).toBe(0);
-    expect(localization.report).toMatchObject({ apiVersion: 'apps.clusternet.io/v1alpha1', kind: 'Localization', namespace: 'clusternet-east', name: 'app-loc' });
+    expect(localization.report).toMatchObject({
+      apiVersion: 'apps.clusternet.io/v1alpha1',
+      kind: 'Localization',
+      namespace: 'clusternet-east',
+      name: 'app-loc',
+    });
     expect(harness.get('Localization', 'clusternet-east', 'app-loc')?.spec).toMatchObject({ feed: { name: 'web' } });
-    const globalization = await runInProcess('resource', { name: 'glob', type: 'Globalization', globalization: { name: 'everywhere', spec: { priority: 100 } } }, env);
-    expect(globalization.report).toEqual({ apiVersion: 'apps.clusternet.io/v1alpha1', kind: 'Globalization', name: 'everywhere', uid: harness.get('Globalization', '', 'everywhere')?.metadata.uid });
-    const chart = await runInProcess('resource', { name: 'chart', type: 'HelmChart', helmChart: { name: 'redis', namespace: 'team-a', spec: { repo: 'https://charts.example.com', chart: 'redis' } } }, env);
+    const globalization = await runInProcess(
+      'resource',
+      { name: 'glob', type: 'Globalization', globalization: { name: 'everywhere', spec: { priority: 100 } } },
+      env,
+    );
+    expect(globalization.report).toEqual({
+      apiVersion: 'apps.clusternet.io/v1alpha1',
+      kind: 'Globalization',
+      name: 'everywhere',
+      uid: harness.get('Globalization', '', 'everywhere')?.metadata.uid,
+    });
+    const chart = await runInProcess(
+      'resource',
+      {
+        name: 'chart',
+        type: 'HelmChart',
+        helmChart: { name: 'redis', namespace: 'team-a', spec: { repo: 'https://charts.example.com', chart: 'redis' } },
+      },
+      env,
+    );
     expect(chart.report).toMatchObject({ kind: 'HelmChart', namespace: 'team-a', name: 'redis' });
   });
 
@@ -101,7 +154,12 @@ describe('run resource', { timeout: 60_000 }, () => {
     const subscription = (operation: string) => ({
       name: 'sub',
       type: 'Subscription',
-      subscription: { operation, name: 'app-sub', namespace: 'apps', spec: { feeds: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }], subscribers: [{ clusterAffinity: {} }] } },
+      subscription: {
+        operation,
+        name: 'app-sub',
+        namespace: 'apps',
+        spec: { feeds: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }], subscribers: [{ clusterAffinity: {} }] },
+      },
     });
     const first = await runInProcess('resource', subscription('Create'), env);
     const replaced = await runInProcess('resource', subscription('Replace'), env);
@@ -119,7 +177,17 @@ describe('run resource', { timeout: 60_000 }, () => {
     const steps: [number, Record<string, unknown>][] = [
       [300, { observedGeneration: 0 }],
       [600, { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 1 }],
-      [900, { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, conditions: [{ type: 'Available', status: 'True' }] }],
+      [
+        900,
+        {
+          observedGeneration: 1,
+          replicas: 2,
+          updatedReplicas: 2,
+          readyReplicas: 2,
+          availableReplicas: 2,
+          conditions: [{ type: 'Available', status: 'True' }],
+        },
+      ],
     ];
     let readyAt = 0;
     for (const [delay, status] of steps) {
@@ -158,7 +226,11 @@ describe('run resource', { timeout: 60_000 }, () => {
         waitReady: true,
         clusterExecutionMode: 'PerCluster',
         timeout: '20s',
-        subscription: { name: 'per-cluster', namespace: 'apps', spec: { feeds: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }], subscribers: [{ clusterAffinity: {} }] } },
+        subscription: {
+          name: 'per-cluster',
+          namespace: 'apps',
+          spec: { feeds: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }], subscribers: [{ clusterAffinity: {} }] },
+        },
       },
       env,
     );

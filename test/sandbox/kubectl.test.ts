@@ -34,11 +34,12 @@ async function sh(line: string): Promise<string> {
 
 /** Each tour line that has something to show, and what it shows. */
 const EXPECTED: Readonly<Record<number, (stdout: string) => void>> = {
-  0: (out) => expect(out.trim().split('\n')).toEqual([
-    'drworkflow.dr.bkbcs.tencent.com/failover-db created',
-    'drworkflow.dr.bkbcs.tencent.com/switch-traffic created',
-    'drplan.dr.bkbcs.tencent.com/db-failover created',
-  ]),
+  0: (out) =>
+    expect(out.trim().split('\n')).toEqual([
+      'drworkflow.dr.bkbcs.tencent.com/failover-db created',
+      'drworkflow.dr.bkbcs.tencent.com/switch-traffic created',
+      'drplan.dr.bkbcs.tencent.com/db-failover created',
+    ]),
   1: (out) => expect(out).toContain('condition met'),
   // The server-side Table: Name, then the CRD's printer columns.
   2: (out) => {
@@ -89,7 +90,8 @@ describe('the sandbox, driven by a real kubectl 1.32', () => {
 
   it('applies built-in kinds with a strategic merge patch that drops what the file dropped', async () => {
     const file = join(dir, 'cm.yaml');
-    const write = (data: string) => sh(`printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: settings\\ndata:\\n${data}' > ${file}`);
+    const write = (data: string) =>
+      sh(`printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: settings\\ndata:\\n${data}' > ${file}`);
     await write('  a: "1"\\n  b: "2"\\n');
     expect(await sh(`kubectl apply -f ${file}`)).toBe('configmap/settings created\n');
     await write('  a: "1"\\n  c: "3"\\n');

@@ -23,7 +23,11 @@ beforeAll(async () => {
   await run('mkdir', ['-p', bin]);
   await writeFile(join(bin, 'kubectl-drplan'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'dist', 'kubectl-drplan.js')}" "$@"\n`);
   await chmod(join(bin, 'kubectl-drplan'), 0o755);
-  env = { ...process.env, PATH: [bin, dirname(await kubectl()), process.env['PATH'] ?? ''].join(delimiter), KUBECONFIG: sandbox.kubeconfigPath };
+  env = {
+    ...process.env,
+    PATH: [bin, dirname(await kubectl()), process.env['PATH'] ?? ''].join(delimiter),
+    KUBECONFIG: sandbox.kubeconfigPath,
+  };
   for (const line of TOUR.slice(0, 2)) await sh(line);
 });
 afterAll(async () => {

@@ -13,7 +13,13 @@ const run = promisify(execFile);
 async function waitForFile(path: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    if (await access(path).then(() => true, () => false)) return;
+    if (
+      await access(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     if (Date.now() > until) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -29,7 +35,12 @@ describe('drplan-hooks sandbox process', () => {
     try {
       await waitForFile(kubeconfig, 20_000);
       const { stdout } = await run(await kubectl(), ['get', 'crd', '-o', 'name'], { env: { ...process.env, KUBECONFIG: kubeconfig } });
-      expect(stdout.split('\n').filter((line) => line !== '').sort()).toEqual([
+      expect(
+        stdout
+          .split('\n')
+          .filter((line) => line !== '')
+          .sort(),
+      ).toEqual([
         'customresourcedefinition.apiextensions.k8s.io/drplanexecutions.dr.bkbcs.tencent.com',
         'customresourcedefinition.apiextensions.k8s.io/drplans.dr.bkbcs.tencent.com',
         'customresourcedefinition.apiextensions.k8s.io/drworkflows.dr.bkbcs.tencent.com',

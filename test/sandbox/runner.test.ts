@@ -67,16 +67,24 @@ describe('runner Jobs in the sandbox', { timeout: 120_000 }, () => {
     await writeFile(file, RUNBOOK(server.url));
     await sh(`kubectl apply -f ${file}`);
     await sh("kubectl wait --for=jsonpath='{.status.phase}'=Ready drp/announce");
-    await sh(`kubectl create -f - <<< '{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRPlanExecution","metadata":{"name":"announce-1"},"spec":{"planRef":"announce","operationType":"Execute"}}'`);
+    await sh(
+      `kubectl create -f - <<< '{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRPlanExecution","metadata":{"name":"announce-1"},"spec":{"planRef":"announce","operationType":"Execute"}}'`,
+    );
     await sh("kubectl wait --timeout=60s --for=jsonpath='{.status.phase}'=Succeeded drpe/announce-1");
-    expect(server.received.map(({ method, url, body }) => ({ method, url, body }))).toEqual([{ method: 'POST', url: '/failover', body: '{"to":"cluster-b"}' }]);
+    expect(server.received.map(({ method, url, body }) => ({ method, url, body }))).toEqual([
+      { method: 'POST', url: '/failover', body: '{"to":"cluster-b"}' },
+    ]);
     expect(await sh("kubectl get cm dr-flag -o jsonpath='{.data.active}'")).toBe('cluster-b');
-    expect(await sh('kubectl wait --for=condition=Complete drpe/announce-1')).toBe('drplanexecution.dr.bkbcs.tencent.com/announce-1 condition met\n');
+    expect(await sh('kubectl wait --for=condition=Complete drpe/announce-1')).toBe(
+      'drplanexecution.dr.bkbcs.tencent.com/announce-1 condition met\n',
+    );
     expect(await sh('kubectl get drpe announce-1 -o yaml')).toMatch(/^ {2}phase: Succeeded$/m);
     const json = JSON.parse(await sh('kubectl get drp announce -o json')) as { status: { lastExecutionRef: string } };
     expect(json.status.lastExecutionRef).toBe('announce-1');
 
-    await sh(`kubectl create -f - <<< '{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRPlanExecution","metadata":{"name":"announce-undo"},"spec":{"planRef":"announce","operationType":"Revert","revertExecutionRef":"announce-1"}}'`);
+    await sh(
+      `kubectl create -f - <<< '{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRPlanExecution","metadata":{"name":"announce-undo"},"spec":{"planRef":"announce","operationType":"Revert","revertExecutionRef":"announce-1"}}'`,
+    );
     await sh("kubectl wait --timeout=60s --for=jsonpath='{.status.phase}'=Succeeded drpe/announce-undo");
     expect(await sh('kubectl get cm -o name')).not.toContain('configmap/dr-flag');
   });

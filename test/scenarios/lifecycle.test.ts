@@ -42,7 +42,9 @@ describe('plan and workflow lifecycle', () => {
     await harness.settle();
     const held = getWorkflow(harness, 'wf');
     expect(held.metadata.deletionTimestamp).toBeDefined();
-    expect(held.status?.conditions?.find((c) => c.type === 'InUse')?.message).toBe('deletion waits: referenced by DRPlan(s): [default/plan]');
+    expect(held.status?.conditions?.find((c) => c.type === 'InUse')?.message).toBe(
+      'deletion waits: referenced by DRPlan(s): [default/plan]',
+    );
     harness.delete('DRPlan', NAMESPACE, 'plan');
     await harness.settle();
     expect(harness.get('DRWorkflow', NAMESPACE, 'wf')).toBeUndefined();
@@ -51,7 +53,8 @@ describe('plan and workflow lifecycle', () => {
   it('a parameter without a value fails the run at snapshot time with every error listed', async () => {
     cluster = await startCluster();
     const { harness } = cluster;
-    const uses = (param: string) => jobAction('a', { job: { template: { spec: { template: { spec: { containers: [{ name: 'c', image: `$(params.${param})` }] } } } } } });
+    const uses = (param: string) =>
+      jobAction('a', { job: { template: { spec: { template: { spec: { containers: [{ name: 'c', image: `$(params.${param})` }] } } } } } });
     apply(harness, workflow('wf', { parameters: [{ name: 'region', required: true }], actions: [uses('image')] }));
     apply(harness, plan('plan'));
     apply(harness, execution('exec'));
@@ -76,7 +79,9 @@ describe('plan and workflow lifecycle', () => {
   });
 
   it('edits to the plan and workflow during a run do not change it (snapshot)', async () => {
-    const harness = await setUp({ kubelet: (job) => (job.metadata.labels?.['dr.bkbcs.tencent.com/action'] === 'a' ? { outcome: 'hold' } : { outcome: 'succeed' }) });
+    const harness = await setUp({
+      kubelet: (job) => (job.metadata.labels?.['dr.bkbcs.tencent.com/action'] === 'a' ? { outcome: 'hold' } : { outcome: 'succeed' }),
+    });
     apply(harness, execution('exec'));
     await harness.settle();
     apply(harness, workflow('wf', { actions: [jobAction('a'), jobAction('x'), jobAction('y')] }));
@@ -158,7 +163,10 @@ describe('damaged plan status', () => {
     const { run: _run, ...withoutRun } = status ?? {};
     harness.updateStatus('DRPlan', NAMESPACE, 'plan', withoutRun);
     await harness.settle();
-    expect(getExecution(harness, 'exec').status).toMatchObject({ phase: 'Failed', message: 'the plan lost the state of this run (status.run is missing)' });
+    expect(getExecution(harness, 'exec').status).toMatchObject({
+      phase: 'Failed',
+      message: 'the plan lost the state of this run (status.run is missing)',
+    });
     expect(getPlan(harness).status?.currentExecution).toBeUndefined();
     expect(history(harness)).toEqual(['exec:Failed']);
   });

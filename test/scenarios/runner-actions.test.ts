@@ -51,7 +51,9 @@ const post = (name: string, url: string, extra: Partial<Action> = {}): Action =>
 });
 
 function statuses(harness: ContractHarness, name: string): ActionStatus[] {
-  return (getExecution(harness, name).status?.stageStatuses ?? []).flatMap((stage) => stage.workflowExecutions?.flatMap((wf) => wf.actionStatuses ?? []) ?? []);
+  return (getExecution(harness, name).status?.stageStatuses ?? []).flatMap(
+    (stage) => stage.workflowExecutions?.flatMap((wf) => wf.actionStatuses ?? []) ?? [],
+  );
 }
 
 function byName(harness: ContractHarness, name: string): Record<string, ActionStatus> {
@@ -68,7 +70,11 @@ describe('runner actions through the harness', { timeout: 120_000 }, () => {
   it('a plan mixing Job, HTTP and KubernetesResource actions Executes, then Reverts in reverse order', async () => {
     const { harness, url, calls } = await setUp((request) => {
       // The HTTP rollback runs last in the Revert: both objects must be gone by then.
-      if (request.url === '/undo-notify') expect([harness.get('ConfigMap', NAMESPACE, 'dr-flag'), harness.get('Secret', NAMESPACE, 'dr-secret')]).toEqual([undefined, undefined]);
+      if (request.url === '/undo-notify')
+        expect([harness.get('ConfigMap', NAMESPACE, 'dr-flag'), harness.get('Secret', NAMESPACE, 'dr-secret')]).toEqual([
+          undefined,
+          undefined,
+        ]);
       return 200;
     });
     apply(
@@ -95,7 +101,13 @@ describe('runner actions through the harness', { timeout: 120_000 }, () => {
       message: `HTTP POST ${url}/notify succeeded with status 200`,
       outputs: { httpResponse: { statusCode: 200, body: 'answer to /notify' } },
     });
-    expect(forward['flag']?.outputs?.resourceRef).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', namespace: NAMESPACE, name: 'dr-flag', uid: flag?.metadata.uid });
+    expect(forward['flag']?.outputs?.resourceRef).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: NAMESPACE,
+      name: 'dr-flag',
+      uid: flag?.metadata.uid,
+    });
     expect(forward['secret']?.outputs?.resourceRef?.uid).toBe(secret?.metadata.uid);
     expect(forward['flag']?.message).toBe('ConfigMap default/dr-flag created');
     expect(calls.map((call) => call.url)).toEqual(['/notify']);
@@ -161,15 +173,28 @@ describe('runner actions through the harness', { timeout: 120_000 }, () => {
     expect(getExecution(harness, 'move').status?.phase).toBe('Succeeded');
     const localization = harness.get('Localization', 'clusternet-west', 'web-dr');
     const sub = harness.get('Subscription', 'apps', 'web');
-    expect(sub?.spec).toMatchObject({ subscribers: [{ clusterAffinity: { matchLabels: { 'clusters.clusternet.io/cluster-name': 'west' } } }] });
+    expect(sub?.spec).toMatchObject({
+      subscribers: [{ clusterAffinity: { matchLabels: { 'clusters.clusternet.io/cluster-name': 'west' } } }],
+    });
     const forward = byName(harness, 'move');
-    expect(forward['localize']?.outputs?.localizationRef).toEqual({ apiVersion: 'apps.clusternet.io/v1alpha1', kind: 'Localization', namespace: 'clusternet-west', name: 'web-dr', uid: localization?.metadata.uid });
-    expect(forward['subscribe']).toMatchObject({ message: 'Subscription apps/web applied', outputs: { subscriptionRef: { name: 'web', uid: sub?.metadata.uid } } });
+    expect(forward['localize']?.outputs?.localizationRef).toEqual({
+      apiVersion: 'apps.clusternet.io/v1alpha1',
+      kind: 'Localization',
+      namespace: 'clusternet-west',
+      name: 'web-dr',
+      uid: localization?.metadata.uid,
+    });
+    expect(forward['subscribe']).toMatchObject({
+      message: 'Subscription apps/web applied',
+      outputs: { subscriptionRef: { name: 'web', uid: sub?.metadata.uid } },
+    });
 
     await harness.advance(60);
     await run(harness, 'back', { operationType: 'Revert', revertExecutionRef: 'move' });
     expect(getExecution(harness, 'back').status?.phase).toBe('Succeeded');
-    expect(harness.get('Subscription', 'apps', 'web')?.spec).toMatchObject({ subscribers: [{ clusterAffinity: { matchLabels: { 'clusters.clusternet.io/cluster-name': 'east' } } }] });
+    expect(harness.get('Subscription', 'apps', 'web')?.spec).toMatchObject({
+      subscribers: [{ clusterAffinity: { matchLabels: { 'clusters.clusternet.io/cluster-name': 'east' } } }],
+    });
     expect(harness.get('Localization', 'clusternet-west', 'web-dr')).toBeUndefined();
     expect(byName(harness, 'back')['localize']?.message).toBe('Rolled back: Localization clusternet-west/web-dr deleted');
   });
@@ -189,7 +214,10 @@ describe('runner actions through the harness', { timeout: 120_000 }, () => {
 
   it('a failing HTTP action under Continue lets the rest run and fails the workflow', async () => {
     const { harness, url } = await setUp((request) => (request.url === '/fail' ? 503 : 200));
-    apply(harness, workflow('wf', { failurePolicy: 'Continue', actions: [post('call', `${url}/fail`), create('after', configMap('after'))] }));
+    apply(
+      harness,
+      workflow('wf', { failurePolicy: 'Continue', actions: [post('call', `${url}/fail`), create('after', configMap('after'))] }),
+    );
     apply(harness, plan('plan'));
     await run(harness, 'exec');
     expect(getExecution(harness, 'exec').status?.phase).toBe('Failed');
@@ -219,7 +247,11 @@ describe('runner actions through the harness', { timeout: 120_000 }, () => {
     await run(harness, 'exec');
     expect(getExecution(harness, 'exec').status?.phase).toBe('Succeeded');
     expect(calls).toEqual([]);
-    expect(byName(harness, 'exec')['drain']).toMatchObject({ phase: 'Skipped', message: 'pre-rollback hook: runs only during a Revert', hookType: 'pre-rollback' });
+    expect(byName(harness, 'exec')['drain']).toMatchObject({
+      phase: 'Skipped',
+      message: 'pre-rollback hook: runs only during a Revert',
+      hookType: 'pre-rollback',
+    });
 
     await harness.advance(60);
     await run(harness, 'undo', { operationType: 'Revert', revertExecutionRef: 'exec' });
@@ -229,7 +261,10 @@ describe('runner actions through the harness', { timeout: 120_000 }, () => {
 
   it('a Revert of a Failed execution undoes only what succeeded', async () => {
     const { harness, url, calls } = await setUp((request) => (request.url === '/fail' ? 500 : 200));
-    apply(harness, workflow('wf', { actions: [create('first', configMap('first')), post('call', `${url}/fail`), create('never', configMap('never'))] }));
+    apply(
+      harness,
+      workflow('wf', { actions: [create('first', configMap('first')), post('call', `${url}/fail`), create('never', configMap('never'))] }),
+    );
     apply(harness, plan('plan'));
     await run(harness, 'exec');
     expect(getExecution(harness, 'exec').status?.phase).toBe('Failed');

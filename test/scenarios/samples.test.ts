@@ -36,10 +36,13 @@ describe('manifests/samples work as the README says', () => {
     const reverted = getExecution(harness, 'db-failover-revert-001').status;
     expect(reverted?.phase).toBe('Succeeded');
     expect(reverted?.stageStatuses?.map((stage) => stage.name)).toEqual(['traffic', 'database']);
-    const undo = reverted?.stageStatuses?.flatMap((stage) => stage.workflowExecutions?.flatMap((wf) => wf.actionStatuses ?? []) ?? []) ?? [];
+    const undo =
+      reverted?.stageStatuses?.flatMap((stage) => stage.workflowExecutions?.flatMap((wf) => wf.actionStatuses ?? []) ?? []) ?? [];
     expect(undo.map((action) => action.name)).toEqual(['update-dns', 'promote-replica', 'freeze-writes']);
     // freeze-writes has a custom rollback Job; promote-replica's automatic rollback deleted its Job.
-    const actionsWithJobs = jobs(harness).map((job) => job.metadata.labels?.['dr.bkbcs.tencent.com/action']).sort();
+    const actionsWithJobs = jobs(harness)
+      .map((job) => job.metadata.labels?.['dr.bkbcs.tencent.com/action'])
+      .sort();
     expect(actionsWithJobs).toEqual(['freeze-writes', 'update-dns']);
     expect(getPlan(harness, 'db-failover').status?.phase).toBe('Ready');
   });
@@ -63,17 +66,33 @@ describe('manifests/samples/actions: a runbook of runner actions', { timeout: 12
     const rollout = setInterval(() => {
       for (const item of harness.list('Deployment')) {
         const replicas = (item.spec as { replicas: number }).replicas;
-        const status = { observedGeneration: item.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas };
-        if (JSON.stringify(item.status) !== JSON.stringify(status)) harness.updateStatus('Deployment', item.metadata.namespace ?? '', 'web', status);
+        const status = {
+          observedGeneration: item.metadata.generation,
+          replicas,
+          updatedReplicas: replicas,
+          readyReplicas: replicas,
+          availableReplicas: replicas,
+        };
+        if (JSON.stringify(item.status) !== JSON.stringify(status))
+          harness.updateStatus('Deployment', item.metadata.namespace ?? '', 'web', status);
       }
     }, 100);
     try {
-      for (const object of samples('actions/workflow-notify.yaml', 'actions/workflow-scale.yaml', 'actions/workflow-move.yaml', 'actions/plan.yaml')) harness.apply(object);
+      for (const object of samples(
+        'actions/workflow-notify.yaml',
+        'actions/workflow-scale.yaml',
+        'actions/workflow-move.yaml',
+        'actions/plan.yaml',
+      ))
+        harness.apply(object);
       await harness.settle();
       expect(getPlan(harness, 'app-failover').status?.phase).toBe('Ready');
       // The sample's chat endpoint is replaced by a local one, as an execution's params may do.
       for (const execute of samples('actions/execute.yaml')) {
-        harness.apply({ ...execute, spec: { ...(execute.spec as object), params: [{ name: 'webhookUrl', value: `${endpoint.url}/hooks/dr` }] } });
+        harness.apply({
+          ...execute,
+          spec: { ...(execute.spec as object), params: [{ name: 'webhookUrl', value: `${endpoint.url}/hooks/dr` }] },
+        });
       }
       await harness.settle();
       expect(getExecution(harness, 'app-failover-exec-001').status?.phase).toBe('Succeeded');

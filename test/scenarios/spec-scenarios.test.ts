@@ -15,7 +15,10 @@ async function setUp(options: { kubelet?: JobPolicy; actions?: string[]; history
   cluster = await startCluster(options.kubelet ? { kubelet: options.kubelet } : {});
   const { harness } = cluster;
   apply(harness, workflow('wf', { actions: (options.actions ?? ['a', 'b']).map((name) => jobAction(name)) }));
-  apply(harness, plan('plan', { stages: [stage('main', ['wf'])], ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) }));
+  apply(
+    harness,
+    plan('plan', { stages: [stage('main', ['wf'])], ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) }),
+  );
   await harness.settle();
   return harness;
 }
@@ -42,7 +45,11 @@ describe('the required scenarios', () => {
     await harness.settle();
     expect(getExecution(harness, 'revert').status?.phase).toBe('Succeeded');
     status = getPlan(harness).status;
-    expect([status?.phase, status?.lastExecutionRef, history(harness)]).toEqual(['Ready', 'revert', ['revert:Succeeded', 'exec:Succeeded']]);
+    expect([status?.phase, status?.lastExecutionRef, history(harness)]).toEqual([
+      'Ready',
+      'revert',
+      ['revert:Succeeded', 'exec:Succeeded'],
+    ]);
     expect(status?.executionHistory?.[0]?.operationType).toBe('Revert');
     expect(status?.executionHistory?.[1]?.revertedBy).toBe('revert');
     expect(status?.lastExecutionTime).toBe(getExecution(harness, 'revert').status?.completionTime);

@@ -22,7 +22,9 @@ describe('advanceRun: one workflow, actions in order', () => {
     const run = step(begin(startRun(plan('plan'), [three])), { a: 'Failed' });
     expect(phases(run)).toEqual({ 'main/0/a': 'Failed', 'main/0/b': 'Skipped', 'main/0/c': 'Skipped' });
     expect(run.phase).toBe('Failed');
-    expect(run.message).toMatch(/^stage main failed: workflow default\/wf failed: action a failed: Job default\/.+ failed: BackoffLimitExceeded: boom$/);
+    expect(run.message).toMatch(
+      /^stage main failed: workflow default\/wf failed: action a failed: Job default\/.+ failed: BackoffLimitExceeded: boom$/,
+    );
     expect(run.stages[0]?.workflows[0]?.actions[1]?.message).toBe('not run: action a failed');
   });
 
@@ -63,7 +65,10 @@ describe('advanceRun: stages', () => {
   it('plan failurePolicy Stop skips every later stage', () => {
     const spec = { stages: [stage('a', ['w1']), stage('b', ['w2'])] };
     const run = step(begin(startRun(plan('plan', spec), [one('w1'), one('w2')])), { 'w1-job': 'Failed' });
-    expect(run.stages.map((s) => [s.phase, s.reason])).toEqual([['Failed', undefined], ['Skipped', 'PlanStopped']]);
+    expect(run.stages.map((s) => [s.phase, s.reason])).toEqual([
+      ['Failed', undefined],
+      ['Skipped', 'PlanStopped'],
+    ]);
     expect(run.phase).toBe('Failed');
   });
 
@@ -83,7 +88,10 @@ describe('advanceRun: stages', () => {
     const spec = { stages: [stage('a', ['w1']), stage('b', ['w2'], { dependsOn: ['a'] })] };
     const run = begin(startRun(plan('plan', spec), [skipped, one('w2')], { mode: 'Install' }));
     expect(phases(run)).toEqual({ 'a/0/only-on-delete': 'Skipped', 'b/0/w2-job': 'Running' });
-    expect(run.stages.map((s) => [s.phase, s.reason])).toEqual([['Skipped', 'WhenNotMatched'], ['Running', undefined]]);
+    expect(run.stages.map((s) => [s.phase, s.reason])).toEqual([
+      ['Skipped', 'WhenNotMatched'],
+      ['Running', undefined],
+    ]);
   });
 });
 
@@ -110,12 +118,11 @@ describe('skips reach every level', () => {
     const spec = { stages: [stage('a', ['w1']), stage('b', ['w2'])] };
     const run = step(begin(startRun(plan('plan', spec), [one('w1'), one('w2')])), { 'w1-job': 'Failed' });
     const later = run.stages[1];
-    expect([later?.phase, later?.workflows[0]?.phase, ...(later?.workflows[0]?.actions.map((a) => `${a.phase}/${a.reason}`) ?? [])]).toEqual([
-      'Skipped',
-      'Skipped',
-      'Skipped/PlanStopped',
-      'Skipped/PlanStopped',
-    ]);
+    expect([
+      later?.phase,
+      later?.workflows[0]?.phase,
+      ...(later?.workflows[0]?.actions.map((a) => `${a.phase}/${a.reason}`) ?? []),
+    ]).toEqual(['Skipped', 'Skipped', 'Skipped/PlanStopped', 'Skipped/PlanStopped']);
   });
 });
 
@@ -130,7 +137,15 @@ describe('advanceRun is linear in the run', () => {
     startTime: T0,
     stages,
   });
-  const undo = (name: string, extra: Partial<RunAction> = {}): RunAction => ({ id: name, name, type: 'Job', phase: 'Pending', timeoutSeconds: 60, deleteJob: `job-${name}`, ...extra });
+  const undo = (name: string, extra: Partial<RunAction> = {}): RunAction => ({
+    id: name,
+    name,
+    type: 'Job',
+    phase: 'Pending',
+    timeoutSeconds: 60,
+    deleteJob: `job-${name}`,
+    ...extra,
+  });
   const cpuMs = (work: () => Run): [Run, number] => {
     const before = process.cpuUsage();
     const run = work();
@@ -144,7 +159,9 @@ describe('advanceRun is linear in the run', () => {
       parallel: false,
       phase: 'Pending',
       ...(index > 0 ? { dependsOn: [`s${index - 1}`] } : {}),
-      workflows: [{ workflowRef: { name: 'wf', namespace: NAMESPACE }, failurePolicy: 'FailFast', phase: 'Pending', actions: [undo(`a${index}`)] }],
+      workflows: [
+        { workflowRef: { name: 'wf', namespace: NAMESPACE }, failurePolicy: 'FailFast', phase: 'Pending', actions: [undo(`a${index}`)] },
+      ],
     }));
     const [run, ms] = cpuMs(() => advanceRun(revertRun(stages), { jobs: new Map(), namespace: NAMESPACE }, new Date(T0)));
     expect(run.phase).toBe('Succeeded');
@@ -153,10 +170,17 @@ describe('advanceRun is linear in the run', () => {
   });
 
   it('follows a chain of 30,000 dependencies listed backwards in one call', () => {
-    const actions = Array.from({ length: STEPS }, (_, index) => undo(`a${index}`, index < STEPS - 1 ? { dependsOn: [`a${index + 1}`] } : {}));
+    const actions = Array.from({ length: STEPS }, (_, index) =>
+      undo(`a${index}`, index < STEPS - 1 ? { dependsOn: [`a${index + 1}`] } : {}),
+    );
     const jobs = new Map(actions.map((action) => [`job-${action.name}`, job(`job-${action.name}`, 'Complete')]));
     const stages: RunStage[] = [
-      { name: 'main', parallel: false, phase: 'Pending', workflows: [{ workflowRef: { name: 'wf', namespace: NAMESPACE }, failurePolicy: 'FailFast', phase: 'Pending', actions }] },
+      {
+        name: 'main',
+        parallel: false,
+        phase: 'Pending',
+        workflows: [{ workflowRef: { name: 'wf', namespace: NAMESPACE }, failurePolicy: 'FailFast', phase: 'Pending', actions }],
+      },
     ];
     const [run, ms] = cpuMs(() => advanceRun(revertRun(stages), { jobs, namespace: NAMESPACE }, new Date(T0)));
     expect(run.message).toBe(`Plan reverted successfully: ${STEPS} action(s) rolled back`);

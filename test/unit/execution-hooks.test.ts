@@ -20,7 +20,14 @@ function request(object: DRPlanExecution, thePlan?: DRPlan): DecoratorRequest {
 const withStatus = (status: DRPlanStatus) => plan('plan', {}, { status });
 const readyPlan = withStatus({ phase: 'Ready' });
 const finished = (name: string, phase: 'Succeeded' | 'Failed' | 'Running', extra: Partial<DRPlanExecution> = {}) =>
-  execution(name, {}, { status: { phase, conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: '', lastTransitionTime: T0 }] }, ...extra });
+  execution(
+    name,
+    {},
+    {
+      status: { phase, conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: '', lastTransitionTime: T0 }] },
+      ...extra,
+    },
+  );
 const labels = (operation: string) => ({ 'dr.bkbcs.tencent.com/plan': 'plan', 'dr.bkbcs.tencent.com/operation': operation });
 const record = (name: string, phase: ExecutionRecord['phase'], extra: Partial<ExecutionRecord> = {}): ExecutionRecord => ({
   name,
@@ -55,7 +62,13 @@ describe('DRPlanExecution admission: the whole response per case', () => {
       status: {
         phase: 'Pending',
         conditions: [
-          { type: 'Accepted', status: 'True', reason: 'Admitted', message: 'admitted; runs when the plan elects it', lastTransitionTime: AT },
+          {
+            type: 'Accepted',
+            status: 'True',
+            reason: 'Admitted',
+            message: 'admitted; runs when the plan elects it',
+            lastTransitionTime: AT,
+          },
           { type: 'Complete', status: 'False', reason: 'Pending', message: 'execution is Pending', lastTransitionTime: AT },
           { type: 'Succeeded', status: 'Unknown', reason: 'Pending', message: 'execution is Pending', lastTransitionTime: AT },
         ],
@@ -67,7 +80,17 @@ describe('DRPlanExecution admission: the whole response per case', () => {
     expect(syncExecution(request(execution('e1')), NOW).response).toEqual({
       labels: labels('Execute'),
       attachments: [],
-      status: { conditions: [{ type: 'Accepted', status: 'Unknown', reason: 'PlanNotFound', message: 'waiting for plan default/plan to exist', lastTransitionTime: AT }] },
+      status: {
+        conditions: [
+          {
+            type: 'Accepted',
+            status: 'Unknown',
+            reason: 'PlanNotFound',
+            message: 'waiting for plan default/plan to exist',
+            lastTransitionTime: AT,
+          },
+        ],
+      },
       resyncAfterSeconds: 21,
     });
     const late = syncExecution(request(execution('e1')), new Date('2026-01-01T00:00:31Z')).response;
@@ -80,7 +103,12 @@ describe('DRPlanExecution admission: the whole response per case', () => {
     [
       'plan Invalid',
       execution('r', { operationType: 'Revert', revertExecutionRef: 'x' }),
-      withStatus({ phase: 'Invalid', conditions: [{ type: 'Ready', status: 'False', reason: 'ValidationFailed', message: 'Validation failed: [cycle]', lastTransitionTime: T0 }] }),
+      withStatus({
+        phase: 'Invalid',
+        conditions: [
+          { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: 'Validation failed: [cycle]', lastTransitionTime: T0 },
+        ],
+      }),
       rejection('PlanInvalid', 'plan default/plan is invalid: Validation failed: [cycle]'),
     ],
     [
@@ -89,7 +117,12 @@ describe('DRPlanExecution admission: the whole response per case', () => {
       withStatus({ phase: 'Ready', currentExecution: { name: 'busy', namespace: 'default', uid: 'u-busy' } }),
       rejection('ConcurrentExecution', 'plan default/plan already has a running execution: default/busy'),
     ],
-    ['revert target missing', execution('r', { operationType: 'Revert', revertExecutionRef: 'ghost' }), readyPlan, rejection('InvalidRevertTarget', notInHistory('ghost'))],
+    [
+      'revert target missing',
+      execution('r', { operationType: 'Revert', revertExecutionRef: 'ghost' }),
+      readyPlan,
+      rejection('InvalidRevertTarget', notInHistory('ghost')),
+    ],
     [
       'revert target is a Revert',
       execution('r', { operationType: 'Revert', revertExecutionRef: 'r0' }),
@@ -97,7 +130,7 @@ describe('DRPlanExecution admission: the whole response per case', () => {
       rejection('InvalidRevertTarget', 'revert target r0 is a Revert, not an Execute'),
     ],
     [
-      'revert target of another plan (never in this plan\'s history)',
+      "revert target of another plan (never in this plan's history)",
       execution('r', { operationType: 'Revert', revertExecutionRef: 'e0' }),
       withHistory(record('e1', 'Succeeded')),
       rejection('InvalidRevertTarget', notInHistory('e0')),
@@ -123,7 +156,10 @@ describe('DRPlanExecution admission: the whole response per case', () => {
     [
       'no target left to revert',
       execution('r', { operationType: 'Revert' }),
-      withHistory(record('r0', 'Succeeded', { operationType: 'Revert', revertExecutionRef: 'e0' }), record('e0', 'Succeeded', { revertedBy: 'r0' })),
+      withHistory(
+        record('r0', 'Succeeded', { operationType: 'Revert', revertExecutionRef: 'e0' }),
+        record('e0', 'Succeeded', { revertedBy: 'r0' }),
+      ),
       rejection('InvalidRevertTarget', 'no finished, unreverted Execute in the history of plan plan to revert'),
     ],
   ])('%s', (_name, object, thePlan, expected) => {
@@ -133,12 +169,21 @@ describe('DRPlanExecution admission: the whole response per case', () => {
   it('refuses a new execution once the plan holds the most queued ones it takes', () => {
     const queued = Array.from({ length: 100 }, (_, index) => record(`q${index}`, 'Pending'));
     const response = syncExecution(request(execution('late'), withHistory(...queued)), NOW).response;
-    expect(response.status).toMatchObject({ phase: 'Failed', message: 'plan default/plan already has 100 queued or running executions, the most it takes' });
-    expect(syncExecution(request(execution('late'), withHistory(...queued.slice(1))), NOW).response.status).toMatchObject({ phase: 'Pending' });
+    expect(response.status).toMatchObject({
+      phase: 'Failed',
+      message: 'plan default/plan already has 100 queued or running executions, the most it takes',
+    });
+    expect(syncExecution(request(execution('late'), withHistory(...queued.slice(1))), NOW).response.status).toMatchObject({
+      phase: 'Pending',
+    });
   });
 
   it('a Revert recorded before a re-created Execute of the same name does not count as its revert', () => {
-    const thePlan = withHistory(record('e0', 'Succeeded', { uid: 'u-new' }), record('r0', 'Succeeded', { operationType: 'Revert', revertExecutionRef: 'e0' }), record('e0', 'Succeeded', { uid: 'u-old', revertedBy: 'r0' }));
+    const thePlan = withHistory(
+      record('e0', 'Succeeded', { uid: 'u-new' }),
+      record('r0', 'Succeeded', { operationType: 'Revert', revertExecutionRef: 'e0' }),
+      record('e0', 'Succeeded', { uid: 'u-old', revertedBy: 'r0' }),
+    );
     const response = syncExecution(request(execution('r', { operationType: 'Revert', revertExecutionRef: 'e0' }), thePlan), NOW).response;
     expect(response.status).toMatchObject({ phase: 'Pending' });
   });
@@ -147,7 +192,14 @@ describe('DRPlanExecution admission: the whole response per case', () => {
     const releasing = withStatus({
       phase: 'Ready',
       currentExecution: { name: 'done', namespace: 'default', uid: 'u-done' },
-      run: { execution: { name: 'done', namespace: 'default', uid: 'u-done' }, operationType: 'Execute', failurePolicy: 'Stop', phase: 'Succeeded', startTime: T0, stages: [] },
+      run: {
+        execution: { name: 'done', namespace: 'default', uid: 'u-done' },
+        operationType: 'Execute',
+        failurePolicy: 'Stop',
+        phase: 'Succeeded',
+        startTime: T0,
+        stages: [],
+      },
     });
     expect(syncExecution(request(execution('e1'), releasing), NOW).response.status).toMatchObject({ phase: 'Pending' });
   });
@@ -166,9 +218,24 @@ describe('DRPlanExecution after admission', () => {
   it('mirrors a terminal record, with its reason', () => {
     const thePlan = withStatus({
       phase: 'Ready',
-      executionHistory: [{ name: 'e1', namespace: 'default', uid: 'uid-exec-e1', operationType: 'Execute', phase: 'Failed', reason: 'PlanInvalid', message: 'plan is invalid: x', startTime: T0, completionTime: AT }],
+      executionHistory: [
+        {
+          name: 'e1',
+          namespace: 'default',
+          uid: 'uid-exec-e1',
+          operationType: 'Execute',
+          phase: 'Failed',
+          reason: 'PlanInvalid',
+          message: 'plan is invalid: x',
+          startTime: T0,
+          completionTime: AT,
+        },
+      ],
     });
-    const status = syncExecution(request(pending, thePlan), NOW).response.status as { phase: string; conditions: { type: string; reason: string }[] };
+    const status = syncExecution(request(pending, thePlan), NOW).response.status as {
+      phase: string;
+      conditions: { type: string; reason: string }[];
+    };
     expect(status).toMatchObject({ phase: 'Failed', message: 'plan is invalid: x', completionTime: AT });
     expect(status.conditions.find((c) => c.type === 'Succeeded')?.reason).toBe('PlanInvalid');
   });
@@ -182,7 +249,17 @@ describe('DRPlanExecution after admission', () => {
     const done = execution('e1', {}, { status: { phase: 'Succeeded', message: 'kept' } });
     const thePlan = withStatus({
       phase: 'Executed',
-      executionHistory: [{ name: 'e1', namespace: 'default', uid: 'uid-exec-e1', operationType: 'Execute', phase: 'Failed', message: 'other', completionTime: AT }],
+      executionHistory: [
+        {
+          name: 'e1',
+          namespace: 'default',
+          uid: 'uid-exec-e1',
+          operationType: 'Execute',
+          phase: 'Failed',
+          message: 'other',
+          completionTime: AT,
+        },
+      ],
     });
     expect(syncExecution(request(done, thePlan), NOW).response.status).toEqual({ phase: 'Succeeded', message: 'kept', completionTime: AT });
   });
@@ -190,17 +267,34 @@ describe('DRPlanExecution after admission', () => {
 
 describe('DRPlanExecution finalize', () => {
   const deleting = (status: DRPlanExecution['status']) =>
-    execution('e1', {}, { metadata: { ...execution('e1').metadata, deletionTimestamp: '2026-01-01T00:00:05Z' }, ...(status ? { status } : {}) });
+    execution(
+      'e1',
+      {},
+      { metadata: { ...execution('e1').metadata, deletionTimestamp: '2026-01-01T00:00:05Z' }, ...(status ? { status } : {}) },
+    );
 
   it('records Cancelled at the deletion time and waits while the plan still holds it', () => {
-    const thePlan = withStatus({ phase: 'Ready', executionHistory: [{ name: 'e1', namespace: 'default', uid: 'uid-exec-e1', operationType: 'Execute', phase: 'Running' }] });
+    const thePlan = withStatus({
+      phase: 'Ready',
+      executionHistory: [{ name: 'e1', namespace: 'default', uid: 'uid-exec-e1', operationType: 'Execute', phase: 'Running' }],
+    });
     const { response } = finalizeExecution(request(deleting({ phase: 'Running' }), thePlan), NOW);
-    expect(response).toMatchObject({ finalized: false, resyncAfterSeconds: 5, status: { phase: 'Cancelled', completionTime: '2026-01-01T00:00:05Z', message: 'execution deleted' } });
+    expect(response).toMatchObject({
+      finalized: false,
+      resyncAfterSeconds: 5,
+      status: { phase: 'Cancelled', completionTime: '2026-01-01T00:00:05Z', message: 'execution deleted' },
+    });
   });
 
   it.each([
     ['the plan is gone', undefined],
-    ['the plan holds a terminal record', withStatus({ phase: 'Ready', executionHistory: [{ name: 'e1', namespace: 'default', uid: 'uid-exec-e1', operationType: 'Execute', phase: 'Cancelled' }] })],
+    [
+      'the plan holds a terminal record',
+      withStatus({
+        phase: 'Ready',
+        executionHistory: [{ name: 'e1', namespace: 'default', uid: 'uid-exec-e1', operationType: 'Execute', phase: 'Cancelled' }],
+      }),
+    ],
     ['the plan never recorded it', withStatus({ phase: 'Ready' })],
   ])('finalizes when %s', (_name, thePlan) => {
     expect(finalizeExecution(request(deleting({ phase: 'Pending' }), thePlan), NOW).response.finalized).toBe(true);
@@ -216,21 +310,46 @@ describe('DRPlanExecution archiving: the plan no longer needs it', () => {
   const ARCHIVED = 'dr.bkbcs.tencent.com/archived';
   const settled = (name: string, operationType: 'Execute' | 'Revert', phase: 'Succeeded' | 'Failed' = 'Succeeded') =>
     execution(name, operationType === 'Revert' ? { operationType, revertExecutionRef: 'e0' } : {}, {
-      status: { phase, startTime: T0, completionTime: AT, conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: '', lastTransitionTime: T0 }] },
+      status: {
+        phase,
+        startTime: T0,
+        completionTime: AT,
+        conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: '', lastTransitionTime: T0 }],
+      },
     });
-  const archivedLabel = (object: DRPlanExecution, thePlan?: DRPlan) => syncExecution(request(object, thePlan), NOW).response.labels?.[ARCHIVED];
+  const archivedLabel = (object: DRPlanExecution, thePlan?: DRPlan) =>
+    syncExecution(request(object, thePlan), NOW).response.labels?.[ARCHIVED];
 
   it.each([
-    ['a finished Revert', settled('r1', 'Revert'), withHistory(record('r1', 'Succeeded', { operationType: 'Revert', startTime: T0, completionTime: AT })), 'true'],
-    ['a reverted Execute', settled('e1', 'Execute'), withHistory(record('e1', 'Succeeded', { revertedBy: 'r1', startTime: T0, completionTime: AT })), 'true'],
+    [
+      'a finished Revert',
+      settled('r1', 'Revert'),
+      withHistory(record('r1', 'Succeeded', { operationType: 'Revert', startTime: T0, completionTime: AT })),
+      'true',
+    ],
+    [
+      'a reverted Execute',
+      settled('e1', 'Execute'),
+      withHistory(record('e1', 'Succeeded', { revertedBy: 'r1', startTime: T0, completionTime: AT })),
+      'true',
+    ],
     ['an Execute that left the history', settled('e1', 'Execute'), withHistory(), 'true'],
     ['a finished execution whose plan is gone', settled('e1', 'Execute'), undefined, 'true'],
-    ['an Execute a Revert may still target', settled('e1', 'Execute', 'Failed'), withHistory(record('e1', 'Failed', { startTime: T0, completionTime: AT })), undefined],
+    [
+      'an Execute a Revert may still target',
+      settled('e1', 'Execute', 'Failed'),
+      withHistory(record('e1', 'Failed', { startTime: T0, completionTime: AT })),
+      undefined,
+    ],
     ['a running execution', finished('e1', 'Running'), withHistory(record('e1', 'Running')), undefined],
     [
       'a finished execution the plan has not released',
       settled('r1', 'Revert'),
-      withStatus({ phase: 'Ready', currentExecution: { name: 'r1', namespace: 'default', uid: 'uid-exec-r1' }, executionHistory: [record('r1', 'Succeeded', { operationType: 'Revert' })] }),
+      withStatus({
+        phase: 'Ready',
+        currentExecution: { name: 'r1', namespace: 'default', uid: 'uid-exec-r1' },
+        executionHistory: [record('r1', 'Succeeded', { operationType: 'Revert' })],
+      }),
       undefined,
     ],
   ])('%s: archived=%s', (_name, object, thePlan, expected) => {

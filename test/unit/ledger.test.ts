@@ -2,10 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { trimHistory } from '../../src/plan/ledger.js';
 import type { ExecutionRecord } from '../../src/api/plan.js';
 
-const record = (name: string, phase: ExecutionRecord['phase']): ExecutionRecord => ({ name, namespace: 'default', uid: name, operationType: 'Execute', phase });
+const record = (name: string, phase: ExecutionRecord['phase']): ExecutionRecord => ({
+  name,
+  namespace: 'default',
+  uid: name,
+  operationType: 'Execute',
+  phase,
+});
 
 describe('trimHistory', () => {
-  const history = [record('e5', 'Pending'), record('e4', 'Succeeded'), record('e3', 'Running'), record('e2', 'Failed'), record('e1', 'Cancelled')];
+  const history = [
+    record('e5', 'Pending'),
+    record('e4', 'Succeeded'),
+    record('e3', 'Running'),
+    record('e2', 'Failed'),
+    record('e1', 'Cancelled'),
+  ];
   const names = (records: ExecutionRecord[]) => records.map((r) => r.name);
 
   it.each([

@@ -12,9 +12,19 @@ describe('resolveParams (workflow default < plan < stage < execution)', () => {
     const resolved = resolveParams(
       {
         declared,
-        globals: [{ name: 'b', value: 'global' }, { name: 'c', value: 'global' }, { name: 'd', value: 'global' }],
-        stage: [{ name: 'c', value: 'stage' }, { name: 'd', value: 'stage' }],
-        execution: [{ name: 'd', value: 'execution' }, { name: 'mode', value: 'ignored' }],
+        globals: [
+          { name: 'b', value: 'global' },
+          { name: 'c', value: 'global' },
+          { name: 'd', value: 'global' },
+        ],
+        stage: [
+          { name: 'c', value: 'stage' },
+          { name: 'd', value: 'stage' },
+        ],
+        execution: [
+          { name: 'd', value: 'execution' },
+          { name: 'mode', value: 'ignored' },
+        ],
         mode: 'Upgrade',
       },
       'wf',

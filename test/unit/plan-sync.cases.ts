@@ -5,7 +5,13 @@ import { execution, NAMESPACE, plan, readyWorkflow, T0 } from '../fixtures/objec
 
 /** The inputs of the plan hook's table test: a plan `p` of one stage running workflow `wf` (one Job action `step-1`). */
 
-const ADMITTED = { type: 'Accepted', status: 'True', reason: 'Admitted', message: 'admitted; runs when the plan elects it', lastTransitionTime: T0 };
+const ADMITTED = {
+  type: 'Accepted',
+  status: 'True',
+  reason: 'Admitted',
+  message: 'admitted; runs when the plan elects it',
+  lastTransitionTime: T0,
+};
 
 export function objectMap(...objects: KubeObject[]): ObjectMap {
   const map: ObjectMap = {};
@@ -16,9 +22,20 @@ export function objectMap(...objects: KubeObject[]): ObjectMap {
   return map;
 }
 
-export function planRequest(status: DRPlanStatus | undefined, related: KubeObject[], children: KubeObject[] = [], finalizing = false): CompositeRequest {
+export function planRequest(
+  status: DRPlanStatus | undefined,
+  related: KubeObject[],
+  children: KubeObject[] = [],
+  finalizing = false,
+): CompositeRequest {
   const parent = plan('p', {}, status === undefined ? {} : { status });
-  return { controller: {}, parent, children: objectMap(...children), related: objectMap(...related), ...(finalizing ? { finalizing } : {}) } as CompositeRequest;
+  return {
+    controller: {},
+    parent,
+    children: objectMap(...children),
+    related: objectMap(...related),
+    ...(finalizing ? { finalizing } : {}),
+  } as CompositeRequest;
 }
 
 export function admitted(name: string, phase = 'Pending', extra: Partial<DRPlanExecution['metadata']> = {}): DRPlanExecution {

@@ -31,7 +31,12 @@ const USAGE: KubeObject = {
 const JOB: KubeObject = {
   apiVersion: 'batch/v1',
   kind: 'Job',
-  metadata: { name: JOB_NAME, namespace: 'default', labels: JOB_LABELS, annotations: { 'dr.bkbcs.tencent.com/action-id': 'main/0/step-1' } },
+  metadata: {
+    name: JOB_NAME,
+    namespace: 'default',
+    labels: JOB_LABELS,
+    annotations: { 'dr.bkbcs.tencent.com/action-id': 'main/0/step-1' },
+  },
   spec: { backoffLimit: 0, template: { spec: POD_SPEC, metadata: { labels: JOB_LABELS } }, activeDeadlineSeconds: 300 },
 };
 /** The same Job once the API server stored it, running and then finished. */
@@ -42,19 +47,49 @@ const FINISHED_JOB: KubeObject = {
   status: { succeeded: 1, completionTime: DONE_AT, conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: DONE_AT }] },
 };
 /** A finished Job kept for `kubectl logs`: what the children showed, without the server's fields. */
-const KEPT_JOB: KubeObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: JOB_NAME, namespace: 'default', labels: JOB_LABELS }, spec: JOB.spec };
+const KEPT_JOB: KubeObject = {
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name: JOB_NAME, namespace: 'default', labels: JOB_LABELS },
+  spec: JOB.spec,
+};
 
 function conditions(at: string, executed: 'never' | 'executed'): unknown[] {
   return [
     executed === 'never'
-      ? { type: 'Executed', status: 'False', reason: 'NeverExecuted', message: 'no operation has succeeded yet', observedGeneration: 1, lastTransitionTime: at }
-      : { type: 'Executed', status: 'True', reason: 'ExecuteSucceeded', message: 'last successful operation: Execute x1', observedGeneration: 1, lastTransitionTime: at },
-    { type: 'Ready', status: 'True', reason: 'ValidationSucceeded', message: 'Plan is valid and ready to execute', observedGeneration: 1, lastTransitionTime: ELECTED_AT },
+      ? {
+          type: 'Executed',
+          status: 'False',
+          reason: 'NeverExecuted',
+          message: 'no operation has succeeded yet',
+          observedGeneration: 1,
+          lastTransitionTime: at,
+        }
+      : {
+          type: 'Executed',
+          status: 'True',
+          reason: 'ExecuteSucceeded',
+          message: 'last successful operation: Execute x1',
+          observedGeneration: 1,
+          lastTransitionTime: at,
+        },
+    {
+      type: 'Ready',
+      status: 'True',
+      reason: 'ValidationSucceeded',
+      message: 'Plan is valid and ready to execute',
+      observedGeneration: 1,
+      lastTransitionTime: ELECTED_AT,
+    },
   ];
 }
 
 /** One stage `main`, one workflow `wf`, one action `step-1`, each with the phase and message given. */
-function run(phase: string, action: Record<string, unknown>, ended?: { phase: string; at: string; messages: [string, string, string] }): Record<string, unknown> {
+function run(
+  phase: string,
+  action: Record<string, unknown>,
+  ended?: { phase: string; at: string; messages: [string, string, string] },
+): Record<string, unknown> {
   const end = (message: string) => (ended === undefined ? {} : { message, completionTime: ended.at });
   return {
     execution: EXECUTION_X1,
@@ -72,7 +107,18 @@ function run(phase: string, action: Record<string, unknown>, ended?: { phase: st
             workflowRef: { namespace: 'default', name: 'wf' },
             failurePolicy: 'FailFast',
             phase: ended?.phase ?? 'Running',
-            actions: [{ id: 'main/0/step-1', name: 'step-1', type: 'Job', timeoutSeconds: 300, job: { spec: { backoffLimit: 0, template: { spec: POD_SPEC } } }, startTime: ELECTED_AT, jobName: JOB_NAME, ...action }],
+            actions: [
+              {
+                id: 'main/0/step-1',
+                name: 'step-1',
+                type: 'Job',
+                timeoutSeconds: 300,
+                job: { spec: { backoffLimit: 0, template: { spec: POD_SPEC } } },
+                startTime: ELECTED_AT,
+                jobName: JOB_NAME,
+                ...action,
+              },
+            ],
             startTime: ELECTED_AT,
             ...end(ended?.messages[1] ?? ''),
           },
@@ -112,7 +158,11 @@ const SUCCEEDED: DRPlanStatus = {
       completionTime: DONE_AT,
       jobSeen: true,
     },
-    { phase: 'Succeeded', at: LATER, messages: ['Stage completed: 1 workflow(s) succeeded', 'All actions completed successfully', 'All stages completed successfully'] },
+    {
+      phase: 'Succeeded',
+      at: LATER,
+      messages: ['Stage completed: 1 workflow(s) succeeded', 'All actions completed successfully', 'All stages completed successfully'],
+    },
   ),
   lastExecutionRef: 'x1',
   lastExecutionTime: LATER,
@@ -124,7 +174,9 @@ const { currentExecution: _released, run: _ended, ...IDLE_AFTER_SUCCESS } = SUCC
 function cancelled(reason: string, message: string, at: string): DRPlanStatus {
   return {
     phase: 'Ready',
-    conditions: conditions(LATER, 'never').map((condition, index) => (index === 0 ? { ...(condition as object), lastTransitionTime: ELECTED_AT } : condition)),
+    conditions: conditions(LATER, 'never').map((condition, index) =>
+      index === 0 ? { ...(condition as object), lastTransitionTime: ELECTED_AT } : condition,
+    ),
     executionHistory: [{ ...RUNNING_RECORD, phase: 'Cancelled', reason, message, completionTime: at }],
     currentExecution: EXECUTION_X1,
     run: run(
@@ -149,7 +201,10 @@ const cases: Record<string, Case> = {
     at: ELECTED_AT,
     request: planRequest(undefined, [wf]),
     want: {
-      response: { status: { phase: 'Ready', conditions: conditions(ELECTED_AT, 'never'), executionHistory: [], observedGeneration: 1 }, children: [USAGE] },
+      response: {
+        status: { phase: 'Ready', conditions: conditions(ELECTED_AT, 'never'), executionHistory: [], observedGeneration: 1 },
+        children: [USAGE],
+      },
       decision: 'idle',
     },
   },
@@ -163,7 +218,14 @@ const cases: Record<string, Case> = {
           phase: 'Invalid',
           conditions: [
             conditions(ELECTED_AT, 'never')[0],
-            { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: 'Validation failed: [stage[0] main: workflow default/wf not found]', observedGeneration: 1, lastTransitionTime: ELECTED_AT },
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'ValidationFailed',
+              message: 'Validation failed: [stage[0] main: workflow default/wf not found]',
+              observedGeneration: 1,
+              lastTransitionTime: ELECTED_AT,
+            },
           ],
           executionHistory: [],
           observedGeneration: 1,
@@ -177,17 +239,34 @@ const cases: Record<string, Case> = {
     reason: 'an admitted execution is recorded, elected, and its first Job asked for in the same answer',
     at: ELECTED_AT,
     request: planRequest(undefined, [wf, admitted('x1')]),
-    want: { response: { status: RUNNING, children: [JOB, USAGE], resyncAfterSeconds: 300 }, decision: 'running x1; recorded x1; elected x1' },
+    want: {
+      response: { status: RUNNING, children: [JOB, USAGE], resyncAfterSeconds: 300 },
+      decision: 'running x1; recorded x1; elected x1',
+    },
   },
   'second execution while one runs': {
     reason: 'a later execution is recorded Pending, newest first; the run goes on',
     at: LATER,
-    request: planRequest(RUNNING, [wf, admitted('x1', 'Running'), admitted('x2', 'Pending', { creationTimestamp: '2026-01-01T00:00:30Z' })], [STORED_JOB]),
+    request: planRequest(
+      RUNNING,
+      [wf, admitted('x1', 'Running'), admitted('x2', 'Pending', { creationTimestamp: '2026-01-01T00:00:30Z' })],
+      [STORED_JOB],
+    ),
     want: {
       response: {
         status: {
           ...RUNNING,
-          executionHistory: [{ name: 'x2', namespace: 'default', uid: 'uid-exec-x2', operationType: 'Execute', phase: 'Pending', startTime: '2026-01-01T00:00:30Z' }, RUNNING_RECORD],
+          executionHistory: [
+            {
+              name: 'x2',
+              namespace: 'default',
+              uid: 'uid-exec-x2',
+              operationType: 'Execute',
+              phase: 'Pending',
+              startTime: '2026-01-01T00:00:30Z',
+            },
+            RUNNING_RECORD,
+          ],
           run: run('Running', { phase: 'Running', outputs: { jobRef: { ...JOB_REF, uid: 'uid-job-1' } }, jobSeen: true }),
         } as DRPlanStatus,
         children: [JOB, USAGE],
@@ -233,12 +312,15 @@ const cases: Record<string, Case> = {
               type: 'StatusReadable',
               status: 'False',
               reason: 'SchemaMismatch',
-              message: 'the plan\'s status fails the schema, so the plan is left as it is until it is fixed: /executionHistory: must be a list (got "lost")',
+              message:
+                'the plan\'s status fails the schema, so the plan is left as it is until it is fixed: /executionHistory: must be a list (got "lost")',
               lastTransitionTime: LATER,
             },
           ],
         },
-        children: [{ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: JOB_NAME, namespace: 'default', labels: JOB_LABELS }, spec: JOB.spec }],
+        children: [
+          { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: JOB_NAME, namespace: 'default', labels: JOB_LABELS }, spec: JOB.spec },
+        ],
       },
       decision: 'status unreadable, left unchanged: /executionHistory: must be a list (got "lost")',
     },

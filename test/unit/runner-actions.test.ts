@@ -17,8 +17,14 @@ const http: Action = {
   retryPolicy: { limit: 1 },
 };
 const workflow = readyWorkflow('wf', {
-  parameters: [{ name: 'token', default: 's3cret' }, { name: 'region', default: 'east' }],
-  actions: [http, { name: 'cm', type: 'KubernetesResource', resource: { manifest: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flag}\n' } }],
+  parameters: [
+    { name: 'token', default: 's3cret' },
+    { name: 'region', default: 'east' },
+  ],
+  actions: [
+    http,
+    { name: 'cm', type: 'KubernetesResource', resource: { manifest: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flag}\n' } },
+  ],
 });
 
 function pod(jobName: string, message: string | undefined, labels: Record<string, string> = {}): KubeObject {
@@ -32,7 +38,11 @@ function pod(jobName: string, message: string | undefined, labels: Record<string
 }
 
 function begin(): Run {
-  return advanceRun(startRun(plan('plan', { runner: { serviceAccountName: 'dr-sa' } }), [workflow]), { jobs: new Map(), namespace: NAMESPACE }, new Date(T0));
+  return advanceRun(
+    startRun(plan('plan', { runner: { serviceAccountName: 'dr-sa' } }), [workflow]),
+    { jobs: new Map(), namespace: NAMESPACE },
+    new Date(T0),
+  );
 }
 
 function finishFirst(run: Run, pods: KubeObject[] | undefined, outcome: 'Complete' | 'Failed' = 'Complete'): Run {
@@ -56,7 +66,11 @@ describe('runner actions', () => {
     const spec = desired.spec as Record<string, any>;
     expect(spec['backoffLimit']).toBe(0);
     expect(spec['activeDeadlineSeconds']).toBe(90);
-    expect(spec['template'].metadata.labels).toMatchObject({ 'dr.bkbcs.tencent.com/plan': 'plan', [LABEL_RUNNER]: 'true', 'dr.bkbcs.tencent.com/action': 'notify' });
+    expect(spec['template'].metadata.labels).toMatchObject({
+      'dr.bkbcs.tencent.com/plan': 'plan',
+      [LABEL_RUNNER]: 'true',
+      'dr.bkbcs.tencent.com/action': 'notify',
+    });
     const pod = spec['template'].spec;
     expect(pod.serviceAccountName).toBe('dr-sa');
     expect(pod.restartPolicy).toBe('Never');
@@ -87,9 +101,15 @@ describe('runner actions', () => {
     expect(actions(finishFirst(begin(), undefined))[0]?.phase).toBe('Running');
     const name = actions(begin())[0]?.jobName ?? '';
     const none = actions(finishFirst(begin(), [pod(name, undefined)]))[0];
-    expect(none).toMatchObject({ phase: 'Failed', message: `runner Job ${NAMESPACE}/${name} completed, but its Pod left no termination message` });
+    expect(none).toMatchObject({
+      phase: 'Failed',
+      message: `runner Job ${NAMESPACE}/${name} completed, but its Pod left no termination message`,
+    });
     const garbage = actions(finishFirst(begin(), [pod(name, 'not json')]))[0];
-    expect(garbage).toMatchObject({ phase: 'Failed', message: `runner Job ${NAMESPACE}/${name} completed, but its Pod left a termination message that is not JSON: not json` });
+    expect(garbage).toMatchObject({
+      phase: 'Failed',
+      message: `runner Job ${NAMESPACE}/${name} completed, but its Pod left a termination message that is not JSON: not json`,
+    });
   });
 
   it('fail with what the runner said, or with the Job condition when it said nothing', () => {
@@ -115,7 +135,14 @@ describe('runner actions', () => {
     const started = advanceRun(startRun(plan('plan'), [sub]), { jobs: new Map(), namespace: NAMESPACE }, new Date(T0));
     const name = actions(started)[0]?.jobName ?? '';
     const clusterStatuses = [{ cluster: 'clusternet-a/a', phase: 'Succeeded' }];
-    const result = { apiVersion: 'apps.clusternet.io/v1alpha1', kind: 'Subscription', namespace: 'apps', name: 'web', uid: 'u1', clusterStatuses };
+    const result = {
+      apiVersion: 'apps.clusternet.io/v1alpha1',
+      kind: 'Subscription',
+      namespace: 'apps',
+      name: 'web',
+      uid: 'u1',
+      clusterStatuses,
+    };
     const done = finishFirst(started, [pod(name, JSON.stringify(result))]);
     const [status] = stageStatusesOf(done)[0]?.workflowExecutions?.[0]?.actionStatuses ?? [];
     expect(status).toMatchObject({

@@ -13,7 +13,14 @@ import { execution, NAMESPACE, plan, readyWorkflow, T0 } from '../fixtures/objec
  */
 const KEY = 'dr.bkbcs.tencent.com/v1alpha1';
 const NOW = new Date('2026-01-01T00:05:00Z');
-const record = (name: string, phase: ExecutionRecord['phase']): ExecutionRecord => ({ name, namespace: NAMESPACE, uid: `uid-exec-${name}`, operationType: 'Execute', phase, startTime: T0 });
+const record = (name: string, phase: ExecutionRecord['phase']): ExecutionRecord => ({
+  name,
+  namespace: NAMESPACE,
+  uid: `uid-exec-${name}`,
+  operationType: 'Execute',
+  phase,
+  startTime: T0,
+});
 const planSync = (parent: KubeObject, executions: KubeObject[]): CompositeRequest =>
   ({
     parent,
@@ -38,10 +45,12 @@ describe('the plan and an execution it cannot read', () => {
   it('applies a readable historyLimit of an unreadable spec, and no limit when it is unreadable too (row 8)', () => {
     const history = Array.from({ length: 30 }, (_, index) => record(`old-${index}`, 'Succeeded'));
     const limited = { ...plan('plan'), spec: { stages: 'not a list', historyLimit: 30 } } as unknown as KubeObject;
-    const kept = reconcilePlan(planSync({ ...limited, status: { phase: 'Ready', executionHistory: history } }, []), NOW).response.status as DRPlanStatus;
+    const kept = reconcilePlan(planSync({ ...limited, status: { phase: 'Ready', executionHistory: history } }, []), NOW).response
+      .status as DRPlanStatus;
     expect(kept.executionHistory).toHaveLength(30);
     const unlimited = { ...plan('plan'), spec: { stages: 'not a list', historyLimit: 'lots' } } as unknown as KubeObject;
-    const all = reconcilePlan(planSync({ ...unlimited, status: { phase: 'Ready', executionHistory: history } }, []), NOW).response.status as DRPlanStatus;
+    const all = reconcilePlan(planSync({ ...unlimited, status: { phase: 'Ready', executionHistory: history } }, []), NOW).response
+      .status as DRPlanStatus;
     expect(all.executionHistory).toHaveLength(30);
   });
 
@@ -56,7 +65,16 @@ describe('the plan and an execution it cannot read', () => {
 });
 
 describe('an execution whose plan fails its schema (row 6)', () => {
-  const running: DRPlanExecution = execution('e1', {}, { status: { phase: 'Running', conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: '', lastTransitionTime: T0 }] } });
+  const running: DRPlanExecution = execution(
+    'e1',
+    {},
+    {
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: '', lastTransitionTime: T0 }],
+      },
+    },
+  );
   const brokenPlan = { ...plan('plan'), spec: { stages: 7 } } as unknown as KubeObject;
   const request = (object: DRPlanExecution): DecoratorRequest =>
     ({ object, attachments: {}, related: { [`DRPlan.${KEY}`]: { [`${NAMESPACE}/plan`]: brokenPlan } } }) as unknown as DecoratorRequest;

@@ -23,7 +23,16 @@ describe('reading the Go controller spelling Canceled', () => {
       {
         name: 's',
         phase: 'Canceled',
-        workflowExecutions: [{ workflowRef: { name: 'wf' }, phase: 'Canceled', actionStatuses: [{ name: 'a', phase: 'Succeeded' }, { name: 'b', phase: 'Canceled' }] }],
+        workflowExecutions: [
+          {
+            workflowRef: { name: 'wf' },
+            phase: 'Canceled',
+            actionStatuses: [
+              { name: 'a', phase: 'Succeeded' },
+              { name: 'b', phase: 'Canceled' },
+            ],
+          },
+        ],
       },
     ],
   };
@@ -114,11 +123,26 @@ describe('history records without uid', () => {
     const history = [record('running', 'Pending'), record('done', 'Pending')];
     const executions = [
       execution('running', {}, { status: { phase: 'Running' } }),
-      execution('done', {}, { status: { phase: 'Succeeded', completionTime: '2026-01-03T00:00:00Z', message: 'All stages completed successfully' } }),
+      execution(
+        'done',
+        {},
+        { status: { phase: 'Succeeded', completionTime: '2026-01-03T00:00:00Z', message: 'All stages completed successfully' } },
+      ),
     ];
     adoptUpstreamRecords(history, executions, '2026-02-01T00:00:00Z');
-    expect(history[0]).toMatchObject({ uid: 'uid-exec-running', phase: 'Failed', reason: 'RunLost', message: UPSTREAM_RUN_LOST, completionTime: '2026-02-01T00:00:00Z' });
-    expect(history[1]).toMatchObject({ uid: 'uid-exec-done', phase: 'Succeeded', completionTime: '2026-01-03T00:00:00Z', message: 'All stages completed successfully' });
+    expect(history[0]).toMatchObject({
+      uid: 'uid-exec-running',
+      phase: 'Failed',
+      reason: 'RunLost',
+      message: UPSTREAM_RUN_LOST,
+      completionTime: '2026-02-01T00:00:00Z',
+    });
+    expect(history[1]).toMatchObject({
+      uid: 'uid-exec-done',
+      phase: 'Succeeded',
+      completionTime: '2026-01-03T00:00:00Z',
+      message: 'All stages completed successfully',
+    });
   });
 
   it('over the limit: the oldest are dropped, not the newest', () => {
@@ -160,26 +184,60 @@ describe('reverting what the Go controller ran', () => {
   const http = workflow('wf', {
     parameters: [{ name: 'gateway', default: 'gw.example' }],
     actions: [
-      { name: 'switch', type: 'HTTP', http: { url: 'https://$(params.gateway)/switch' }, rollback: { type: 'HTTP', http: { url: 'https://$(params.gateway)/restore?mode=$(params.mode)' } } },
+      {
+        name: 'switch',
+        type: 'HTTP',
+        http: { url: 'https://$(params.gateway)/switch' },
+        rollback: { type: 'HTTP', http: { url: 'https://$(params.gateway)/restore?mode=$(params.mode)' } },
+      },
       { name: 'job', type: 'Job', job: { template: { spec: { template: { spec: { containers: [{ name: 'c', image: 'i' }] } } } } } },
     ],
   });
   const target = (actions: { name: string; phase: 'Succeeded'; outputs?: object; type?: 'HTTP' }[]) =>
-    execution('t', { params: [{ name: 'gateway', value: 'gw.standby' }] }, {
-      status: { phase: 'Succeeded', stageStatuses: [{ name: 'main', phase: 'Succeeded', workflowExecutions: [{ workflowRef: { name: 'wf' }, phase: 'Succeeded', actionStatuses: actions }] }] },
-    });
+    execution(
+      't',
+      { params: [{ name: 'gateway', value: 'gw.standby' }] },
+      {
+        status: {
+          phase: 'Succeeded',
+          stageStatuses: [
+            {
+              name: 'main',
+              phase: 'Succeeded',
+              workflowExecutions: [{ workflowRef: { name: 'wf' }, phase: 'Succeeded', actionStatuses: actions }],
+            },
+          ],
+        },
+      },
+    );
   const actionsOf = (reverted: ReturnType<typeof target>) => reverted.status?.stageStatuses?.[0]?.workflowExecutions?.[0]?.actionStatuses;
 
   it('takes each action type and rendered rollback from the current specs, as the Go controller did', () => {
-    const reverted = withUpstreamUndo(target([{ name: 'switch', phase: 'Succeeded' }, { name: 'job', phase: 'Succeeded' }]), plan('plan'), new Map([['default/wf', http]]));
+    const reverted = withUpstreamUndo(
+      target([
+        { name: 'switch', phase: 'Succeeded' },
+        { name: 'job', phase: 'Succeeded' },
+      ]),
+      plan('plan'),
+      new Map([['default/wf', http]]),
+    );
     expect(actionsOf(reverted)).toEqual([
-      { name: 'switch', phase: 'Succeeded', type: 'HTTP', rollback: { type: 'HTTP', http: { url: 'https://gw.standby/restore?mode=rollback' } } },
+      {
+        name: 'switch',
+        phase: 'Succeeded',
+        type: 'HTTP',
+        rollback: { type: 'HTTP', http: { url: 'https://gw.standby/restore?mode=rollback' } },
+      },
       { name: 'job', phase: 'Succeeded', type: 'Job' },
     ]);
   });
 
   it('an action no longer defined gets the type its outputs show', () => {
-    const reverted = withUpstreamUndo(target([{ name: 'gone', phase: 'Succeeded', outputs: { localizationRef: { name: 'l' } } }]), plan('plan'), new Map([['default/wf', http]]));
+    const reverted = withUpstreamUndo(
+      target([{ name: 'gone', phase: 'Succeeded', outputs: { localizationRef: { name: 'l' } } }]),
+      plan('plan'),
+      new Map([['default/wf', http]]),
+    );
     expect(actionsOf(reverted)?.[0]?.type).toBe('Localization');
   });
 

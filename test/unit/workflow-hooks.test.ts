@@ -28,7 +28,16 @@ describe('DRWorkflow sync: the whole response per case', () => {
       {
         status: {
           phase: 'Ready',
-          conditions: [{ type: 'Ready', status: 'True', reason: 'ValidationSucceeded', message: 'Workflow is valid and ready to execute', observedGeneration: 1, lastTransitionTime: AT }],
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'ValidationSucceeded',
+              message: 'Workflow is valid and ready to execute',
+              observedGeneration: 1,
+              lastTransitionTime: AT,
+            },
+          ],
           usedBy: ['ops/user'],
           actionCount: 1,
           observedGeneration: 1,
@@ -38,7 +47,13 @@ describe('DRWorkflow sync: the whole response per case', () => {
     ],
     [
       'undeclared placeholder is a warning',
-      workflow('wf', { actions: [jobAction('a', { job: { template: { spec: { template: { spec: { containers: [{ name: 'main', image: 'tool:$(params.region)' }] } } } } } })] }),
+      workflow('wf', {
+        actions: [
+          jobAction('a', {
+            job: { template: { spec: { template: { spec: { containers: [{ name: 'main', image: 'tool:$(params.region)' }] } } } } },
+          }),
+        ],
+      }),
       [],
       {
         status: {
@@ -48,7 +63,8 @@ describe('DRWorkflow sync: the whole response per case', () => {
               type: 'Ready',
               status: 'True',
               reason: 'ValidationSucceeded',
-              message: 'Workflow is valid and ready to execute; warning: action[0] a uses undeclared parameter(s) region; the plan must pass them',
+              message:
+                'Workflow is valid and ready to execute; warning: action[0] a uses undeclared parameter(s) region; the plan must pass them',
               observedGeneration: 1,
               lastTransitionTime: AT,
             },
@@ -102,7 +118,14 @@ describe('DRWorkflow sync: the whole response per case', () => {
         status: {
           phase: 'Invalid',
           conditions: [
-            { type: 'Ready', status: 'False', reason: 'ValidationFailed', message: 'Validation failed: [spec/actions: must be a list (got "none")]', observedGeneration: 1, lastTransitionTime: AT },
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'ValidationFailed',
+              message: 'Validation failed: [spec/actions: must be a list (got "none")]',
+              observedGeneration: 1,
+              lastTransitionTime: AT,
+            },
           ],
           usedBy: [],
           observedGeneration: 1,
@@ -123,11 +146,20 @@ describe('DRWorkflow sync: the whole response per case', () => {
 
 describe('DRWorkflow finalize', () => {
   it('holds deletion while a plan in the namespace uses it', () => {
-    const { response } = finalizeWorkflow(request(workflow('wf'), [uses('default/user', 'default/wf'), uses('ops/elsewhere', 'default/wf')]), NOW);
+    const { response } = finalizeWorkflow(
+      request(workflow('wf'), [uses('default/user', 'default/wf'), uses('ops/elsewhere', 'default/wf')]),
+      NOW,
+    );
     expect(response).toEqual({
       status: {
         conditions: [
-          { type: 'InUse', status: 'True', reason: 'ReferencedByPlans', message: 'deletion waits: referenced by DRPlan(s): [default/user]', lastTransitionTime: AT },
+          {
+            type: 'InUse',
+            status: 'True',
+            reason: 'ReferencedByPlans',
+            message: 'deletion waits: referenced by DRPlan(s): [default/user]',
+            lastTransitionTime: AT,
+          },
         ],
       },
       attachments: [],
@@ -136,6 +168,10 @@ describe('DRWorkflow finalize', () => {
     });
   });
   it('completes once no plan of its namespace uses it (a plan being deleted drops its usage ConfigMap)', () => {
-    expect(finalizeWorkflow(request(workflow('wf'), [uses('ops/elsewhere', 'default/wf')]), NOW).response).toEqual({ status: null, attachments: [], finalized: true });
+    expect(finalizeWorkflow(request(workflow('wf'), [uses('ops/elsewhere', 'default/wf')]), NOW).response).toEqual({
+      status: null,
+      attachments: [],
+      finalized: true,
+    });
   });
 });

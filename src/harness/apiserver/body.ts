@@ -37,5 +37,8 @@ export function errorReply(error: unknown): Reply {
     return { code, body };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 500, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 } };
+  return {
+    code: 500,
+    body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 },
+  };
 }

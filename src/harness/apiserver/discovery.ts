@@ -33,7 +33,15 @@ export function resourceList(resources: ResourceTable, apiVersion: string): Reco
         ...(type.categories === undefined ? {} : { categories: type.categories }),
       },
       ...(type.statusSubresource
-        ? [{ name: `${type.plural}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: ['get', 'patch', 'update'] }]
+        ? [
+            {
+              name: `${type.plural}/status`,
+              singularName: '',
+              namespaced: type.namespaced,
+              kind: type.kind,
+              verbs: ['get', 'patch', 'update'],
+            },
+          ]
         : []),
     ]),
   };
@@ -60,5 +68,7 @@ function groups(resources: ResourceTable): Group[] {
 
 function split(type: ResourceType): { group: string; version: string } {
   const slash = type.apiVersion.lastIndexOf('/');
-  return slash < 0 ? { group: '', version: type.apiVersion } : { group: type.apiVersion.slice(0, slash), version: type.apiVersion.slice(slash + 1) };
+  return slash < 0
+    ? { group: '', version: type.apiVersion }
+    : { group: type.apiVersion.slice(0, slash), version: type.apiVersion.slice(slash + 1) };
 }

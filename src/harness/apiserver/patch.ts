@@ -66,7 +66,10 @@ export function jsonPatch(target: unknown, operations: unknown): unknown {
 function pointer(text: string): string[] {
   if (text === '') return [];
   if (!text.startsWith('/')) throw new Error(`bad JSON pointer ${text}`);
-  return text.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return text
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function get(doc: unknown, path: readonly string[]): unknown {

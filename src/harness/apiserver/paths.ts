@@ -26,7 +26,10 @@ export type ApiPath =
  * the Namespace object.
  */
 export function parsePath(pathname: string): ApiPath {
-  const parts = pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
+  const parts = pathname
+    .split('/')
+    .filter((part) => part !== '')
+    .map(decodeURIComponent);
   const fixed = fixedPath(parts);
   if (fixed !== undefined) return fixed;
   const versioned = groupVersion(parts);
@@ -66,5 +69,8 @@ function resourcePath(apiVersion: string, rest: string[]): ApiPath {
   const tail = namespaced ? rest.slice(2) : rest;
   if (tail.length > 3) return { kind: 'unknown' };
   const [plural = '', name, subresource] = tail;
-  return { kind: 'resource', path: { apiVersion, ...namespace, plural, ...(name ? { name } : {}), ...(subresource ? { subresource } : {}) } };
+  return {
+    kind: 'resource',
+    path: { apiVersion, ...namespace, plural, ...(name ? { name } : {}), ...(subresource ? { subresource } : {}) },
+  };
 }

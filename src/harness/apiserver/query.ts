@@ -1,26 +1,34 @@
 import type { LabelSelector } from '../selectors.js';
 
 /** The forms of one requirement, tried in order; `add` gets the pattern's groups. */
-const TERM_FORMS: readonly { pattern: RegExp; add: (key: string, second: string, third: string, into: Required<LabelSelector>) => void }[] = [
-  {
-    pattern: /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/,
-    add: (key, operator, list, into) => {
-      const values = list.split(',').map((v) => v.trim()).filter((v) => v !== '');
-      into.matchExpressions.push({ key, operator: operator === 'in' ? 'In' : 'NotIn', values });
+const TERM_FORMS: readonly { pattern: RegExp; add: (key: string, second: string, third: string, into: Required<LabelSelector>) => void }[] =
+  [
+    {
+      pattern: /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/,
+      add: (key, operator, list, into) => {
+        const values = list
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== '');
+        into.matchExpressions.push({ key, operator: operator === 'in' ? 'In' : 'NotIn', values });
+      },
     },
-  },
-  { pattern: /^([^\s!=]+)\s*!=\s*(\S*)$/, add: (key, value, _, into) => into.matchExpressions.push({ key, operator: 'NotIn', values: [value] }) },
-  {
-    pattern: /^([^\s!=]+)\s*==?\s*(\S*)$/,
-    add: (key, value, _, into) => {
-      // A second `key=other` can never match together with the first: kept as a requirement that says so.
-      if (key in into.matchLabels && into.matchLabels[key] !== value) into.matchExpressions.push({ key, operator: 'In', values: [value] });
-      else into.matchLabels[key] = value;
+    {
+      pattern: /^([^\s!=]+)\s*!=\s*(\S*)$/,
+      add: (key, value, _, into) => into.matchExpressions.push({ key, operator: 'NotIn', values: [value] }),
     },
-  },
-  { pattern: /^!\s*([^\s!=]+)$/, add: (key, _, __, into) => into.matchExpressions.push({ key, operator: 'DoesNotExist' }) },
-  { pattern: /^([^\s!=(),]+)$/, add: (key, _, __, into) => into.matchExpressions.push({ key, operator: 'Exists' }) },
-];
+    {
+      pattern: /^([^\s!=]+)\s*==?\s*(\S*)$/,
+      add: (key, value, _, into) => {
+        // A second `key=other` can never match together with the first: kept as a requirement that says so.
+        if (key in into.matchLabels && into.matchLabels[key] !== value)
+          into.matchExpressions.push({ key, operator: 'In', values: [value] });
+        else into.matchLabels[key] = value;
+      },
+    },
+    { pattern: /^!\s*([^\s!=]+)$/, add: (key, _, __, into) => into.matchExpressions.push({ key, operator: 'DoesNotExist' }) },
+    { pattern: /^([^\s!=(),]+)$/, add: (key, _, __, into) => into.matchExpressions.push({ key, operator: 'Exists' }) },
+  ];
 
 /**
  * The string form of a label selector (`app=web,tier!=db,env in (a,b),!legacy,owner`), as
@@ -69,7 +77,10 @@ function splitTerms(text: string): string[] {
 /** `metadata.name=x` and `metadata.namespace=y` (what kubectl sends); other fields are refused. */
 export function parseFieldSelector(text: string): { name?: string; namespace?: string } {
   const out: { name?: string; namespace?: string } = {};
-  for (const term of text.split(',').map((t) => t.trim()).filter((t) => t !== '')) {
+  for (const term of text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')) {
     const match = /^metadata\.(name|namespace)\s*==?\s*(.*)$/.exec(term);
     if (!match) throw new Error(`field selector ${term} is not supported`);
     out[match[1] === 'name' ? 'name' : 'namespace'] = match[2] ?? '';

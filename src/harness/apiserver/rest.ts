@@ -75,10 +75,18 @@ export class ResourceHandlers {
     });
   }
 
-  #list(target: Target, query: URLSearchParams): { kind: string; apiVersion: string; metadata: { resourceVersion: string }; items: KubeObject[] } {
+  #list(
+    target: Target,
+    query: URLSearchParams,
+  ): { kind: string; apiVersion: string; metadata: { resourceVersion: string }; items: KubeObject[] } {
     const matches = matcher(target, query);
     const items = this.#store.list(target.type, target.namespace === '' ? undefined : target.namespace).filter(matches);
-    return { kind: `${target.type.kind}List`, apiVersion: target.type.apiVersion, metadata: { resourceVersion: this.#store.resourceVersion }, items };
+    return {
+      kind: `${target.type.kind}List`,
+      apiVersion: target.type.apiVersion,
+      metadata: { resourceVersion: this.#store.resourceVersion },
+      items,
+    };
   }
 
   #create(target: Target, body: unknown): KubeObject {
@@ -145,7 +153,10 @@ export class ResourceHandlers {
     }
     const version = preconditions['resourceVersion'];
     if (typeof version === 'string' && version !== current.metadata.resourceVersion) {
-      throw new ApiError('Conflict', `Precondition failed: ResourceVersion in precondition: ${version}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`);
+      throw new ApiError(
+        'Conflict',
+        `Precondition failed: ResourceVersion in precondition: ${version}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
+      );
     }
     this.#store.delete(ref);
     const remaining = this.#store.get(ref);
@@ -156,7 +167,12 @@ export class ResourceHandlers {
   #deleteCollection(target: Target, query: URLSearchParams): Record<string, unknown> {
     const list = this.#list(target, query);
     for (const item of list.items) {
-      this.#store.delete({ apiVersion: item.apiVersion, kind: item.kind, namespace: item.metadata.namespace ?? '', name: item.metadata.name });
+      this.#store.delete({
+        apiVersion: item.apiVersion,
+        kind: item.kind,
+        namespace: item.metadata.namespace ?? '',
+        name: item.metadata.name,
+      });
     }
     return list;
   }
@@ -195,7 +211,10 @@ function checkBody(target: Target, body: unknown): KubeObject {
   const apiVersion = body['apiVersion'] ?? target.type.apiVersion;
   const kind = body['kind'] ?? target.type.kind;
   if (apiVersion !== target.type.apiVersion || kind !== target.type.kind) {
-    throw new ApiError('BadRequest', `the API version in the data (${JSON.stringify(apiVersion)}) and kind (${JSON.stringify(kind)}) do not match the URL (${target.type.apiVersion} ${target.type.plural})`);
+    throw new ApiError(
+      'BadRequest',
+      `the API version in the data (${JSON.stringify(apiVersion)}) and kind (${JSON.stringify(kind)}) do not match the URL (${target.type.apiVersion} ${target.type.plural})`,
+    );
   }
   const metadata = isRecord(body['metadata']) ? clone(body['metadata']) : {};
   if (target.type.namespaced) {

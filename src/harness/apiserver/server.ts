@@ -130,7 +130,14 @@ export class ApiServer {
       case 'unknown':
         return found(undefined);
       case 'resource':
-        return this.#handlers.handle({ method, target: resolveTarget(this.#resources, parsed.path), query: url.searchParams, text, request, response });
+        return this.#handlers.handle({
+          method,
+          target: resolveTarget(this.#resources, parsed.path),
+          query: url.searchParams,
+          text,
+          request,
+          response,
+        });
     }
   }
 }

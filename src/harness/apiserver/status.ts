@@ -23,7 +23,16 @@ export function failureStatus(error: ApiError, details: Details = {}): { code: n
   const code = CODES[error.reason];
   return {
     code,
-    body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: error.message, reason: error.reason, details: clean(details), code },
+    body: {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: error.message,
+      reason: error.reason,
+      details: clean(details),
+      code,
+    },
   };
 }
 

@@ -62,5 +62,9 @@ function named(item: unknown): item is Record<string, unknown> {
 function withoutDirectives(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutDirectives);
   if (!isRecord(value)) return clone(value);
-  return Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith('$')).map(([key, item]) => [key, withoutDirectives(item)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !key.startsWith('$'))
+      .map(([key, item]) => [key, withoutDirectives(item)]),
+  );
 }

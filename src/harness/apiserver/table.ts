@@ -51,7 +51,13 @@ const NAME_COLUMN = {
 };
 
 function definition(column: PrinterColumn): Record<string, unknown> {
-  return { name: column.name, type: column.type, format: column.format ?? '', description: column.description ?? '', priority: column.priority ?? 0 };
+  return {
+    name: column.name,
+    type: column.type,
+    format: column.format ?? '',
+    description: column.description ?? '',
+    priority: column.priority ?? 0,
+  };
 }
 
 function embedded(object: KubeObject, include: IncludeObject): KubeObject {
@@ -71,7 +77,10 @@ function cell(column: PrinterColumn, object: KubeObject, nowMs: number): unknown
 export function evaluate(path: string, root: unknown): unknown {
   let node = root;
   const steps = /\.([^.[\]]+)|\[(\d+)\]|\['([^']*)'\]/g;
-  for (const match of path.trim().replace(/^\{|\}$/g, '').matchAll(steps)) {
+  for (const match of path
+    .trim()
+    .replace(/^\{|\}$/g, '')
+    .matchAll(steps)) {
     if (match[2] !== undefined) node = Array.isArray(node) ? node[Number(match[2])] : undefined;
     else node = isRecord(node) ? node[match[1] ?? match[3] ?? ''] : undefined;
     if (node === undefined) return undefined;

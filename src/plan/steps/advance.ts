@@ -19,7 +19,11 @@ export function advanceCurrent(ledger: Ledger, observed: Observed, now: Date): v
     }
     return;
   }
-  const advanced = advanceRun(ledger.run, { jobs: observed.jobs, pods: observed.pods, namespace: observed.plan.metadata.namespace ?? '' }, now);
+  const advanced = advanceRun(
+    ledger.run,
+    { jobs: observed.jobs, pods: observed.pods, namespace: observed.plan.metadata.namespace ?? '' },
+    now,
+  );
   ledger.run = noteObservedJobs(advanced, observed.jobs);
   settleRecord(ledger);
 }
@@ -40,7 +44,9 @@ function settleRecord(ledger: Ledger): void {
   ledger.notes.push(`${record.name} succeeded`);
   if (run.operationType === 'Revert') {
     const target = ledger.history.find((candidate) =>
-      run.revertTargetUid ? candidate.uid === run.revertTargetUid : candidate.operationType === 'Execute' && candidate.name === run.revertTarget,
+      run.revertTargetUid
+        ? candidate.uid === run.revertTargetUid
+        : candidate.operationType === 'Execute' && candidate.name === run.revertTarget,
     );
     if (target !== undefined) target.revertedBy = record.name;
   }

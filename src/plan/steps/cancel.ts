@@ -48,7 +48,13 @@ export function failQueued(ledger: Ledger, problems: readonly string[], at: stri
   }
 }
 
-function endOpen(ledger: Ledger, record: ExecutionRecord, reason: 'Deleted' | 'Cancelled' | 'PlanDeleted', message: string, at: string): void {
+function endOpen(
+  ledger: Ledger,
+  record: ExecutionRecord,
+  reason: 'Deleted' | 'Cancelled' | 'PlanDeleted',
+  message: string,
+  at: string,
+): void {
   endRecord(record, reason, message, at);
   ledger.notes.push(`cancelled ${record.name}: ${message}`);
   if (ledger.current?.uid === record.uid && ledger.run?.phase === 'Running') {

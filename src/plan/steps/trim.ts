@@ -10,7 +10,9 @@ import type { Ledger, Observed } from '../state.js';
  * shown its outcome yet.
  */
 export function trimLedger(ledger: Ledger, { executions, unreadable }: Observed, limit: number): void {
-  const revertTargets = new Set(ledger.history.filter((record) => record.operationType === 'Revert' && isOpen(record)).map((record) => record.revertExecutionRef));
+  const revertTargets = new Set(
+    ledger.history.filter((record) => record.operationType === 'Revert' && isOpen(record)).map((record) => record.revertExecutionRef),
+  );
   const executionsByUid = firstByUid(executions);
   ledger.history = trimHistory(ledger.history, limit, (record) => {
     if (record.uid !== undefined && record.uid === ledger.current?.uid) return true;

@@ -39,7 +39,9 @@ async function createAndFollow(context: CommandContext, spec: DRPlanExecutionSpe
   const revertTarget = checkAdmission(plan, spec, io.clock.now());
   const request = revertTarget === undefined ? spec : { ...spec, revertExecutionRef: revertTarget };
   if (request.operationType === 'Revert') {
-    io.stderr(`reverting ${client.namespace}/${request.revertExecutionRef ?? '?'}${revertTarget !== undefined ? `, the newest finished Execute of plan ${spec.planRef} not reverted yet` : ''}\n`);
+    io.stderr(
+      `reverting ${client.namespace}/${request.revertExecutionRef ?? '?'}${revertTarget !== undefined ? `, the newest finished Execute of plan ${spec.planRef} not reverted yet` : ''}\n`,
+    );
   }
   const created = await client.createExecution(request);
   if (invocation.output !== undefined && !invocation.wait) {

@@ -15,7 +15,8 @@ export async function runStatus({ client, io, invocation }: CommandContext): Pro
   const [name = ''] = invocation.names;
   const execution = await client.getExecution(name);
   const plan = execution === undefined ? await client.getPlan(name) : undefined;
-  if (execution === undefined && plan === undefined) throw new InputError(`no execution or plan named ${name} in namespace ${client.namespace}`);
+  if (execution === undefined && plan === undefined)
+    throw new InputError(`no execution or plan named ${name} in namespace ${client.namespace}`);
   if (invocation.output !== undefined) {
     io.stdout.write(formatObject(execution ?? plan, invocation.output));
     return EXIT.succeeded;
@@ -48,6 +49,11 @@ export async function runHistory({ client, io, invocation }: CommandContext): Pr
   const plan = await client.getPlan(name);
   if (plan === undefined) throw new InputError(`plan ${client.namespace}/${name} not found`);
   if (invocation.output !== undefined) io.stdout.write(formatObject(plan.status?.executionHistory ?? [], invocation.output));
-  else io.stdout.write(historyLines(plan).map((line) => `${line}\n`).join(''));
+  else
+    io.stdout.write(
+      historyLines(plan)
+        .map((line) => `${line}\n`)
+        .join(''),
+    );
   return EXIT.succeeded;
 }

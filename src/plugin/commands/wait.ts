@@ -12,7 +12,8 @@ export async function followExecution(context: CommandContext, name: string): Pr
   const { io, client, invocation } = context;
   const view = viewFor(context);
   const outcome = await follow(client, name, view, { clock: io.clock, signal: io.signal, timeoutMs: invocation.timeoutMs });
-  if (invocation.output !== undefined && outcome.execution !== undefined) io.stdout.write(formatObject(outcome.execution, invocation.output));
+  if (invocation.output !== undefined && outcome.execution !== undefined)
+    io.stdout.write(formatObject(outcome.execution, invocation.output));
   return reportOutcome(outcome, name, client.namespace, invocation.timeoutMs, io.stderr);
 }
 

@@ -15,7 +15,11 @@ export function historyLines(plan: DRPlan): string[] {
     record.phase,
     record.startTime ?? '',
     record.completionTime ?? '',
-    record.operationType === 'Revert' ? `reverts ${record.revertExecutionRef ?? '?'}` : record.revertedBy ? `reverted by ${record.revertedBy}` : '',
+    record.operationType === 'Revert'
+      ? `reverts ${record.revertExecutionRef ?? '?'}`
+      : record.revertedBy
+        ? `reverted by ${record.revertedBy}`
+        : '',
     (record.message ?? '').replace(/\s+/g, ' '),
   ]);
   return table([['', 'NAME', 'OPERATION', 'PHASE', 'STARTED', 'COMPLETED', 'REVERT', 'MESSAGE'], ...rows]);

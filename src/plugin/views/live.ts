@@ -43,7 +43,8 @@ export class LiveView implements View {
     const width = Math.max(20, (this.#out.columns ?? 80) - 1);
     const maxLines = Math.max(3, (this.#out.rows ?? 24) - 1);
     let lines = treeLines(this.#last, now);
-    if (lines.length > maxLines) lines = [...lines.slice(0, maxLines - 1), { text: `… ${lines.length - maxLines + 1} more lines`, running: false }];
+    if (lines.length > maxLines)
+      lines = [...lines.slice(0, maxLines - 1), { text: `… ${lines.length - maxLines + 1} more lines`, running: false }];
     const back = this.#height === 0 ? HIDE_CURSOR : `${ESC}${this.#height}F`;
     const frame = lines.map((line) => {
       const text = line.text.length > width ? `${line.text.slice(0, width - 1)}…` : line.text;

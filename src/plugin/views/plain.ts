@@ -24,7 +24,9 @@ export class PlainView implements View {
       if (this.#seen.get(key) === node.phase) continue;
       this.#seen.set(key, node.phase);
       const time = formatTime(new Date(now)).slice(11, 19);
-      this.#write(`${time} [${progress.done}/${progress.total}] ${subject(node, namespace, execution.metadata.name)} ${node.phase}${tail(node, now)}\n`);
+      this.#write(
+        `${time} [${progress.done}/${progress.total}] ${subject(node, namespace, execution.metadata.name)} ${node.phase}${tail(node, now)}\n`,
+      );
     }
   }
 

@@ -18,7 +18,8 @@ const app = buildApp({ clock: () => new Date(T0), overload: { maxEventLoopDelayM
 afterAll(() => app.close());
 
 /** Mostly small, sometimes as large as a request allows: shrinking then finds the size that hurts. */
-const size = (small: number, large: number) => fc.oneof({ arbitrary: fc.integer({ min: 0, max: small }), weight: 3 }, fc.integer({ min: 0, max: large }));
+const size = (small: number, large: number) =>
+  fc.oneof({ arbitrary: fc.integer({ min: 0, max: small }), weight: 3 }, fc.integer({ min: 0, max: large }));
 
 const shapeArb: fc.Arbitrary<Shape> = fc
   .record({

@@ -14,7 +14,15 @@ import { NAMESPACE, T0 } from '../../fixtures/objects.js';
  */
 
 /** Names that are properties of every plain object. */
-export const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__'] as const;
+export const PROTOTYPE_NAMES = [
+  '__proto__',
+  'constructor',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  '__defineGetter__',
+] as const;
 
 /** Those that are also valid Kubernetes label keys and object names where lower-cased. */
 const LABEL_KEYS = ['constructor', 'toString', 'valueOf', 'hasOwnProperty'];
@@ -82,10 +90,7 @@ function action(shape: Shape, index: number): Action {
   const placeholders = first ? shape.placeholders : 1;
   const names = Array.from({ length: placeholders }, (_, n) => `$(params.${n === 0 ? shape.name : `p${n}`})`).join(' ');
   const deep = first ? nested(shape.depth, shape.name) : shape.name;
-  const labels = record([
-    [shape.name, 'x'],
-    ...LABEL_KEYS.map((key): [string, unknown] => [key, 'y']),
-  ]);
+  const labels = record([[shape.name, 'x'], ...LABEL_KEYS.map((key): [string, unknown] => [key, 'y'])]);
   const name = !shape.valid && index < shape.duplicates ? shape.name : `${shape.name}-${index}`;
   return {
     name,
@@ -167,7 +172,13 @@ function finished(index: number, shape: Shape): DRPlanExecution {
             {
               workflowRef: { name: 'constructor', namespace: NAMESPACE },
               phase: 'Succeeded',
-              actionStatuses: [{ name: shape.name, phase: 'Succeeded', rollback: record([[shape.name, index === 0 ? nested(shape.depth, shape.name) : 'x']]) }],
+              actionStatuses: [
+                {
+                  name: shape.name,
+                  phase: 'Succeeded',
+                  rollback: record([[shape.name, index === 0 ? nested(shape.depth, shape.name) : 'x']]),
+                },
+              ],
             },
           ],
         },
@@ -220,7 +231,8 @@ export function planOf(shape: Shape): DRPlan {
   };
 }
 
-const mapOf = (objects: readonly KubeObject[]) => Object.fromEntries(objects.map((object) => [`${object.metadata.namespace}/${object.metadata.name}`, object]));
+const mapOf = (objects: readonly KubeObject[]) =>
+  Object.fromEntries(objects.map((object) => [`${object.metadata.namespace}/${object.metadata.name}`, object]));
 
 /** The nine hook requests of one world, as Metacontroller would send them. */
 export function requestsOf(shape: Shape): { path: string; body: Record<string, unknown> }[] {
@@ -231,7 +243,13 @@ export function requestsOf(shape: Shape): { path: string; body: Record<string, u
   const controller = record([[shape.name, nested(shape.depth, shape.name)]]);
   const planRelated = { [KEYS.workflow]: mapOf([workflow]), [KEYS.execution]: mapOf(executions) };
   const executionRelated = { [KEYS.plan]: mapOf([plan]), [KEYS.execution]: mapOf(executions) };
-  const decorator = (object: KubeObject, related: Record<string, unknown>, finalizing: boolean) => ({ controller, object, attachments: {}, related, finalizing });
+  const decorator = (object: KubeObject, related: Record<string, unknown>, finalizing: boolean) => ({
+    controller,
+    object,
+    attachments: {},
+    related,
+    finalizing,
+  });
   return [
     { path: '/drworkflow/customize', body: { controller, parent: workflow } },
     { path: '/drworkflow/sync', body: decorator(workflow, { [KEYS.plan]: mapOf([plan]) }, false) },
@@ -260,7 +278,12 @@ export async function send(app: FastifyInstance, path: string, body: unknown): P
   const before = process.cpuUsage();
   const response = await app.inject({ method: 'POST', url: path, payload, headers: { 'content-type': 'application/json' } });
   const used = process.cpuUsage(before);
-  return { status: response.statusCode, text: response.body, cpuMs: (used.user + used.system) / 1000, requestBytes: Buffer.byteLength(payload) };
+  return {
+    status: response.statusCode,
+    text: response.body,
+    cpuMs: (used.user + used.system) / 1000,
+    requestBytes: Buffer.byteLength(payload),
+  };
 }
 
 /**

@@ -19,16 +19,58 @@ const undo = jobAction('undo-a');
 
 describe('a second Revert of an Execute that the first Revert already undid', () => {
   it('does not replay the rollbacks', () => {
-    const target = executedTarget('exec', [{ name: 'a', phase: 'Succeeded', type: 'Job', rollback: { type: 'Job', job: undo.job } }], { conditions: accepted });
-    const first = execution('r1', { operationType: 'Revert', revertExecutionRef: 'exec' }, { metadata: { ...execution('r1').metadata, creationTimestamp: '2026-01-01T00:10:00Z' }, status: { phase: 'Succeeded', conditions: accepted } });
-    const second = execution('r2', { operationType: 'Revert', revertExecutionRef: 'exec' }, { metadata: { ...execution('r2').metadata, creationTimestamp: '2026-01-01T00:10:00Z' }, status: { phase: 'Pending', conditions: accepted } });
+    const target = executedTarget('exec', [{ name: 'a', phase: 'Succeeded', type: 'Job', rollback: { type: 'Job', job: undo.job } }], {
+      conditions: accepted,
+    });
+    const first = execution(
+      'r1',
+      { operationType: 'Revert', revertExecutionRef: 'exec' },
+      {
+        metadata: { ...execution('r1').metadata, creationTimestamp: '2026-01-01T00:10:00Z' },
+        status: { phase: 'Succeeded', conditions: accepted },
+      },
+    );
+    const second = execution(
+      'r2',
+      { operationType: 'Revert', revertExecutionRef: 'exec' },
+      {
+        metadata: { ...execution('r2').metadata, creationTimestamp: '2026-01-01T00:10:00Z' },
+        status: { phase: 'Pending', conditions: accepted },
+      },
+    );
     const status: DRPlanStatus = {
       phase: 'Ready',
       lastExecutionRef: 'r1',
       executionHistory: [
-        { name: 'r2', namespace: NAMESPACE, uid: 'uid-exec-r2', operationType: 'Revert', phase: 'Pending', revertExecutionRef: 'exec', startTime: '2026-01-01T00:10:00Z' },
-        { name: 'r1', namespace: NAMESPACE, uid: 'uid-exec-r1', operationType: 'Revert', phase: 'Succeeded', revertExecutionRef: 'exec', startTime: '2026-01-01T00:10:00Z', completionTime: '2026-01-01T00:11:00Z' },
-        { name: 'exec', namespace: NAMESPACE, uid: 'uid-exec-exec', operationType: 'Execute', phase: 'Succeeded', revertedBy: 'r1', startTime: T0, completionTime: T0 },
+        {
+          name: 'r2',
+          namespace: NAMESPACE,
+          uid: 'uid-exec-r2',
+          operationType: 'Revert',
+          phase: 'Pending',
+          revertExecutionRef: 'exec',
+          startTime: '2026-01-01T00:10:00Z',
+        },
+        {
+          name: 'r1',
+          namespace: NAMESPACE,
+          uid: 'uid-exec-r1',
+          operationType: 'Revert',
+          phase: 'Succeeded',
+          revertExecutionRef: 'exec',
+          startTime: '2026-01-01T00:10:00Z',
+          completionTime: '2026-01-01T00:11:00Z',
+        },
+        {
+          name: 'exec',
+          namespace: NAMESPACE,
+          uid: 'uid-exec-exec',
+          operationType: 'Execute',
+          phase: 'Succeeded',
+          revertedBy: 'r1',
+          startTime: T0,
+          completionTime: T0,
+        },
       ],
     };
     const request = {

@@ -8,10 +8,17 @@ import { job } from '../../fixtures/runs.js';
 
 const KEY = 'dr.bkbcs.tencent.com/v1alpha1';
 const admitted = (name: string, extra: Partial<DRPlanExecution['metadata']> = {}): DRPlanExecution =>
-  execution(name, {}, {
-    metadata: { ...execution(name).metadata, ...extra },
-    status: { phase: 'Pending', conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: '', lastTransitionTime: T0 }] },
-  });
+  execution(
+    name,
+    {},
+    {
+      metadata: { ...execution(name).metadata, ...extra },
+      status: {
+        phase: 'Pending',
+        conditions: [{ type: 'Accepted', status: 'True', reason: 'Admitted', message: '', lastTransitionTime: T0 }],
+      },
+    },
+  );
 
 function sync(previous: DRPlanStatus | undefined, executions: DRPlanExecution[], jobs: KubeObject[], at: string) {
   const request = {

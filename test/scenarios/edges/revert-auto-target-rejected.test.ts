@@ -30,7 +30,9 @@ describe('Revert without ref after a rejected Execute', () => {
     await harness.advance(5);
     apply(harness, execution('failover-again'));
     await harness.settle();
-    expect(getExecution(harness, 'failover-again').status?.conditions?.find((c) => c.type === 'Accepted')?.reason).toBe('ConcurrentExecution');
+    expect(getExecution(harness, 'failover-again').status?.conditions?.find((c) => c.type === 'Accepted')?.reason).toBe(
+      'ConcurrentExecution',
+    );
     policy = () => ({ outcome: 'succeed' });
     await harness.advance(5);
     expect(getExecution(harness, 'failover').status?.phase).toBe('Succeeded');

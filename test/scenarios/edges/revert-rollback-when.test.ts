@@ -18,10 +18,20 @@ describe('`when` on a custom rollback under a Revert', () => {
     // Validation accepts (and parses) the rollback's when, so the workflow is Ready.
     expect(validateWorkflowSpec({ actions: [jobAction('a', { rollback })] }).errors).toEqual([]);
     const target = executedTarget('exec', [
-      { name: 'a', phase: 'Succeeded', type: 'Job', rollback, outputs: { jobRef: { kind: 'Job', apiVersion: 'batch/v1', namespace: NAMESPACE, name: 'exec-a-1' } } },
+      {
+        name: 'a',
+        phase: 'Succeeded',
+        type: 'Job',
+        rollback,
+        outputs: { jobRef: { kind: 'Job', apiVersion: 'batch/v1', namespace: NAMESPACE, name: 'exec-a-1' } },
+      },
     ]);
     const revert = execution('undo', { operationType: 'Revert', revertExecutionRef: 'exec' });
-    const run = advanceRun(snapshotRevert({ plan: plan('plan'), execution: revert, target, now: T0 }), { jobs: new Map(), namespace: NAMESPACE }, new Date(T0));
+    const run = advanceRun(
+      snapshotRevert({ plan: plan('plan'), execution: revert, target, now: T0 }),
+      { jobs: new Map(), namespace: NAMESPACE },
+      new Date(T0),
+    );
     const action = run.stages[0]?.workflows[0]?.actions[0];
     expect(action?.phase).toBe('Skipped');
   });

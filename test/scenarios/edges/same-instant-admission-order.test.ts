@@ -31,22 +31,29 @@ describe('admission of an Execute created at the same instant as the one the pla
     const one = execution('one', {}, { status: { phase: 'Running', conditions: accepted } });
     const two = execution('two'); // same creationTimestamp (T0) as `one`
     const runStart = '2026-01-01T00:00:01Z';
-    const thePlan = plan('plan', {}, {
-      status: {
-        phase: 'Ready',
-        currentExecution: { name: 'one', namespace: NAMESPACE, uid: 'uid-exec-one' },
-        executionHistory: [{ name: 'one', namespace: NAMESPACE, uid: 'uid-exec-one', operationType: 'Execute', phase: 'Running', startTime: runStart }],
-        run: {
-          execution: { name: 'one', namespace: NAMESPACE, uid: 'uid-exec-one' },
-          operationType: 'Execute',
-          failurePolicy: 'Stop',
-          phase: 'Running',
-          startTime: runStart,
-          stages: [],
+    const thePlan = plan(
+      'plan',
+      {},
+      {
+        status: {
+          phase: 'Ready',
+          currentExecution: { name: 'one', namespace: NAMESPACE, uid: 'uid-exec-one' },
+          executionHistory: [
+            { name: 'one', namespace: NAMESPACE, uid: 'uid-exec-one', operationType: 'Execute', phase: 'Running', startTime: runStart },
+          ],
+          run: {
+            execution: { name: 'one', namespace: NAMESPACE, uid: 'uid-exec-one' },
+            operationType: 'Execute',
+            failurePolicy: 'Stop',
+            phase: 'Running',
+            startTime: runStart,
+            stages: [],
+          },
         },
       },
-    });
-    const status = syncExecution(request(two, thePlan, [one]), new Date('2026-01-01T00:00:02Z')).response.status as DRPlanExecution['status'];
+    );
+    const status = syncExecution(request(two, thePlan, [one]), new Date('2026-01-01T00:00:02Z')).response
+      .status as DRPlanExecution['status'];
     expect(status?.conditions?.find((c) => c.type === 'Accepted')?.reason).not.toBe('ConcurrentExecution');
     expect(status?.phase).toBe('Pending');
   });
