@@ -29,12 +29,28 @@ export interface PrinterColumn {
   format?: string;
 }
 
+const RBAC_KINDS: readonly (readonly [plural: string, kind: string, namespaced: boolean])[] = [
+  ['roles', 'Role', true],
+  ['rolebindings', 'RoleBinding', true],
+  ['clusterroles', 'ClusterRole', false],
+  ['clusterrolebindings', 'ClusterRoleBinding', false],
+];
+
 const BUILTIN_TYPES: readonly ResourceType[] = [
   { apiVersion: 'batch/v1', plural: 'jobs', kind: 'Job', namespaced: true, statusSubresource: true, categories: ['all'] },
   { apiVersion: 'v1', plural: 'pods', kind: 'Pod', namespaced: true, statusSubresource: true, shortNames: ['po'], categories: ['all'] },
   { apiVersion: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, statusSubresource: true, shortNames: ['ns'] },
   { apiVersion: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, statusSubresource: false, shortNames: ['cm'] },
   { apiVersion: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, statusSubresource: false },
+  // The runner's identity, so that the samples and the runner RBAC apply as on a cluster; nothing enforces them.
+  { apiVersion: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, statusSubresource: false, shortNames: ['sa'] },
+  ...RBAC_KINDS.map(([plural, kind, namespaced]): ResourceType => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    plural,
+    kind,
+    namespaced,
+    statusSubresource: false,
+  })),
   {
     apiVersion: 'apps/v1',
     plural: 'deployments',

@@ -36,9 +36,11 @@ async function sh(line: string): Promise<string> {
 const EXPECTED: Readonly<Record<number, (stdout: string) => void>> = {
   0: (out) =>
     expect(out.trim().split('\n')).toEqual([
+      'serviceaccount/drplan-runner created',
+      'rolebinding.rbac.authorization.k8s.io/drplan-runner created',
+      'drplan.dr.bkbcs.tencent.com/db-failover created',
       'drworkflow.dr.bkbcs.tencent.com/failover-db created',
       'drworkflow.dr.bkbcs.tencent.com/switch-traffic created',
-      'drplan.dr.bkbcs.tencent.com/db-failover created',
     ]),
   1: (out) => expect(out).toContain('condition met'),
   // The server-side Table: Name, then the CRD's printer columns.

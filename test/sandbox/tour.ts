@@ -3,7 +3,7 @@
  * commands (with `kubectl` on PATH and KUBECONFIG set), and checks the README shows them.
  */
 export const TOUR: readonly string[] = [
-  'kubectl apply -f manifests/samples/workflow.yaml -f manifests/samples/workflow-traffic.yaml -f manifests/samples/plan.yaml',
+  'kubectl apply -k manifests/samples/',
   "kubectl wait --for=jsonpath='{.status.phase}'=Ready drp/db-failover",
   'kubectl get drp',
   'kubectl create -f manifests/samples/execute.yaml',
