@@ -10,7 +10,7 @@ import { finish, skip, start } from './steps.js';
  * how it ends (its Job's outcome, a runner's reported result, or its timeout).
  */
 
-export interface Observed {
+export interface ObservedJobs {
   /** Observed child Jobs by name. */
   jobs: ReadonlyMap<string, KubeObject>;
   /** Observed runner Pods by the name of their Job; their termination messages carry results. */
@@ -21,7 +21,7 @@ export interface Observed {
 /** What one call of `advanceRun` works with. */
 export interface Context {
   run: Run;
-  observed: Observed;
+  observed: ObservedJobs;
   now: Date;
   at: string;
 }
@@ -72,7 +72,7 @@ function timedOut(action: RunAction, job: KubeObject | undefined, { observed, no
  * A runner Job's outcome is what its Pod's termination message says. Returns whether the
  * action ended; a completed Job whose Pod is not observed yet waits for it (within the timeout).
  */
-function observeRunner(run: Run, action: RunAction, outcome: JobOutcome, observed: Observed, at: string): boolean {
+function observeRunner(run: Run, action: RunAction, outcome: JobOutcome, observed: ObservedJobs, at: string): boolean {
   if (outcome.state === 'active') return false;
   const pods = observed.pods?.get(action.jobName ?? '');
   const report = runnerReport(pods);

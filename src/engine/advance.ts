@@ -1,7 +1,7 @@
 import { capText, MAX_MESSAGE_CHARS } from '../k8s/bounds.js';
 import { formatTime, parseTime } from '../k8s/time.js';
 import type { Run, RunAction, RunStage, RunWorkflow, SkipReason } from '../api/run.js';
-import { observeAction, startAction, type Context, type Observed } from './actions.js';
+import { observeAction, startAction, type Context, type ObservedJobs } from './actions.js';
 import { Dependencies } from './dependencies.js';
 import { IndexQueue } from './queue.js';
 import { finish, isDone, isRunning, rollUp, skip, start, type Step } from './steps.js';
@@ -16,7 +16,7 @@ import { finish, isDone, isRunning, rollUp, skip, start, type Step } from './ste
  * previous round changed. Stages and actions with `dependsOn` go through a `Dependencies`
  * tracker, so no step is searched for in a loop over the others.
  */
-export function advanceRun(previous: Run, observed: Observed, now: Date): Run {
+export function advanceRun(previous: Run, observed: ObservedJobs, now: Date): Run {
   const run = copySteps(previous);
   if (run.phase !== 'Running') return run;
   const context: Context = { run, observed, now, at: formatTime(now) };

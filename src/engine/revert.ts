@@ -18,7 +18,7 @@ export interface RevertSnapshotInput {
   plan: DRPlan;
   execution: DRPlanExecution;
   target: DRPlanExecution;
-  now: string;
+  at: string;
   runner?: RunnerDefaults;
 }
 
@@ -27,7 +27,7 @@ export interface RevertSnapshotInput {
  * workflows in reverse, each workflow's successful actions undone in reverse (or along
  * the reversed dependency graph), never reading the current specs.
  */
-export function snapshotRevert({ plan, execution, target, now, runner }: RevertSnapshotInput): Run {
+export function snapshotRevert({ plan, execution, target, at, runner }: RevertSnapshotInput): Run {
   const errors: string[] = [];
   const namespace = plan.metadata.namespace ?? '';
   const stages = forwardOrder(target.status?.stageStatuses ?? [])
@@ -40,7 +40,7 @@ export function snapshotRevert({ plan, execution, target, now, runner }: RevertS
         .reverse()
         .map((workflow, reversedIndex, all) => revertWorkflow(stage, workflow, all.length - 1 - reversedIndex, { namespace, errors })),
     }));
-  const run = newRun(execution, plan, stages, errors, now, runner);
+  const run = newRun(execution, plan, stages, errors, at, runner);
   return {
     ...run,
     failurePolicy: 'Stop',

@@ -24,7 +24,7 @@ export interface ExecuteSnapshotInput {
   /** Workflows by `namespace/name`. */
   workflows: ReadonlyMap<string, DRWorkflow>;
   execution: DRPlanExecution;
-  now: string;
+  at: string;
   /** Image and service account for runner Jobs when the plan's `spec.runner` does not say. */
   runner?: RunnerDefaults;
 }
@@ -33,11 +33,11 @@ export interface ExecuteSnapshotInput {
  * Resolves everything an Execute run needs so that later edits to the plan
  * or its workflows cannot change a run in progress. Any error fails the run at once.
  */
-export function snapshotExecute({ plan, workflows, execution, now, runner }: ExecuteSnapshotInput): Run {
+export function snapshotExecute({ plan, workflows, execution, at, runner }: ExecuteSnapshotInput): Run {
   const errors: string[] = [];
   const namespace = plan.metadata.namespace ?? '';
   const tooLarge = beforeRendering(plan, workflows, namespace) ?? tooManyParameters(execution.spec.params ?? [], 'execution params');
-  if (tooLarge !== undefined) return newRun(execution, plan, [], [tooLarge], now);
+  if (tooLarge !== undefined) return newRun(execution, plan, [], [tooLarge], at);
   const budget: RenderBudget = { remaining: RUN_BUDGET_BYTES };
   const stages = plan.spec.stages.map((stage): RunStage => ({
     name: stage.name,
@@ -72,7 +72,7 @@ export function snapshotExecute({ plan, workflows, execution, now, runner }: Exe
             where: `${where} action ${action.name}`,
             namespace,
             errors,
-            now,
+            at,
             budget,
           }),
         ),
@@ -81,7 +81,7 @@ export function snapshotExecute({ plan, workflows, execution, now, runner }: Exe
   }));
   if (budget.remaining < 0)
     errors.push(`parameter values make the run larger than the ${RUN_BUDGET_BYTES / 1024} KiB of the plan's status it may use`);
-  return newRun(execution, plan, stages, errors, now, runner);
+  return newRun(execution, plan, stages, errors, at, runner);
 }
 
 /**
@@ -115,7 +115,7 @@ interface ActionContext {
   where: string;
   namespace: string;
   errors: string[];
-  now: string;
+  at: string;
   budget: RenderBudget;
 }
 
@@ -144,7 +144,7 @@ function snapshotAction(action: Action, params: Params, rollbackParams: Params, 
     return base;
   }
   if (!when.run) {
-    return { ...base, phase: 'Skipped', reason: 'WhenNotMatched', message: when.message, completionTime: context.now };
+    return { ...base, phase: 'Skipped', reason: 'WhenNotMatched', message: when.message, completionTime: context.at };
   }
   return { ...base, ...runnable(action, params, context) };
 }
@@ -165,7 +165,7 @@ function rollbackHook(action: Action, params: Params, base: RunAction, context: 
     phase: 'Skipped',
     reason: 'RollbackHook',
     message: `${hookType} hook: runs only during a Revert`,
-    completionTime: context.now,
+    completionTime: context.at,
   };
 }
 
@@ -272,7 +272,7 @@ export function newRun(
   plan: DRPlan,
   stages: RunStage[],
   errors: string[],
-  now: string,
+  at: string,
   runnerDefaults: RunnerDefaults = DEFAULT_RUNNER,
 ): Run {
   const usesRunner = stages.some((stage) =>
@@ -295,7 +295,7 @@ export function newRun(
         }
       : {}),
     phase: 'Running',
-    startTime: now,
+    startTime: at,
     stages,
   };
   const problems = errors.length > 0 ? [...new Set(errors)] : [tooLargeToRecord(stages)].filter((problem) => problem !== undefined);
@@ -303,7 +303,7 @@ export function newRun(
   return {
     ...run,
     phase: 'Failed',
-    completionTime: now,
+    completionTime: at,
     message: `cannot start: ${listed(problems)}`,
     stages: [],
   };

@@ -33,22 +33,22 @@ export function isBlocking(step: Step): boolean {
   return isDone(step) && !isSatisfied(step);
 }
 
-export function start(step: Step, now: string): void {
+export function start(step: Step, at: string): void {
   step.phase = 'Running';
-  step.startTime = now;
+  step.startTime = at;
 }
 
-export function skip(step: Step, reason: SkipReason, message: string, now: string): void {
+export function skip(step: Step, reason: SkipReason, message: string, at: string): void {
   step.phase = 'Skipped';
   step.reason = reason;
   step.message = capText(message, MAX_STEP_MESSAGE_CHARS);
-  step.completionTime = now;
+  step.completionTime = at;
 }
 
-export function finish(step: Step, phase: 'Succeeded' | 'Failed', message: string, now: string): void {
+export function finish(step: Step, phase: 'Succeeded' | 'Failed', message: string, at: string): void {
   step.phase = phase;
   step.message = capText(message, MAX_STEP_MESSAGE_CHARS);
-  step.completionTime = now;
+  step.completionTime = at;
 }
 
 /**
@@ -56,16 +56,16 @@ export function finish(step: Step, phase: 'Succeeded' | 'Failed', message: strin
  * if all are satisfied and at least one succeeded; otherwise Skipped, with the reason of
  * the first blocking child (a cancel) or of the first child (nothing to do).
  */
-export function rollUp(step: Step, children: readonly Step[], describeFailure: () => string, success: string, now: string): void {
+export function rollUp(step: Step, children: readonly Step[], describeFailure: () => string, success: string, at: string): void {
   if (children.some((child) => child.phase === 'Failed')) {
-    finish(step, 'Failed', describeFailure(), now);
+    finish(step, 'Failed', describeFailure(), at);
     return;
   }
   const satisfied = children.every(isSatisfied);
   if (satisfied && children.some((child) => child.phase === 'Succeeded')) {
-    finish(step, 'Succeeded', success, now);
+    finish(step, 'Succeeded', success, at);
     return;
   }
   const first = children.find(isBlocking) ?? children[0];
-  skip(step, first?.reason ?? 'NothingToRevert', first?.message ?? 'nothing to do', now);
+  skip(step, first?.reason ?? 'NothingToRevert', first?.message ?? 'nothing to do', at);
 }

@@ -59,7 +59,7 @@ export class FakeKubelet {
     const runners: Promise<void>[] = [];
     for (const job of this.#jobs()) {
       if (job.metadata.deletionTimestamp !== undefined || finished(job)) continue;
-      const status = statusOf(job);
+      const status = jobStatusOf(job);
       if (status.startTime === undefined) {
         if (isRecord(job.spec) && job.spec.suspend === true) continue;
         this.#write(job, { ...status, active: 1, startTime: this.#now() });
@@ -169,7 +169,7 @@ export class FakeKubelet {
       return;
     }
     const now = this.#now();
-    const rest = statusOf(job);
+    const rest = jobStatusOf(job);
     delete rest.active;
     const done = {
       status: 'True',
@@ -193,7 +193,7 @@ export class FakeKubelet {
 
   #failed(job: KubeObject, reason: string, message: string): void {
     const now = this.#now();
-    const rest = statusOf(job);
+    const rest = jobStatusOf(job);
     delete rest.active;
     this.#write(job, {
       ...rest,
@@ -247,7 +247,7 @@ function literalEnv(entries: unknown): Record<string, string> {
   return env;
 }
 
-function statusOf(job: KubeObject): Record<string, unknown> & { startTime?: string } {
+function jobStatusOf(job: KubeObject): Record<string, unknown> & { startTime?: string } {
   if (!isRecord(job.status)) return {};
   const { startTime, ...rest } = job.status;
   return typeof startTime === 'string' ? { ...rest, startTime } : rest;
@@ -263,7 +263,7 @@ function finished(job: KubeObject): boolean {
 
 function deadlineOf(job: KubeObject): number | undefined {
   const seconds = isRecord(job.spec) ? job.spec.activeDeadlineSeconds : undefined;
-  const start = statusOf(job).startTime;
+  const start = jobStatusOf(job).startTime;
   if (typeof seconds !== 'number' || start === undefined) return undefined;
   return Date.parse(start) + seconds * 1000;
 }

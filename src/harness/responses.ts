@@ -39,7 +39,7 @@ export interface CustomizeHookResponse {
 export function decodeCompositeResponse(value: unknown, strict: boolean): CompositeHookResponse {
   const body = topLevel(value, strict, ['status', 'children', 'resyncAfterSeconds', 'finalized']);
   return {
-    status: statusOf(body.status),
+    status: answeredStatus(body.status),
     children: objectList(body.children, 'children'),
     resyncAfterSeconds: numberOf(body.resyncAfterSeconds, 'resyncAfterSeconds'),
     finalized: boolOf(body.finalized, 'finalized'),
@@ -51,7 +51,7 @@ export function decodeDecoratorResponse(value: unknown, strict: boolean): Decora
   return {
     labels: nullableStringMap(body.labels, 'labels'),
     annotations: nullableStringMap(body.annotations, 'annotations'),
-    status: statusOf(body.status),
+    status: answeredStatus(body.status),
     attachments: objectList(body.attachments, 'attachments'),
     resyncAfterSeconds: numberOf(body.resyncAfterSeconds, 'resyncAfterSeconds'),
     finalized: boolOf(body.finalized, 'finalized'),
@@ -109,7 +109,7 @@ function optionalNames(value: unknown, where: string): string[] | undefined {
   return value.length > 0 ? value : undefined;
 }
 
-function statusOf(value: unknown): Record<string, unknown> | null {
+function answeredStatus(value: unknown): Record<string, unknown> | null {
   if (value === undefined || value === null) return null;
   if (!isRecord(value)) throw new Error('status must be an object or null');
   return value;

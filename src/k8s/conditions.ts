@@ -27,7 +27,7 @@ export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
  * `previous` is read as found, since it may come from a status that failed its schema: a
  * value that is not a list, or entries that are not conditions, only lose their times.
  */
-export function mergeConditions(previous: unknown, desired: readonly ConditionInput[], now: string): Condition[] {
+export function mergeConditions(previous: unknown, desired: readonly ConditionInput[], at: string): Condition[] {
   const before = new Map<string, { status: unknown; lastTransitionTime: string }>();
   if (Array.isArray(previous)) {
     for (const entry of previous as unknown[]) {
@@ -38,7 +38,7 @@ export function mergeConditions(previous: unknown, desired: readonly ConditionIn
   return desired
     .map((condition) => {
       const earlier = before.get(condition.type);
-      const lastTransitionTime = earlier !== undefined && earlier.status === condition.status ? earlier.lastTransitionTime : now;
+      const lastTransitionTime = earlier !== undefined && earlier.status === condition.status ? earlier.lastTransitionTime : at;
       return { ...condition, message: capText(condition.message, MAX_MESSAGE_CHARS), lastTransitionTime };
     })
     .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));

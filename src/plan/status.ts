@@ -7,7 +7,7 @@ import type { Ledger } from './state.js';
  * The plan's status from the ledger after one sync: the phase, the Ready and Executed
  * conditions (and one naming executions that could not be read), the history and the run.
  */
-export function statusOf(
+export function planStatus(
   ledger: Ledger,
   previous: DRPlanStatus,
   valid: boolean,

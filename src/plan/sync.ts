@@ -9,7 +9,7 @@ import { desiredJobs } from './children.js';
 import { ledgerOf, observePlan, type PlanView, type UnreadableStatus } from './observe.js';
 import { workflowKeysOf } from './references.js';
 import type { Ledger } from './state.js';
-import { statusOf } from './status.js';
+import { planStatus } from './status.js';
 import { advanceCurrent } from './steps/advance.js';
 import { cancelForPlanDeletion, cancelOrphans, cancelRequested, failQueued } from './steps/cancel.js';
 import { elect } from './steps/elect.js';
@@ -40,7 +40,7 @@ export function reconcilePlan(
   const ledger = ledgerOf(view.previous);
   moveLedger(ledger, view, now);
   const response: CompositeResponse = {
-    status: statusOf(
+    status: planStatus(
       ledger,
       view.previous,
       view.problems.length === 0,

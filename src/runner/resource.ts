@@ -155,7 +155,7 @@ async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
   }
 }
 
-function statusOf(body: unknown): { reason?: string; message?: string } {
+function failureStatusOf(body: unknown): { reason?: string; message?: string } {
   let value = body;
   if (typeof body === 'string') {
     try {
@@ -172,7 +172,7 @@ function statusOf(body: unknown): { reason?: string; message?: string } {
 function errorText(error: unknown): string {
   // Its own message repeats the response headers: keep to the code and the Status.
   if (error instanceof ApiException) {
-    const status = statusOf(error.body);
+    const status = failureStatusOf(error.body);
     return `HTTP ${error.code}${status.reason ? ` ${status.reason}` : ''}: ${status.message ?? 'no message'}`;
   }
   if (!(error instanceof Error)) return String(error);

@@ -27,7 +27,7 @@ export function elect(ledger: Ledger, observed: Observed, now: Date): void {
 function startRun(execution: DRPlanExecution, observed: Observed, history: readonly ExecutionRecord[], at: string): Run {
   const { plan } = observed;
   if (execution.spec.operationType === 'Execute') {
-    return snapshotExecute({ plan, workflows: observed.workflows, execution, now: at, runner: observed.runner });
+    return snapshotExecute({ plan, workflows: observed.workflows, execution, at, runner: observed.runner });
   }
   const targetName = execution.spec.revertExecutionRef ?? execution.status?.revertTarget;
   const target = observed.executions.find((candidate) => candidate.metadata.name === targetName);
@@ -37,5 +37,5 @@ function startRun(execution: DRPlanExecution, observed: Observed, history: reado
     // Two Reverts admitted at once cannot see each other; only the first may undo.
     return newRun(execution, plan, [], [`${targetName} was already reverted by ${revertedBy}`], at);
   }
-  return snapshotRevert({ plan, execution, target: withUpstreamUndo(target, plan, observed.workflows), now: at, runner: observed.runner });
+  return snapshotRevert({ plan, execution, target: withUpstreamUndo(target, plan, observed.workflows), at, runner: observed.runner });
 }

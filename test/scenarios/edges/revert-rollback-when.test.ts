@@ -28,7 +28,7 @@ describe('`when` on a custom rollback under a Revert', () => {
     ]);
     const revert = execution('undo', { operationType: 'Revert', revertExecutionRef: 'exec' });
     const run = advanceRun(
-      snapshotRevert({ plan: plan('plan'), execution: revert, target, now: T0 }),
+      snapshotRevert({ plan: plan('plan'), execution: revert, target, at: T0 }),
       { jobs: new Map(), namespace: NAMESPACE },
       new Date(T0),
     );
