@@ -139,26 +139,19 @@ function startAlongDependencies(
 ): { started: number[]; deferred: number[] } {
   for (const index of carried) queue.push(index);
   const started: number[] = [];
-  const deferred: number[] = [];
-  let position = -1;
-  for (let index = queue.pop(); index !== undefined; index = queue.pop()) {
-    const action = actions[index] as RunAction;
-    if (action.phase !== 'Pending') continue;
-    if (index < position) {
-      deferred.push(index);
-      continue;
-    }
-    position = index;
-    const blocker = dependencies.blocker(index);
-    if (blocker !== undefined) {
-      skip(action, 'DependencyFailed', `not run: dependency ${blocker.name} did not succeed`, context.at);
+  const deferred = dependencies.pass(queue, {
+    blocked: (index, blocker) => {
+      skip(actions[index] as RunAction, 'DependencyFailed', `not run: dependency ${blocker.name} did not succeed`, context.at);
       settled(index);
-    } else if (dependencies.isReady(index)) {
+    },
+    ready: (index) => {
+      const action = actions[index] as RunAction;
       startAction(action, context);
       if (isRunning(action)) started.push(index);
       else settled(index);
-    }
-  }
+      return true;
+    },
+  });
   return { started, deferred };
 }
 
@@ -233,23 +226,18 @@ function nextStage(
   changed: (index: number) => void,
   at: string,
 ): { next?: number; deferred: number[] } {
-  const deferred: number[] = [];
-  let position = -1;
-  for (let index = queue.pop(); index !== undefined; index = queue.pop()) {
-    const stage = run.stages[index] as RunStage;
-    if (stage.phase !== 'Pending') continue;
-    if (index < position) {
-      deferred.push(index);
-      continue;
-    }
-    position = index;
-    const blocker = dependencies.blocker(index);
-    if (blocker !== undefined) {
-      skipStage(stage, 'DependencyFailed', `not run: stage ${blocker.name} did not succeed`, at);
+  let next: number | undefined;
+  const deferred = dependencies.pass(queue, {
+    blocked: (index, blocker) => {
+      skipStage(run.stages[index] as RunStage, 'DependencyFailed', `not run: stage ${blocker.name} did not succeed`, at);
       dependencies.update(index, changed);
-    } else if (dependencies.isReady(index)) return { next: index, deferred };
-  }
-  return { deferred };
+    },
+    ready: (index) => {
+      next = index;
+      return false;
+    },
+  });
+  return next === undefined ? { deferred } : { next, deferred };
 }
 
 /** Under failurePolicy Stop, a failed stage means no other stage will run: they all say so. */

@@ -1,3 +1,4 @@
+import type { IndexQueue } from './queue.js';
 import { isBlocking, isDone, type Step } from './steps.js';
 
 interface Named extends Step {
@@ -90,5 +91,28 @@ export class Dependencies<S extends Named> {
     const first = this.#firstBlocking.get(step.name);
     if (first === undefined || first > index) this.#firstBlocking.set(step.name, index);
     return first === undefined;
+  }
+
+  /**
+   * One pass over the queued steps, front to back, as the scheduling rule reads a list once:
+   * `blocked` hears of a Pending step a failed dependency blocks, `ready` of one that may go
+   * (and ends the pass by returning false). Steps queued behind the pass's position are what it
+   * returns, for the next pass.
+   */
+  pass(queue: IndexQueue, visit: { blocked: (index: number, blocker: S) => void; ready: (index: number) => boolean }): number[] {
+    const deferred: number[] = [];
+    let position = -1;
+    for (let index = queue.pop(); index !== undefined; index = queue.pop()) {
+      if ((this.#steps[index] as S).phase !== 'Pending') continue;
+      if (index < position) {
+        deferred.push(index);
+        continue;
+      }
+      position = index;
+      const blocker = this.blocker(index);
+      if (blocker !== undefined) visit.blocked(index, blocker);
+      else if (this.isReady(index) && !visit.ready(index)) break;
+    }
+    return deferred;
   }
 }
