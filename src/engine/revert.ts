@@ -151,16 +151,14 @@ function chainHooks(pre: RunAction[], undo: RunAction[], post: RunAction[], dag:
   return [...chainedPre, ...undone, ...chainedPost];
 }
 
+/** The step of the Revert that stands for what `status` recorded, not started yet. */
+function pendingFrom(status: ActionStatus, id: string): RunAction {
+  return { id, name: status.name, type: status.type ?? 'Job', phase: 'Pending', timeoutSeconds: DEFAULT_TIMEOUT_SECONDS };
+}
+
 /** A recorded rollback hook, run only when its workflow has something to undo. */
 function revertHook(status: ActionStatus, id: string, placement: Placement, undo: readonly RunAction[]): RunAction {
-  const base: RunAction = {
-    id,
-    name: status.name,
-    type: status.type ?? 'Job',
-    phase: 'Pending',
-    timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
-    ...(status.hookType ? { hookType: status.hookType } : {}),
-  };
+  const base: RunAction = { ...pendingFrom(status, id), ...(status.hookType ? { hookType: status.hookType } : {}) };
   if (!undo.some((action) => action.phase === 'Pending')) {
     return {
       ...base,
@@ -191,13 +189,7 @@ function revertHook(status: ActionStatus, id: string, placement: Placement, undo
 
 function revertAction(status: ActionStatus, id: string, placement: Placement): RunAction {
   const { where, errors } = placement;
-  const base: RunAction = {
-    id,
-    name: status.name,
-    type: status.type ?? 'Job',
-    phase: 'Pending',
-    timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
-  };
+  const base = pendingFrom(status, id);
   if (status.phase !== 'Succeeded') {
     return {
       ...base,

@@ -1,36 +1,18 @@
-import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/command.js';
-import { kubectl } from '../fixtures/kubectl.js';
+import { kubectlSandbox, ROOT, type KubectlSandbox } from '../fixtures/sandbox.js';
 import { TOUR } from './tour.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
-
-let sandbox: Sandbox;
-let dir: string;
-let env: NodeJS.ProcessEnv;
+let cluster: KubectlSandbox;
+let sh: (line: string) => Promise<string>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sandbox-kubectl-'));
-  // One second per Job: the three-action run lasts long enough to be cancelled, short enough to wait for.
-  sandbox = await startSandbox({ port: 0, kubeconfig: join(dir, 'kubeconfig'), jobSeconds: 1 });
-  env = { ...process.env, PATH: `${dirname(await kubectl())}${delimiter}${process.env['PATH'] ?? ''}`, KUBECONFIG: sandbox.kubeconfigPath };
+  cluster = await kubectlSandbox('kubectl');
+  sh = cluster.sh;
 });
-afterAll(async () => {
-  await sandbox.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** One tour line, by bash as a user would type it. */
-async function sh(line: string): Promise<string> {
-  const { stdout } = await run('bash', ['-c', line], { cwd: ROOT, env, timeout: 60_000 });
-  return stdout;
-}
+afterAll(() => cluster.close());
 
 /** Each tour line that has something to show, and what it shows. */
 const EXPECTED: Readonly<Record<number, (stdout: string) => void>> = {
@@ -74,7 +56,7 @@ describe('the sandbox, driven by a real kubectl 1.32', () => {
   });
 
   it('watches with `get -w`, printing the Table header and a row per event', async () => {
-    const child = spawn('bash', ['-c', TOUR[TOUR.length - 1] ?? ''], { cwd: ROOT, env });
+    const child = spawn('bash', ['-c', TOUR[TOUR.length - 1] ?? ''], { cwd: ROOT, env: cluster.env });
     let out = '';
     const lines = new Promise<string[]>((resolve) => {
       child.stdout.on('data', (chunk: Buffer) => {
@@ -91,7 +73,7 @@ describe('the sandbox, driven by a real kubectl 1.32', () => {
   });
 
   it('applies built-in kinds with a strategic merge patch that drops what the file dropped', async () => {
-    const file = join(dir, 'cm.yaml');
+    const file = join(cluster.dir, 'cm.yaml');
     const write = (data: string) =>
       sh(`printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: settings\\ndata:\\n${data}' > ${file}`);
     await write('  a: "1"\\n  b: "2"\\n');

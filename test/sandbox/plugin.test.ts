@@ -1,59 +1,22 @@
-import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/command.js';
-import { kubectl } from '../fixtures/kubectl.js';
+import { kubectlSandbox, ROOT, type KubectlSandbox, type ShellResult } from '../fixtures/sandbox.js';
 import { PLUGIN_TOUR, TOUR } from './tour.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
-
-let sandbox: Sandbox;
-let dir: string;
-let env: NodeJS.ProcessEnv;
+let cluster: KubectlSandbox;
+let sh: (line: string) => Promise<ShellResult>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sandbox-plugin-'));
-  sandbox = await startSandbox({ port: 0, kubeconfig: join(dir, 'kubeconfig'), jobSeconds: 1 });
-  // What `npm i -g drplan-hooks` puts on the PATH: an executable named kubectl-drplan.
-  const bin = join(dir, 'bin');
-  await run('mkdir', ['-p', bin]);
-  await writeFile(join(bin, 'kubectl-drplan'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'dist', 'kubectl-drplan.js')}" "$@"\n`);
-  await chmod(join(bin, 'kubectl-drplan'), 0o755);
-  env = {
-    ...process.env,
-    PATH: [bin, dirname(await kubectl()), process.env['PATH'] ?? ''].join(delimiter),
-    KUBECONFIG: sandbox.kubeconfigPath,
-  };
-  for (const line of TOUR.slice(0, 2)) await sh(line);
+  cluster = await kubectlSandbox('plugin', { plugin: true });
+  sh = cluster.shell;
+  for (const line of TOUR.slice(0, 2)) await cluster.sh(line);
 });
-afterAll(async () => {
-  await sandbox.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function sh(line: string): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run('bash', ['-c', line], { cwd: ROOT, env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+afterAll(() => cluster.close());
 
 describe('kubectl drplan against the sandbox, found by a real kubectl 1.32', () => {
   it('runs the README tour', async () => {
-    const results: Result[] = [];
+    const results: ShellResult[] = [];
     for (const line of PLUGIN_TOUR) results.push(await sh(line));
     const [plugins, executed, ledger, reverted, tree, cancelled, final] = results;
     expect(plugins?.stdout).toMatch(/kubectl-drplan$/m);

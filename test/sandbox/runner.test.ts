@@ -1,36 +1,22 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/command.js';
-import { kubectl } from '../fixtures/kubectl.js';
+import { kubectlSandbox, type KubectlSandbox } from '../fixtures/sandbox.js';
 import { httpServer, type TestServer } from '../runner/servers.js';
 
-const run = promisify(execFile);
-
-let sandbox: Sandbox;
+let cluster: KubectlSandbox;
 let server: TestServer;
-let dir: string;
-let env: NodeJS.ProcessEnv;
+let sh: (line: string) => Promise<string>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sandbox-runner-'));
   server = await httpServer((_request, _index, response) => response.writeHead(200).end('ok'));
-  sandbox = await startSandbox({ port: 0, kubeconfig: join(dir, 'kubeconfig'), jobSeconds: 1 });
-  env = { ...process.env, PATH: `${dirname(await kubectl())}${delimiter}${process.env['PATH'] ?? ''}`, KUBECONFIG: sandbox.kubeconfigPath };
+  cluster = await kubectlSandbox('runner');
+  sh = cluster.sh;
 });
 afterAll(async () => {
-  await sandbox.close();
+  await cluster.close();
   await server.close();
-  await rm(dir, { recursive: true, force: true });
 });
-
-async function sh(line: string): Promise<string> {
-  const { stdout } = await run('bash', ['-c', line], { env, timeout: 90_000 });
-  return stdout;
-}
 
 const RUNBOOK = (url: string) => `
 apiVersion: dr.bkbcs.tencent.com/v1alpha1
@@ -63,7 +49,7 @@ spec:
 // Each runner action starts a Node process against the sandbox's API.
 describe('runner Jobs in the sandbox', { timeout: 120_000 }, () => {
   it('call the endpoint and create the object for real, then the Revert undoes the object', async () => {
-    const file = join(dir, 'runbook.yaml');
+    const file = join(cluster.dir, 'runbook.yaml');
     await writeFile(file, RUNBOOK(server.url));
     await sh(`kubectl apply -f ${file}`);
     await sh("kubectl wait --for=jsonpath='{.status.phase}'=Ready drp/announce");
