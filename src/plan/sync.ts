@@ -1,7 +1,7 @@
 import { secondsUntilNextTimeout } from '../engine/advance.js';
 import { jobOutcome, keepObserved } from '../engine/jobs.js';
 import { DEFAULT_RUNNER, type RunnerDefaults } from '../engine/runner.js';
-import { usageConfigMap } from '../api/usage.js';
+import { keptUsageConfigMap, usageConfigMap } from '../api/usage.js';
 import { listed } from '../k8s/bounds.js';
 import type { CompositeRequest, CompositeResponse, HookResult, KubeObject } from '../k8s/metacontroller.js';
 import { formatTime } from '../k8s/time.js';
@@ -80,7 +80,7 @@ function moveLedger(ledger: Ledger, view: PlanView, now: Date): void {
 /** Rewriting a status we cannot read could lose history records: keep it and the children as they are, and say why nothing moves. */
 function keepUnreadable({ raw, problems, jobs, usage }: UnreadableStatus, at: string): HookResult<CompositeResponse> {
   return {
-    response: { status: withUnreadableStatusCondition(raw, problems, at), children: [...jobs.values(), ...usage].map(keepObserved) },
+    response: { status: withUnreadableStatusCondition(raw, problems, at), children: [...[...jobs.values()].map(keepObserved), ...usage.map(keptUsageConfigMap)] },
     decision: `status unreadable, left unchanged: ${listed(problems)}`,
   };
 }
@@ -91,7 +91,7 @@ function keepUnreadable({ raw, problems, jobs, usage }: UnreadableStatus, at: st
  */
 function desiredUsage({ deleting, spec, usage, observed }: PlanView): KubeObject[] {
   if (deleting) return [];
-  if (!spec.ok) return usage.map(keepObserved);
+  if (!spec.ok) return usage.map(keptUsageConfigMap);
   const plan = observed.plan.metadata;
   const namespace = plan.namespace ?? '';
   return [usageConfigMap({ namespace, name: plan.name }, workflowKeysOf(spec.value, namespace))];
