@@ -80,7 +80,10 @@ function moveLedger(ledger: Ledger, view: PlanView, now: Date): void {
 /** Rewriting a status we cannot read could lose history records: keep it and the children as they are, and say why nothing moves. */
 function keepUnreadable({ raw, problems, jobs, usage }: UnreadableStatus, at: string): HookResult<CompositeResponse> {
   return {
-    response: { status: withUnreadableStatusCondition(raw, problems, at), children: [...[...jobs.values()].map(keepObserved), ...usage.map(keptUsageConfigMap)] },
+    response: {
+      status: withUnreadableStatusCondition(raw, problems, at),
+      children: [...[...jobs.values()].map(keepObserved), ...usage.map(keptUsageConfigMap)],
+    },
     decision: `status unreadable, left unchanged: ${listed(problems)}`,
   };
 }
