@@ -26,6 +26,9 @@ export function mirrorFromPlan(execution: DRPlanExecution, plan: DRPlan): Mirror
       reason: record?.reason,
     };
   }
+  // Queued, or queued again: a status computed from an older view may have made it current for a
+  // while, and the plan's lock took that back (docs/design.md, "Release").
+  if (record?.phase === 'Pending') return { phase: 'Pending', fields: {} };
   if (record === undefined || !isTerminal(record.phase)) return undefined;
   return { phase: record.phase, fields: timesOf(record), reason: record.reason };
 }
