@@ -70,9 +70,7 @@ export function reconcileHolder(ledger: Ledger, lock: PlanLock | undefined, obse
   // A lock the status has a revision of but the children do not show yet: elect nobody until it is seen.
   if (lock === undefined) return ledger.lockRevision > 0 && ledger.current === undefined ? '' : undefined;
   if (lock.holder === '' || lock.holder === ledger.current?.uid) return undefined;
-  const execution = observed.executions.find((candidate) => candidate.metadata.uid === lock.holder);
-  const record = ledger.history.find((candidate) => candidate.uid === lock.holder);
-  if (execution !== undefined && !isTerminal(execution.status?.phase) && record !== undefined && record.phase === 'Pending') {
+  if (stillQueued(ledger, observed, lock.holder)) {
     const displaced = ledger.history.find((candidate) => candidate.uid === ledger.current?.uid);
     if (displaced !== undefined && displaced.phase === 'Running') displaced.phase = 'Pending';
     ledger.notes.push(`${lock.holderName} holds the lock: current again`);
@@ -88,6 +86,13 @@ export function reconcileHolder(ledger: Ledger, lock: PlanLock | undefined, obse
     return lock.holder;
   }
   return undefined;
+}
+
+/** The holder's execution is alive and unfinished, and its record waits: it can be current again. */
+function stillQueued(ledger: Ledger, observed: Observed, uid: string): boolean {
+  const execution = observed.executions.find((candidate) => candidate.metadata.uid === uid);
+  const record = ledger.history.find((candidate) => candidate.uid === uid);
+  return execution !== undefined && !isTerminal(execution.status?.phase) && record?.phase === 'Pending';
 }
 
 /**
