@@ -64,6 +64,17 @@ export default tseslint.config(
     },
   },
   {
+    // The harness's own tests look inside it; every other test uses it as render does.
+    files: ['test/**/*.ts'],
+    ignores: ['test/harness/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/harness/*', '!**/harness/index.js'], message: 'Import the harness through src/harness/index.ts.' }] },
+      ],
+    },
+  },
+  {
     // Tests read best as one table or one story per file: larger files, no function limits.
     files: ['test/**/*.ts'],
     rules: { 'max-lines': ['error', { max: 600, skipBlankLines: true, skipComments: true }] },

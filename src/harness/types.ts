@@ -49,8 +49,30 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A deep copy of a JSON tree. Iterative, so a user object nested thousands of levels deep copies
+ * like any other, and several times faster than `structuredClone`, which the harness calls for
+ * every object it hands out or stores. A `__proto__` key stays a key.
+ */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  if (typeof value !== 'object' || value === null) return value;
+  const copyOf = (node: object): object => (Array.isArray(node) ? new Array<unknown>(node.length) : {});
+  const root = copyOf(value);
+  const pending: [object, Record<string, unknown>][] = [[value, root as Record<string, unknown>]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [source, target] = next;
+    for (const key of Object.keys(source)) {
+      let item = (source as Record<string, unknown>)[key];
+      if (typeof item === 'object' && item !== null) {
+        const copy = copyOf(item);
+        pending.push([item, copy as Record<string, unknown>]);
+        item = copy;
+      }
+      if (key === '__proto__') Object.defineProperty(target, key, { value: item, enumerable: true, writable: true, configurable: true });
+      else target[key] = item;
+    }
+  }
+  return root as T;
 }
 
 /** Structural equality of JSON trees; key order is irrelevant, as for Go's DeepEqual on maps. */

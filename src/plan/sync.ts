@@ -1,7 +1,7 @@
 import { secondsUntilNextTimeout } from '../engine/advance.js';
 import { jobOutcome, keepObserved } from '../engine/jobs.js';
 import { DEFAULT_RUNNER, type RunnerDefaults } from '../engine/runner.js';
-import { usageConfigMap } from '../api/usage.js';
+import { keptUsageConfigMap, usageConfigMap } from '../api/usage.js';
 import { listed } from '../k8s/bounds.js';
 import type { CompositeRequest, CompositeResponse, HookResult, KubeObject } from '../k8s/metacontroller.js';
 import { formatTime } from '../k8s/time.js';
@@ -76,7 +76,7 @@ export function reconcilePlan(
 function staleView(view: PlanView, statusRevision: number, now: Date): HookResult<CompositeResponse> | undefined {
   const lock = view.lock;
   if (lock === undefined || lock.revision === statusRevision || lockSettled(lock, now)) return undefined;
-  const children = [...[...view.observed.jobs.values()].map(keepObserved), ...view.usage, lockConfigMap(identityOf(view), lock)];
+  const children = [...[...view.observed.jobs.values()].map(keepObserved), ...view.usage.map(keptUsageConfigMap), lockConfigMap(identityOf(view), lock)];
   return {
     response: { status: view.previous, children },
     decision: `stale view: lock revision ${lock.revision}, status revision ${statusRevision}`,
@@ -123,7 +123,7 @@ function keepUnreadable({ raw, problems, jobs, usage, lock }: UnreadableStatus, 
   return {
     response: {
       status: withUnreadableStatusCondition(raw, problems, at),
-      children: [...[...jobs.values(), ...usage].map(keepObserved), ...lock],
+      children: [...[...jobs.values()].map(keepObserved), ...usage.map(keptUsageConfigMap), ...lock],
     },
     decision: `status unreadable, left unchanged: ${listed(problems)}`,
   };
@@ -135,7 +135,7 @@ function keepUnreadable({ raw, problems, jobs, usage, lock }: UnreadableStatus, 
  */
 function desiredUsage({ deleting, spec, usage, observed }: PlanView): KubeObject[] {
   if (deleting) return [];
-  if (!spec.ok) return usage.map(keepObserved);
+  if (!spec.ok) return usage.map(keptUsageConfigMap);
   const plan = observed.plan.metadata;
   const namespace = plan.namespace ?? '';
   return [usageConfigMap({ namespace, name: plan.name }, workflowKeysOf(spec.value, namespace))];

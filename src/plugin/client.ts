@@ -68,10 +68,23 @@ export function loadKubeConfig(connection: Connection, env: Env): KubeConfig {
   return config;
 }
 
+/**
+ * How long one watch connection may stay open before the plugin lists and watches again, as
+ * kubectl's own watches do every few minutes: a connection a proxy or load balancer silently
+ * dropped is found out within this time. `KUBECTL_DRPLAN_WATCH_SECONDS` overrides it.
+ */
+const WATCH_SECONDS = 300;
+
 export function connect(connection: Connection, env: Env): DrClient {
   const config = loadKubeConfig(connection, env);
   const namespace = connection.namespace ?? config.getContextObject(config.getCurrentContext())?.namespace ?? 'default';
-  return new KubeDrClient(config, namespace);
+  return new KubeDrClient(config, namespace, watchSeconds(env['KUBECTL_DRPLAN_WATCH_SECONDS']));
+}
+
+function watchSeconds(value: string | undefined): number {
+  if (value === undefined) return WATCH_SECONDS;
+  if (!/^[1-9]\d*$/.test(value)) throw new InputError(`KUBECTL_DRPLAN_WATCH_SECONDS must be a whole number of seconds above 0, not ${value}`);
+  return Number(value);
 }
 
 /**
@@ -82,9 +95,11 @@ class KubeDrClient implements DrClient {
   readonly namespace: string;
   readonly #objects: CustomObjectsApi;
   readonly #watch: Watch;
+  readonly #watchSeconds: number;
 
-  constructor(config: KubeConfig, namespace: string) {
+  constructor(config: KubeConfig, namespace: string, watchSeconds: number) {
     this.namespace = namespace;
+    this.#watchSeconds = watchSeconds;
     this.#objects = config.makeApiClient(CustomObjectsApi);
     this.#watch = new Watch(config);
   }
@@ -148,7 +163,7 @@ class KubeDrClient implements DrClient {
     signal: AbortSignal,
   ): Promise<void> {
     return new Promise((resolve, reject) => {
-      const query = { fieldSelector, ...(resourceVersion ? { resourceVersion } : {}) };
+      const query = { fieldSelector, timeoutSeconds: this.#watchSeconds, ...(resourceVersion ? { resourceVersion } : {}) };
       const event = (type: string, object: unknown) => {
         if (type === 'ADDED' || type === 'MODIFIED') onChange(readAs(DRPlanExecution, object));
         else if (type === 'DELETED') onChange(undefined);

@@ -14,6 +14,11 @@ beforeAll(async () => {
 });
 afterAll(() => cluster.close());
 
+/** A plan `name` of one Job action whose container runs `command` (a JSON list), as one kubectl apply input. */
+const runbook = (name: string, command: string) =>
+  `{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRWorkflow","metadata":{"name":"${name}"},"spec":{"actions":[{"name":"step","type":"Job","job":{"template":{"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox","command":${command}}]}}}}}}]}}` +
+  `\n{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRPlan","metadata":{"name":"${name}"},"spec":{"stages":[{"name":"main","workflows":[{"workflowRef":{"name":"${name}"}}]}]}}`;
+
 describe('kubectl drplan against the sandbox, found by a real kubectl 1.32', () => {
   it('runs the README tour', async () => {
     const results: ShellResult[] = [];
@@ -37,9 +42,6 @@ describe('kubectl drplan against the sandbox, found by a real kubectl 1.32', () 
   });
 
   it('exits with the outcome: 1 for a failed run, 2 for a refusal, 3 when --timeout passes', async () => {
-    const runbook = (name: string, command: string) =>
-      `{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRWorkflow","metadata":{"name":"${name}"},"spec":{"actions":[{"name":"step","type":"Job","job":{"template":{"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox","command":${command}}]}}}}}}]}}` +
-      `\n{"apiVersion":"dr.bkbcs.tencent.com/v1alpha1","kind":"DRPlan","metadata":{"name":"${name}"},"spec":{"stages":[{"name":"main","workflows":[{"workflowRef":{"name":"${name}"}}]}]}}`;
     await sh(`kubectl apply -f - <<< '${runbook('broken', '["false"]')}'`);
     await sh(`kubectl apply -f - <<< '${runbook('slow', '["sleep","30"]')}'`);
     await sh("kubectl wait --for=jsonpath='{.status.phase}'=Ready drp/broken drp/slow");
@@ -56,6 +58,22 @@ describe('kubectl drplan against the sandbox, found by a real kubectl 1.32', () 
     const busy = await sh('kubectl drplan execute slow');
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(/slow-\w+/);
+  });
+
+  it('follows a run across watch connections the server ends, printing each change once', async () => {
+    await sh(`kubectl apply -f - <<< '${runbook('steady', '["sleep","4"]')}'`);
+    await sh("kubectl wait --for=jsonpath='{.status.phase}'=Ready drp/steady");
+    const followed = await sh('KUBECTL_DRPLAN_WATCH_SECONDS=1 kubectl drplan execute steady --wait');
+    expect(followed).toMatchObject({ code: 0, stderr: '' });
+    const lines = followed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/^\d\d:\d\d:\d\d /, ''));
+    expect(lines.filter((line) => line.includes('action main/steady/step Running'))).toHaveLength(1);
+    expect(lines.at(-1)).toMatch(/^\[1\/1\] action main\/steady\/step Succeeded after [45]s/);
+    expect((await sh('KUBECTL_DRPLAN_WATCH_SECONDS=soon kubectl drplan watch nothing')).stderr).toContain(
+      'KUBECTL_DRPLAN_WATCH_SECONDS must be a whole number of seconds above 0, not soon',
+    );
   });
 
   it('is the tour the README shows', async () => {

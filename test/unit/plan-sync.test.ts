@@ -38,6 +38,8 @@ function lock(holder: { name: string; uid: string } | undefined, revision: numbe
 }
 const FREE = lock(undefined, 1, ELECTED_AT);
 const HELD = lock(EXECUTION_X1, 1, ELECTED_AT);
+/** The usage ConfigMap as the API server stored it. */
+const STORED_USAGE: KubeObject = { ...USAGE, metadata: { ...USAGE.metadata, uid: 'uid-usage', resourceVersion: '7' } };
 
 /** The Job the run asks for, as the hook writes it. */
 const JOB: KubeObject = {
@@ -383,7 +385,7 @@ const cases: Record<string, Case> = {
   'unreadable status': {
     reason: 'a status that fails the schema is kept as it is, children too, with a condition saying why',
     at: LATER,
-    request: planRequest({ executionHistory: 'lost' } as unknown as DRPlanStatus, [wf], [STORED_JOB]),
+    request: planRequest({ executionHistory: 'lost' } as unknown as DRPlanStatus, [wf], [STORED_JOB, STORED_USAGE]),
     want: {
       response: {
         status: {
@@ -401,9 +403,41 @@ const cases: Record<string, Case> = {
         },
         children: [
           { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: JOB_NAME, namespace: 'default', labels: JOB_LABELS }, spec: JOB.spec },
+          USAGE,
         ],
       },
       decision: 'status unreadable, left unchanged: /executionHistory: must be a list (got "lost")',
+    },
+  },
+  'unreadable spec': {
+    reason: 'a spec that fails the schema makes the plan Invalid; its usage ConfigMap is kept, so the workflows it named stay protected',
+    at: LATER,
+    request: {
+      ...planRequest(undefined, [wf], [STORED_USAGE]),
+      parent: { ...planRequest(undefined, []).parent, spec: { stages: 'all of them' } },
+    },
+    want: {
+      response: {
+        status: {
+          phase: 'Invalid',
+          conditions: [
+            conditions(LATER, 'never')[0],
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'ValidationFailed',
+              message: 'Validation failed: [spec/stages: must be a list (got "all of them")]',
+              observedGeneration: 1,
+              lastTransitionTime: LATER,
+            },
+          ],
+          executionHistory: [],
+          lockRevision: 1,
+          observedGeneration: 1,
+        },
+        children: [USAGE, lock(undefined, 1, LATER)],
+      },
+      decision: 'Invalid (1)',
     },
   },
   'plan deleted mid-run': {
