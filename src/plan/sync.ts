@@ -69,14 +69,19 @@ export function reconcilePlan(
 }
 
 /**
- * A lock and a status of different revisions, while the lock is young: one of the two caches
- * has not caught up with the last sync's writes. Answering from the older status could undo
- * that sync, so the call is deferred (Metacontroller writes nothing and asks again shortly).
+ * A lock newer than the status, while the lock is young: the plan's cache has not caught up with
+ * the last sync's status write. Answering from the older status could undo that sync, so the call
+ * is deferred (Metacontroller writes nothing and asks again shortly). A status newer than the lock
+ * needs no wait: the lock write was refused or lags, and the lock alone decides who may run.
  */
 function staleView(view: PlanView, statusRevision: number, now: Date): HookResult<CompositeResponse> | undefined {
   const lock = view.lock;
-  if (lock === undefined || lock.revision === statusRevision || lockSettled(lock, now)) return undefined;
-  const children = [...[...view.observed.jobs.values()].map(keepObserved), ...view.usage.map(keptUsageConfigMap), lockConfigMap(identityOf(view), lock)];
+  if (lock === undefined || lock.revision <= statusRevision || lockSettled(lock, now)) return undefined;
+  const children = [
+    ...[...view.observed.jobs.values()].map(keepObserved),
+    ...view.usage.map(keptUsageConfigMap),
+    lockConfigMap(identityOf(view), lock),
+  ];
   return {
     response: { status: view.previous, children },
     decision: `stale view: lock revision ${lock.revision}, status revision ${statusRevision}`,

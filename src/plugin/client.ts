@@ -83,7 +83,8 @@ export function connect(connection: Connection, env: Env): DrClient {
 
 function watchSeconds(value: string | undefined): number {
   if (value === undefined) return WATCH_SECONDS;
-  if (!/^[1-9]\d*$/.test(value)) throw new InputError(`KUBECTL_DRPLAN_WATCH_SECONDS must be a whole number of seconds above 0, not ${value}`);
+  if (!/^[1-9]\d*$/.test(value))
+    throw new InputError(`KUBECTL_DRPLAN_WATCH_SECONDS must be a whole number of seconds above 0, not ${value}`);
   return Number(value);
 }
 
