@@ -75,6 +75,8 @@ export const DRPlanStatus = Type.Object({
   // limit, and a status the API server refused would stop the ledger altogether.
   executionHistory: Type.Optional(Type.Array(ExecutionRecord)),
   run: Type.Optional(Run),
+  // The revision of the plan's lock ConfigMap this status was written with (docs/design.md, "Release").
+  lockRevision: Type.Optional(Type.Integer({ minimum: 0 })),
   observedGeneration: Type.Optional(Type.Integer()),
 });
 export type DRPlanStatus = Static<typeof DRPlanStatus>;

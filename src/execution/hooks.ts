@@ -197,7 +197,9 @@ function waitForReadablePlan(
 
 function composeStatus(previous: DRPlanExecutionStatus, mirrored: Mirrored, at: string): DRPlanExecutionStatus {
   const status: DRPlanExecutionStatus = { phase: mirrored.phase };
-  const fields = { ...previous, ...mirrored.fields };
+  // Pending has no run: what a run that was taken back showed goes with it.
+  const fields: DRPlanExecutionStatus =
+    mirrored.phase === 'Pending' ? { revertTarget: previous.revertTarget } : { ...previous, ...mirrored.fields };
   for (const key of ['startTime', 'completionTime', 'message', 'stageStatuses', 'summary', 'revertTarget'] as const) {
     if (fields[key] !== undefined) Object.assign(status, { [key]: fields[key] });
   }

@@ -1,3 +1,4 @@
+import { findCondition } from '../k8s/conditions.js';
 import { stageStatusesOf, summaryOf } from '../engine/project.js';
 import type { DRPlan } from '../api/plan.js';
 import { isCurrent, recordOf } from '../api/ledger.js';
@@ -26,6 +27,11 @@ export function mirrorFromPlan(execution: DRPlanExecution, plan: DRPlan): Mirror
       reason: record?.reason,
     };
   }
+  // Queued, or queued again: a status computed from an older view may have made it current for a
+  // while, and the plan's lock took that back (docs/design.md, "Release"). Only for executions this
+  // project admitted: a Pending record the Go controller left is a run it stranded, ended apart.
+  const admittedHere = findCondition(execution.status?.conditions, 'Accepted') !== undefined;
+  if (record?.phase === 'Pending' && admittedHere) return { phase: 'Pending', fields: {} };
   if (record === undefined || !isTerminal(record.phase)) return undefined;
   return { phase: record.phase, fields: timesOf(record), reason: record.reason };
 }

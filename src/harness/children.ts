@@ -3,6 +3,7 @@ import type { ObjectReader } from './informers.js';
 import type { ChildRule, UpdateMethod } from './controllers.js';
 import type { ObjectGroup } from './objectmap.js';
 import type { Store } from './store.js';
+import { expectVersion } from './sync-steps.js';
 import { clone, deepEqual, describe, isRecord, refOf, type KubeObject, type OwnerReference } from './types.js';
 
 /** Children and attachments, after Metacontroller's `common/manage_children.go` (dynamic apply). */
@@ -36,12 +37,15 @@ export function observedChildren(store: ObjectReader, parent: KubeObject, rules:
  */
 export function manageChildren(store: Store, parent: KubeObject, rules: ChildRule[], observed: ObjectGroup[], desired: KubeObject[]): void {
   const failures: string[] = [];
+  let races = 0;
   const attempt = (what: string, action: () => void): void => {
     try {
       action();
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      if (err.reason !== 'NotFound') failures.push(`can't ${what}: ${err.message}`);
+      if (err.reason === 'NotFound') return;
+      failures.push(`can't ${what}: ${err.message}`);
+      if (err.reason === 'Conflict') races += 1;
     }
   };
   const desiredByKey = new Map(desired.map((d) => [childKey(d), d]));
@@ -60,7 +64,10 @@ export function manageChildren(store: Store, parent: KubeObject, rules: ChildRul
       attempt(`update ${describe(want)}`, () => update(store, method, have, want));
     }
   }
-  if (failures.length > 0) throw new SyncError(`can't reconcile children of ${describe(parent)}: ${failures.join('; ')}`);
+  if (failures.length === 0) return;
+  const message = `can't reconcile children of ${describe(parent)}: ${failures.join('; ')}`;
+  // An update computed from a cached child that changed since is the API server's refusal, not the hook's fault.
+  throw races === failures.length ? new ApiError('Conflict', message) : new SyncError(message);
 }
 
 function create(store: Store, parent: KubeObject, want: KubeObject): void {
@@ -97,6 +104,8 @@ function update(store: Store, method: UpdateMethod, have: KubeObject, want: Kube
     if (field !== 'apiVersion' && field !== 'kind' && field !== 'metadata' && field !== 'status') next[field] = clone(value);
   }
   if (have.status !== undefined) next.status = have.status;
+  // The PUT carries the resourceVersion of the cached child: a stale cache means a conflict.
+  expectVersion(store, have);
   next.metadata.labels = threeWay(have.metadata.labels, appliedKeys(lastApplied, 'labels'), want.metadata.labels);
   next.metadata.annotations = {
     ...threeWay(have.metadata.annotations, appliedKeys(lastApplied, 'annotations'), want.metadata.annotations),

@@ -11,6 +11,7 @@ import { HOOK_ROUTES, type HookRoute, type HookSettings } from './hooks.js';
  */
 export type HookOutcome =
   | { kind: 'answered'; body: string | Uint8Array; etag: string; object: string; decision: string; durationMs: number }
+  | { kind: 'deferred'; retryAfterSeconds: number; object: string; decision: string; durationMs: number }
   | { kind: 'refused'; reason: string }
   | { kind: 'failed'; object: string; error: unknown };
 
@@ -50,8 +51,11 @@ export function callHook({ hook, body, nowMs }: HookCall, settings: HookSettings
   } catch (error) {
     return { kind: 'failed', object, error };
   }
-  const answer = canonicalJson(result.response);
   const durationMs = Math.round((performance.now() - started) * 100) / 100;
+  if (result.deferSeconds !== undefined) {
+    return { kind: 'deferred', retryAfterSeconds: result.deferSeconds, object, decision: result.decision, durationMs };
+  }
+  const answer = canonicalJson(result.response);
   return { kind: 'answered', body: answer, etag: etagOf(answer), object, decision: result.decision, durationMs };
 }
 

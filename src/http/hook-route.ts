@@ -77,8 +77,13 @@ function answer(request: FastifyRequest, reply: FastifyReply, hook: string, outc
       .type('text/plain')
       .send(`internal error in ${hook} for ${object}; see the hook server log (request ${request.id})`);
   }
-  const unchanged = matchesIfNoneMatch(request.headers['if-none-match'], outcome.etag);
   const decision = capText(outcome.decision, MAX_LOG_TEXT_CHARS);
+  if (outcome.kind === 'deferred') {
+    // 429 is the one answer Metacontroller retries quietly, after Retry-After, having written nothing.
+    request.log.info({ hook, object, decision, durationMs: outcome.durationMs, deferred: outcome.retryAfterSeconds }, 'hook');
+    return reply.code(429).header('retry-after', String(outcome.retryAfterSeconds)).type('text/plain').send(decision);
+  }
+  const unchanged = matchesIfNoneMatch(request.headers['if-none-match'], outcome.etag);
   request.log.info({ hook, object, decision, durationMs: outcome.durationMs, unchanged }, 'hook');
   reply.header('etag', outcome.etag);
   if (unchanged) return reply.code(304).send();

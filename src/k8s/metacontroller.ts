@@ -83,6 +83,12 @@ export interface CustomizeResponse {
 export interface HookResult<Response> {
   response: Response;
   decision: string;
+  /**
+   * Set when the request must not be answered: the server replies 429 with this Retry-After,
+   * which Metacontroller takes as "sync again later" and writes nothing (neither children nor
+   * status). `response` is then what the request already shows.
+   */
+  deferSeconds?: number;
 }
 
 /**

@@ -7,8 +7,9 @@ import type { Ledger, Observed } from './state.js';
  * Jobs to keep or create: the current run's running Jobs, plus every observed finished Job
  * (the last run's, kept for `kubectl logs` until the next run starts). A Job that a Revert
  * deletes or a cancelled or timed-out action leaves running is left out, which deletes it.
+ * New Jobs only once the observed lock names the run (`locked`); observed ones are kept.
  */
-export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed): KubeObject[] {
+export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: boolean): KubeObject[] {
   const context = { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' };
   const run = ledger.run;
   const actions = run?.stages.flatMap((stage) => stage.workflows.flatMap((workflow) => workflow.actions)) ?? [];
@@ -16,7 +17,8 @@ export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed): KubeObjec
   if (run !== undefined) {
     for (const action of actions) {
       if (action.jobName === undefined) continue;
-      const wanted = action.phase === 'Running' || (desired.has(action.jobName) && action.phase !== 'Pending');
+      const wanted =
+        (action.phase === 'Running' && (locked || jobs.has(action.jobName))) || (desired.has(action.jobName) && action.phase !== 'Pending');
       if (wanted) desired.set(action.jobName, desiredJob(run, action, context));
     }
   }

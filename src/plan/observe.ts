@@ -8,6 +8,7 @@ import { API_VERSION } from '../k8s/schema.js';
 import { parseTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind, type Checked } from '../k8s/validate.js';
 import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus } from '../api/plan.js';
+import { lockConfigMap, observedLock, type PlanLock } from './lock.js';
 import { workflowKeysOf } from './references.js';
 import type { Ledger, Observed } from './state.js';
 import { historyLimitOfUnreadable, unreadableExecutions } from './unreadable.js';
@@ -28,6 +29,7 @@ export interface PlanView {
   historyLimit: number;
   /** The plan's usage ConfigMaps as the children show them. */
   usage: KubeObject[];
+  lock: PlanLock | undefined;
 }
 
 /** A status this hook cannot read: nothing may be rewritten from it. */
@@ -36,6 +38,7 @@ export interface UnreadableStatus {
   problems: string[];
   jobs: Map<string, KubeObject>;
   usage: KubeObject[];
+  lock: KubeObject[];
 }
 
 /** Reads the request into the plan, its related objects and its children, typed. */
@@ -45,9 +48,13 @@ export function observePlan(request: CompositeRequest, runner: RunnerDefaults): 
   const identity = { namespace, name: parent.metadata.name };
   const jobs = new Map(objectsOfKind(request.children, 'Job', 'batch/v1').map((job) => [job.metadata.name, job]));
   const usage = objectsOfKind(request.children, 'ConfigMap', 'v1').filter((configMap) => isUsageConfigMap(configMap, identity));
+  const lock = observedLock(request.children, identity);
   const raw = parent['status'];
   const previous = raw === undefined ? { ok: true as const, value: {} } : checkObject(DRPlanStatus, raw);
-  if (!previous.ok) return { unreadable: { raw, problems: previous.problems, jobs, usage } };
+  if (!previous.ok) {
+    const lockMap = lock === undefined ? [] : [lockConfigMap(identity, lock)];
+    return { unreadable: { raw, problems: previous.problems, jobs, usage, lock: lockMap } };
+  }
   const spec = checkObject(DRPlanSpec, parent['spec']);
   const plan: DRPlan = {
     apiVersion: API_VERSION,
@@ -70,7 +77,7 @@ export function observePlan(request: CompositeRequest, runner: RunnerDefaults): 
   const finalizing = request.finalizing === true;
   const deleting = finalizing || parent.metadata.deletionTimestamp !== undefined;
   const historyLimit = spec.ok ? (spec.value.historyLimit ?? DEFAULT_HISTORY_LIMIT) : historyLimitOfUnreadable(parent['spec']);
-  return { view: { observed, spec, problems, finalizing, deleting, previous: previous.value, historyLimit, usage } };
+  return { view: { observed, spec, problems, finalizing, deleting, previous: previous.value, historyLimit, usage, lock } };
 }
 
 /** The working copy of the ledger, from the status as read. */
@@ -82,6 +89,7 @@ export function ledgerOf(status: DRPlanStatus): Ledger {
     lastExecutionRef: status.lastExecutionRef,
     lastExecutionTime: status.lastExecutionTime,
     executed: wasExecuted(status),
+    lockRevision: status.lockRevision ?? 0,
     notes: [],
   };
 }

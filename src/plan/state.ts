@@ -26,5 +26,7 @@ export interface Ledger {
   lastExecutionRef?: string | undefined;
   lastExecutionTime?: string | undefined;
   executed: boolean;
+  /** The revision of the lock the status was written with. */
+  lockRevision: number;
   notes: string[];
 }

@@ -43,6 +43,7 @@ export function planStatus(
   if (ledger.run) status.run = ledger.run;
   if (ledger.lastExecutionRef) status.lastExecutionRef = ledger.lastExecutionRef;
   if (ledger.lastExecutionTime) status.lastExecutionTime = ledger.lastExecutionTime;
+  if (ledger.lockRevision > 0) status.lockRevision = ledger.lockRevision;
   if (generation !== undefined) status.observedGeneration = generation;
   return status;
 }

@@ -6,6 +6,7 @@ import { listed } from '../k8s/bounds.js';
 import type { CompositeRequest, CompositeResponse, HookResult, KubeObject } from '../k8s/metacontroller.js';
 import { formatTime } from '../k8s/time.js';
 import { desiredJobs } from './children.js';
+import { lockConfigMap, lockSettled, nextLock, reconcileHolder, type PlanLock } from './lock.js';
 import { ledgerOf, observePlan, type PlanView, type UnreadableStatus } from './observe.js';
 import { workflowKeysOf } from './references.js';
 import type { Ledger } from './state.js';
@@ -21,6 +22,9 @@ import { adoptUpstreamRecords } from './upstream.js';
 
 /** While a finished run waits for its execution to copy it, look again at least this often. */
 const RELEASE_RESYNC_SECONDS = 10;
+
+/** A stale view is asked about again this soon: informer caches catch up within moments. */
+const STALE_VIEW_RETRY_SECONDS = 1;
 
 /**
  * The DRPlan hook (docs/design.md, "Architecture") as a pipeline: observe the request, move the
@@ -38,7 +42,12 @@ export function reconcilePlan(
   if ('unreadable' in observation) return keepUnreadable(observation.unreadable, at);
   const { view } = observation;
   const ledger = ledgerOf(view.previous);
-  moveLedger(ledger, view, now);
+  const stale = staleView(view, ledger.lockRevision, now);
+  if (stale !== undefined) return stale;
+  const held = moveLedger(ledger, view, now);
+  const lock = desiredLock(ledger, view, held, now);
+  ledger.lockRevision = lock.revision;
+  const locked = ledger.current !== undefined && view.lock?.holder === ledger.current.uid;
   const response: CompositeResponse = {
     status: planStatus(
       ledger,
@@ -49,7 +58,7 @@ export function reconcilePlan(
       at,
       view.observed.unreadable.condition,
     ),
-    children: [...desiredJobs(ledger, view.observed), ...desiredUsage(view)],
+    children: [...desiredJobs(ledger, view.observed, locked), ...desiredUsage(view), lockConfigMap(identityOf(view), lock)],
   };
   const resync = resyncSeconds(ledger, now);
   if (resync !== undefined) response.resyncAfterSeconds = resync;
@@ -59,30 +68,67 @@ export function reconcilePlan(
   return { response, decision: [summary, ...ledger.notes].join('; ') };
 }
 
-/** The ledger steps of one sync, in the order their rules depend on. */
-function moveLedger(ledger: Ledger, view: PlanView, now: Date): void {
+/**
+ * A lock newer than the status, while the lock is young: the plan's cache has not caught up with
+ * the last sync's status write. Answering from the older status could undo that sync, so the call
+ * is deferred (Metacontroller writes nothing and asks again shortly). A status newer than the lock
+ * needs no wait: the lock write was refused or lags, and the lock alone decides who may run.
+ */
+function staleView(view: PlanView, statusRevision: number, now: Date): HookResult<CompositeResponse> | undefined {
+  const lock = view.lock;
+  if (lock === undefined || lock.revision <= statusRevision || lockSettled(lock, now)) return undefined;
+  const children = [
+    ...[...view.observed.jobs.values()].map(keepObserved),
+    ...view.usage.map(keptUsageConfigMap),
+    lockConfigMap(identityOf(view), lock),
+  ];
+  return {
+    response: { status: view.previous, children },
+    decision: `stale view: lock revision ${lock.revision}, status revision ${statusRevision}`,
+    deferSeconds: STALE_VIEW_RETRY_SECONDS,
+  };
+}
+
+/** The lock's holder after this sync: the one the lock keeps, else the current execution. */
+function desiredLock(ledger: Ledger, view: PlanView, held: string | undefined, now: Date): PlanLock {
+  const holder =
+    held !== undefined && held !== '' && held !== ledger.current?.uid
+      ? { uid: held, name: view.lock?.holderName ?? '' }
+      : { uid: ledger.current?.uid ?? '', name: ledger.current?.name ?? '' };
+  return nextLock(view.lock, ledger.lockRevision, holder, now);
+}
+
+function identityOf(view: PlanView): { namespace: string; name: string } {
+  const plan = view.observed.plan.metadata;
+  return { namespace: plan.namespace ?? '', name: plan.name };
+}
+
+/** The ledger steps of one sync, in the order their rules depend on; returns the holder the lock keeps, if any. */
+function moveLedger(ledger: Ledger, view: PlanView, now: Date): string | undefined {
   const { observed, problems, deleting } = view;
   const at = formatTime(now);
   const valid = problems.length === 0;
   ledger.notes.push(...adoptUpstreamRecords(ledger.history, observed.executions, at));
   releaseForeignLock(ledger);
   recordNewExecutions(ledger, observed);
+  const held = reconcileHolder(ledger, view.lock, observed, now);
   cancelRequested(ledger, observed, at);
   cancelOrphans(ledger, observed, at);
   if (deleting) cancelForPlanDeletion(ledger, at);
   advanceCurrent(ledger, observed, now);
   release(ledger, observed, now);
   if (!valid) failQueued(ledger, problems, at);
-  if (valid && !deleting) elect(ledger, observed, now);
+  if (valid && !deleting) elect(ledger, observed, now, held);
   trimLedger(ledger, observed, view.historyLimit);
+  return held;
 }
 
 /** Rewriting a status we cannot read could lose history records: keep it and the children as they are, and say why nothing moves. */
-function keepUnreadable({ raw, problems, jobs, usage }: UnreadableStatus, at: string): HookResult<CompositeResponse> {
+function keepUnreadable({ raw, problems, jobs, usage, lock }: UnreadableStatus, at: string): HookResult<CompositeResponse> {
   return {
     response: {
       status: withUnreadableStatusCondition(raw, problems, at),
-      children: [...[...jobs.values()].map(keepObserved), ...usage.map(keptUsageConfigMap)],
+      children: [...[...jobs.values()].map(keepObserved), ...usage.map(keptUsageConfigMap), ...lock],
     },
     decision: `status unreadable, left unchanged: ${listed(problems)}`,
   };

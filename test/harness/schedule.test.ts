@@ -120,6 +120,26 @@ describe('the realistic schedule', () => {
     expect(h.get('Gadget', 'default', 'g1')?.metadata.labels?.mirror).toBe('two');
   });
 
+  it('updates an InPlace child with the cached resourceVersion: a stale child conflicts, the status is written all the same', async () => {
+    const { h } = await setup({ schedule: { seed: 9, informerLag: 0 } });
+    h.apply(widget('w1', { replicas: 1 }));
+    await h.settle();
+    h.holdInformer('ConfigMap');
+    h.annotate('ConfigMap', 'default', 'w1-0', { note: 'newer than the cache' });
+    h.apply(widget('w1', { replicas: 1, color: 'blue' }));
+    await h.settle();
+    expect(h.get('ConfigMap', 'default', 'w1-0')?.data).toMatchObject({ color: 'none' });
+    expect(h.get('Widget', 'default', 'w1')?.status).toMatchObject({ configMaps: 1, observedGeneration: 2 });
+    expect(h.errors.map((e) => ({ origin: e.origin, conflict: e.message.includes('the object has been modified') }))).toContainEqual({
+      origin: 'api',
+      conflict: true,
+    });
+
+    h.releaseInformer('ConfigMap');
+    await h.advance(2);
+    expect(h.get('ConfigMap', 'default', 'w1-0')?.data).toMatchObject({ color: 'blue' });
+  });
+
   it('writes composite status on the live object and starts over when someone wrote in between', async () => {
     let conflicts = 0;
     for (const seed of [1, 2, 3, 4, 5, 6]) {

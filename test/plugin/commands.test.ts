@@ -156,8 +156,8 @@ describe('kubectl drplan: status, history, cancel', () => {
         'STEP       PHASE      DURATION  DETAILS',
         '└─✔ main   Succeeded  10s       Stage completed: 1 workflow(s) succeeded',
         '  └─✔ wf   Succeeded  10s       All actions completed successfully',
-        '    ├─✔ a  Succeeded  5s        Job default/plan-00001-a-1ee029d9 completed',
-        '    └─✔ b  Succeeded  5s        Job default/plan-00001-b-d386241a completed',
+        '    ├─✔ a  Succeeded  5s        Job default/plan-00001-a-c038f908 completed',
+        '    └─✔ b  Succeeded  5s        Job default/plan-00001-b-818f0aa2 completed',
         '',
       ].join('\n'),
     );
@@ -176,8 +176,8 @@ describe('kubectl drplan: status, history, cancel', () => {
     expect(lines[3]).toBe('Execution default/plan-00002: Revert of plan plan');
     // Reverted in reverse order: b's Job deleted before a's.
     expect(lines.slice(-3)).toEqual([
-      '    ├─✔ b  Succeeded  0s        Rolled back: deleted Job default/plan-00001-b-d386241a',
-      '    └─✔ a  Succeeded  0s        Rolled back: deleted Job default/plan-00001-a-1ee029d9',
+      '    ├─✔ b  Succeeded  0s        Rolled back: deleted Job default/plan-00001-b-818f0aa2',
+      '    └─✔ a  Succeeded  0s        Rolled back: deleted Job default/plan-00001-a-c038f908',
       '',
     ]);
   });

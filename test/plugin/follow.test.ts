@@ -28,14 +28,14 @@ describe('kubectl drplan execute --wait and watch follow a run', () => {
       '[0/2] execution default/plan-00001 Running',
       '[0/2] stage main Running',
       '[0/2] workflow main/wf Running',
-      '[0/2] action main/wf/a Running: Job default/plan-00001-a-1ee029d9',
+      '[0/2] action main/wf/a Running: Job default/plan-00001-a-c038f908',
       '[0/2] action main/wf/b Pending',
-      '[1/2] action main/wf/a Succeeded after 5s: Job default/plan-00001-a-1ee029d9 completed',
-      '[1/2] action main/wf/b Running: Job default/plan-00001-b-d386241a',
+      '[1/2] action main/wf/a Succeeded after 5s: Job default/plan-00001-a-c038f908 completed',
+      '[1/2] action main/wf/b Running: Job default/plan-00001-b-818f0aa2',
       '[2/2] execution default/plan-00001 Succeeded after 10s: All stages completed successfully',
       '[2/2] stage main Succeeded after 10s: Stage completed: 1 workflow(s) succeeded',
       '[2/2] workflow main/wf Succeeded after 10s: All actions completed successfully',
-      '[2/2] action main/wf/b Succeeded after 5s: Job default/plan-00001-b-d386241a completed',
+      '[2/2] action main/wf/b Succeeded after 5s: Job default/plan-00001-b-818f0aa2 completed',
     ]);
     // Each line carries the cluster clock, so a CI log reads as a timeline.
     expect(following.stdout().split('\n')[1]).toMatch(/^00:00:\d\d \[0\/0\]/);

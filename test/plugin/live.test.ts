@@ -64,8 +64,8 @@ const RUNNING = [
   'STEP       PHASE      DURATION  DETAILS',
   '└─● main   Running    7s',
   '  └─● wf   Running    7s',
-  '    ├─✔ a  Succeeded  5s        Job default/plan-00001-a-1ee029d9 completed',
-  '    ├─● b  Running    2s        Job default/plan-00001-b-d386241a',
+  '    ├─✔ a  Succeeded  5s        Job default/plan-00001-a-c038f908 completed',
+  '    ├─● b  Running    2s        Job default/plan-00001-b-818f0aa2',
   '    └─○ c  Pending',
 ];
 
@@ -78,9 +78,9 @@ const ENDED = [
   'STEP       PHASE      DURATION  DETAILS',
   '└─✔ main   Succeeded  15s       Stage completed: 1 workflow(s) succeeded',
   '  └─✔ wf   Succeeded  15s       All actions completed successfully',
-  '    ├─✔ a  Succeeded  5s        Job default/plan-00001-a-1ee029d9 completed',
-  '    ├─✔ b  Succeeded  5s        Job default/plan-00001-b-d386241a completed',
-  '    └─✔ c  Succeeded  5s        Job default/plan-00001-c-8a99f636 completed',
+  '    ├─✔ a  Succeeded  5s        Job default/plan-00001-a-c038f908 completed',
+  '    ├─✔ b  Succeeded  5s        Job default/plan-00001-b-818f0aa2 completed',
+  '    └─✔ c  Succeeded  5s        Job default/plan-00001-c-7df0bc4f completed',
 ];
 
 describe('kubectl drplan: the live view on a terminal', () => {
@@ -93,7 +93,7 @@ describe('kubectl drplan: the live view on a terminal', () => {
     await screen.feed(following.stdout());
     // Every earlier frame was overwritten: the screen holds one tree, not a scroll of them.
     expect(screen.lines()).toEqual(RUNNING);
-    expect(screen.boldLines()).toEqual(['    ├─● b  Running    2s        Job default/plan-00001-b-d386241a']);
+    expect(screen.boldLines()).toEqual(['    ├─● b  Running    2s        Job default/plan-00001-b-818f0aa2']);
     expect(readFileSync(README, 'utf8')).toContain(['```text', ...RUNNING, '```'].join('\n'));
 
     await drive(target, following);

@@ -83,7 +83,7 @@ function runnerPod(world: World): KubeObject {
       name: 'runner-pod',
       namespace: NAMESPACE,
       uid: 'uid-pod',
-      labels: { [LABEL_PLAN]: PLAN, 'job-name': world.jobs[0]?.metadata.name ?? 'none' },
+      labels: { [LABEL_PLAN]: PLAN, 'job-name': world.children.find((child) => child.kind === 'Job')?.metadata.name ?? 'none' },
     },
     spec: { containers: [{ name: 'runner', image: 'drplan-hooks:dev' }] },
     status: {

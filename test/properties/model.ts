@@ -135,7 +135,8 @@ export interface World {
   plan: KubeObject;
   workflows: KubeObject[];
   executions: KubeObject[];
-  jobs: KubeObject[];
+  /** The plan's children as the API server holds them: its Jobs and ConfigMaps. */
+  children: KubeObject[];
   created: number;
 }
 
@@ -184,12 +185,21 @@ export const modelOp: fc.Arbitrary<ModelOp> = fc.oneof(
 );
 
 export function isActiveJob(job: KubeObject): boolean {
+  if (job.kind !== 'Job') return false;
   const conditions = (job['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
   return !conditions.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 }
 
 function at(world: World): string {
   return formatTime(new Date(world.now));
+}
+
+/** Children as Metacontroller sends them: grouped by kind and API version, then by name. */
+function byKind(objects: KubeObject[]): ObjectMap {
+  const groups: ObjectMap = {};
+  for (const object of objects)
+    (groups[`${object.kind}.${object.apiVersion}`] ??= {})[`${object.metadata.namespace ?? ''}/${object.metadata.name}`] = object;
+  return groups;
 }
 
 function byName<T extends KubeObject>(objects: T[]): Record<string, T> {
@@ -207,7 +217,7 @@ export function planRequest(world: World, extra: { pods?: KubeObject[] } = {}): 
   return {
     controller: { apiVersion: 'metacontroller.k8s.io/v1alpha1', kind: 'CompositeController', metadata: { name: 'drplan' } },
     parent: world.plan,
-    children: { [GROUPS.job]: byName(world.jobs) },
+    children: byKind(world.children),
     related,
   };
 }
@@ -239,14 +249,17 @@ export function workflowRequest(world: World, target: KubeObject): DecoratorRequ
 function syncPlan(world: World): void {
   const { response } = reconcilePlan(planRequest(world), new Date(world.now));
   world.plan = { ...world.plan, status: response.status ?? undefined };
-  // Metacontroller with updateStrategy OnDelete: create what is missing, delete what is not desired.
-  world.jobs = response.children.map(
-    (desired) =>
-      world.jobs.find((job) => job.metadata.name === desired.metadata.name) ?? {
-        ...structuredClone(desired),
-        metadata: { ...structuredClone(desired.metadata), uid: `uid-job-${desired.metadata.name}`, creationTimestamp: at(world) },
-      },
-  );
+  // Metacontroller as the drplan controller has it: Jobs are created when missing and never
+  // updated (OnDelete), ConfigMaps are updated in place; what is not desired is deleted.
+  world.children = response.children.map((desired) => {
+    const existing = world.children.find((child) => child.kind === desired.kind && child.metadata.name === desired.metadata.name);
+    if (existing !== undefined && desired.kind === 'Job') return existing;
+    const { uid, creationTimestamp } = existing?.metadata ?? {
+      uid: `uid-${desired.kind}-${desired.metadata.name}`,
+      creationTimestamp: at(world),
+    };
+    return { ...structuredClone(desired), metadata: { ...structuredClone(desired.metadata), uid, creationTimestamp } };
+  });
 }
 
 export function applyDecorator(object: KubeObject, response: DecoratorResponse): KubeObject {
@@ -308,7 +321,7 @@ export function step(world: World, op: ModelOp): void {
       return;
     }
     case 'job': {
-      const job = choose(world.jobs.filter(isActiveJob), op.pick);
+      const job = choose(world.children.filter(isActiveJob), op.pick);
       if (job === undefined) return;
       const time = at(world);
       job['status'] =
@@ -369,7 +382,7 @@ export function simulate(shape: PlanShape, ops: readonly ModelOp[]): World {
     plan: planOf(shape),
     workflows: workflowsOf(shape),
     executions: [],
-    jobs: [],
+    children: [],
     created: 0,
   };
   const now = new Date(world.now);

@@ -27,6 +27,17 @@ const USAGE: KubeObject = {
   data: { plan: 'default/p', workflows: 'default/wf' },
 };
 
+/** The plan's lock ConfigMap: the holder and the revision the status repeats. */
+function lock(holder: { name: string; uid: string } | undefined, revision: number, since: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'drplan-p-lock-9b12a56b', namespace: 'default', labels: { 'dr.bkbcs.tencent.com/plan': 'p' } },
+    data: { holder: holder?.uid ?? '', holderName: holder?.name ?? '', revision: String(revision), since },
+  };
+}
+const FREE = lock(undefined, 1, ELECTED_AT);
+const HELD = lock(EXECUTION_X1, 1, ELECTED_AT);
 /** The usage ConfigMap as the API server stored it. */
 const STORED_USAGE: KubeObject = { ...USAGE, metadata: { ...USAGE.metadata, uid: 'uid-usage', resourceVersion: '7' } };
 
@@ -143,6 +154,7 @@ const RUNNING: DRPlanStatus = {
   executionHistory: [RUNNING_RECORD],
   currentExecution: EXECUTION_X1,
   run: RUNNING_RUN,
+  lockRevision: 1,
   observedGeneration: 1,
 } as DRPlanStatus;
 
@@ -169,10 +181,11 @@ const SUCCEEDED: DRPlanStatus = {
   ),
   lastExecutionRef: 'x1',
   lastExecutionTime: LATER,
+  lockRevision: 1,
   observedGeneration: 1,
 } as DRPlanStatus;
 
-const { currentExecution: _released, run: _ended, ...IDLE_AFTER_SUCCESS } = SUCCEEDED;
+const { currentExecution: _released, run: _ended, ...IDLE_AFTER_SUCCESS } = { ...SUCCEEDED, lockRevision: 2 };
 
 function cancelled(reason: string, message: string, at: string): DRPlanStatus {
   return {
@@ -187,6 +200,7 @@ function cancelled(reason: string, message: string, at: string): DRPlanStatus {
       { phase: 'Failed', outputs: { jobRef: JOB_REF }, message: `interrupted: ${message}`, completionTime: at, jobSeen: true },
       { phase: 'Failed', at, messages: [`interrupted: ${message}`, `interrupted: ${message}`, message] },
     ),
+    lockRevision: 1,
     observedGeneration: 1,
   } as DRPlanStatus;
 }
@@ -195,7 +209,7 @@ interface Case {
   reason: string;
   at: string;
   request: CompositeRequest;
-  want: { response: CompositeResponse; decision: string };
+  want: { response: CompositeResponse; decision: string; deferSeconds?: number };
 }
 
 const cases: Record<string, Case> = {
@@ -205,8 +219,14 @@ const cases: Record<string, Case> = {
     request: planRequest(undefined, [wf]),
     want: {
       response: {
-        status: { phase: 'Ready', conditions: conditions(ELECTED_AT, 'never'), executionHistory: [], observedGeneration: 1 },
-        children: [USAGE],
+        status: {
+          phase: 'Ready',
+          conditions: conditions(ELECTED_AT, 'never'),
+          executionHistory: [],
+          lockRevision: 1,
+          observedGeneration: 1,
+        },
+        children: [USAGE, FREE],
       },
       decision: 'idle',
     },
@@ -231,20 +251,76 @@ const cases: Record<string, Case> = {
             },
           ],
           executionHistory: [],
+          lockRevision: 1,
           observedGeneration: 1,
         },
-        children: [USAGE],
+        children: [USAGE, FREE],
       },
       decision: 'Invalid (1)',
     },
   },
   'first execution': {
-    reason: 'an admitted execution is recorded, elected, and its first Job asked for in the same answer',
+    reason: 'an admitted execution is recorded and elected: the lock names it, its Job waits until the lock is seen',
     at: ELECTED_AT,
     request: planRequest(undefined, [wf, admitted('x1')]),
     want: {
-      response: { status: RUNNING, children: [JOB, USAGE], resyncAfterSeconds: 300 },
+      response: { status: RUNNING, children: [USAGE, HELD], resyncAfterSeconds: 300 },
       decision: 'running x1; recorded x1; elected x1',
+    },
+  },
+  'lock observed': {
+    reason: 'the lock child names the run: its first Job is asked for',
+    at: ELECTED_AT,
+    request: planRequest(RUNNING, [wf, admitted('x1', 'Running')], [HELD]),
+    want: {
+      response: { status: RUNNING, children: [JOB, USAGE, HELD], resyncAfterSeconds: 300 },
+      decision: 'running x1',
+    },
+  },
+  'stale view': {
+    reason: 'the lock is newer than the status (a cache behind the last sync): deferred, nothing written',
+    at: LATER,
+    request: planRequest(RUNNING, [wf, admitted('x1', 'Running')], [STORED_JOB, lock(undefined, 2, '2026-01-01T00:01:50Z')]),
+    want: {
+      response: { status: RUNNING, children: [KEPT_JOB, lock(undefined, 2, '2026-01-01T00:01:50Z')] },
+      decision: 'stale view: lock revision 2, status revision 1',
+      deferSeconds: 1,
+    },
+  },
+  'status overwritten': {
+    reason: 'a status written from an older view lost the holder: the lock holder is current again, its Job asked for',
+    at: ELECTED_AT,
+    request: planRequest(
+      {
+        phase: 'Ready',
+        conditions: conditions(ELECTED_AT, 'never'),
+        executionHistory: [{ ...RUNNING_RECORD, phase: 'Pending', startTime: '2026-01-01T00:00:00Z' }],
+        lockRevision: 1,
+        observedGeneration: 1,
+      } as DRPlanStatus,
+      [wf, admitted('x1'), admitted('x0', 'Pending', { creationTimestamp: '2025-12-31T23:59:00Z', uid: 'uid-exec-x0' })],
+      [HELD],
+    ),
+    want: {
+      response: {
+        status: {
+          ...RUNNING,
+          executionHistory: [
+            {
+              name: 'x0',
+              namespace: 'default',
+              uid: 'uid-exec-x0',
+              operationType: 'Execute',
+              phase: 'Pending',
+              startTime: '2025-12-31T23:59:00Z',
+            },
+            RUNNING_RECORD,
+          ],
+        } as DRPlanStatus,
+        children: [JOB, USAGE, HELD],
+        resyncAfterSeconds: 300,
+      },
+      decision: 'running x1; recorded x0; x1 holds the lock: current again; elected x1',
     },
   },
   'second execution while one runs': {
@@ -253,7 +329,7 @@ const cases: Record<string, Case> = {
     request: planRequest(
       RUNNING,
       [wf, admitted('x1', 'Running'), admitted('x2', 'Pending', { creationTimestamp: '2026-01-01T00:00:30Z' })],
-      [STORED_JOB],
+      [STORED_JOB, HELD],
     ),
     want: {
       response: {
@@ -272,7 +348,7 @@ const cases: Record<string, Case> = {
           ],
           run: run('Running', { phase: 'Running', outputs: { jobRef: { ...JOB_REF, uid: 'uid-job-1' } }, jobSeen: true }),
         } as DRPlanStatus,
-        children: [JOB, USAGE],
+        children: [JOB, USAGE, HELD],
         resyncAfterSeconds: 240,
       },
       decision: 'running x1; recorded x2',
@@ -281,24 +357,28 @@ const cases: Record<string, Case> = {
   'Job finished': {
     reason: 'the run succeeds, lastExecutionRef moves; the lock waits for the execution to show it',
     at: LATER,
-    request: planRequest(RUNNING, [wf, admitted('x1', 'Running')], [FINISHED_JOB]),
-    want: { response: { status: SUCCEEDED, children: [JOB, USAGE], resyncAfterSeconds: 10 }, decision: 'running x1; x1 succeeded' },
+    request: planRequest(RUNNING, [wf, admitted('x1', 'Running')], [FINISHED_JOB, HELD]),
+    want: { response: { status: SUCCEEDED, children: [JOB, USAGE, HELD], resyncAfterSeconds: 10 }, decision: 'running x1; x1 succeeded' },
   },
   'execution shows the outcome': {
     reason: 'the lock is released; the finished Job is kept for its logs',
     at: LATER,
-    request: planRequest(SUCCEEDED, [wf, admitted('x1', 'Succeeded')], [FINISHED_JOB]),
+    request: planRequest(SUCCEEDED, [wf, admitted('x1', 'Succeeded')], [FINISHED_JOB, HELD]),
     want: {
-      response: { status: IDLE_AFTER_SUCCESS, children: [KEPT_JOB, USAGE] },
+      response: { status: IDLE_AFTER_SUCCESS, children: [KEPT_JOB, USAGE, lock(undefined, 2, LATER)] },
       decision: 'idle; released x1',
     },
   },
   'execution deleted mid-run': {
     reason: 'its record becomes Cancelled at the deletion time and its running Job is dropped',
     at: LATER,
-    request: planRequest(RUNNING, [wf, admitted('x1', 'Running', { deletionTimestamp: '2026-01-01T00:01:40Z' })], [STORED_JOB]),
+    request: planRequest(RUNNING, [wf, admitted('x1', 'Running', { deletionTimestamp: '2026-01-01T00:01:40Z' })], [STORED_JOB, HELD]),
     want: {
-      response: { status: cancelled('Deleted', 'execution deleted', '2026-01-01T00:01:40Z'), children: [USAGE], resyncAfterSeconds: 10 },
+      response: {
+        status: cancelled('Deleted', 'execution deleted', '2026-01-01T00:01:40Z'),
+        children: [USAGE, HELD],
+        resyncAfterSeconds: 10,
+      },
       decision: 'running x1; cancelled x1: execution deleted',
     },
   },
@@ -352,9 +432,10 @@ const cases: Record<string, Case> = {
             },
           ],
           executionHistory: [],
+          lockRevision: 1,
           observedGeneration: 1,
         },
-        children: [USAGE],
+        children: [USAGE, lock(undefined, 1, LATER)],
       },
       decision: 'Invalid (1)',
     },
@@ -362,9 +443,9 @@ const cases: Record<string, Case> = {
   'plan deleted mid-run': {
     reason: 'finalize cancels the run, drops its Job, and holds the deletion while the Job still runs',
     at: LATER,
-    request: planRequest(RUNNING, [wf, admitted('x1', 'Running')], [STORED_JOB], true),
+    request: planRequest(RUNNING, [wf, admitted('x1', 'Running')], [STORED_JOB, HELD], true),
     want: {
-      response: { status: cancelled('PlanDeleted', 'plan deleted', LATER), children: [], resyncAfterSeconds: 10, finalized: false },
+      response: { status: cancelled('PlanDeleted', 'plan deleted', LATER), children: [HELD], resyncAfterSeconds: 10, finalized: false },
       decision: 'running x1; cancelled x1: plan deleted; waiting for 1 running Job(s)',
     },
   },

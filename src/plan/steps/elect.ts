@@ -10,12 +10,19 @@ import { withUpstreamUndo } from '../upstream.js';
 import { advanceCurrent } from './advance.js';
 import { isCancelAnnotated } from './cancel.js';
 
-/** The oldest queued execution becomes current: the plan's one-run-at-a-time lock. */
-export function elect(ledger: Ledger, observed: Observed, now: Date): void {
+/**
+ * The oldest queued execution becomes current: the plan's one-run-at-a-time lock. While the
+ * lock ConfigMap names a holder the status lost (`held`), only that one may be current.
+ */
+export function elect(ledger: Ledger, observed: Observed, now: Date, held?: string): void {
   if (ledger.current !== undefined) return;
   const queued = new Set(ledger.history.filter((record) => record.phase === 'Pending').map((record) => record.uid));
   const execution = observed.executions.find(
-    (candidate) => queued.has(candidate.metadata.uid) && !isBeingDeleted(candidate) && !isCancelAnnotated(candidate),
+    (candidate) =>
+      queued.has(candidate.metadata.uid) &&
+      (held === undefined || candidate.metadata.uid === held) &&
+      !isBeingDeleted(candidate) &&
+      !isCancelAnnotated(candidate),
   );
   if (execution === undefined) return;
   ledger.current = { name: execution.metadata.name, namespace: execution.metadata.namespace ?? '', uid: execution.metadata.uid ?? '' };

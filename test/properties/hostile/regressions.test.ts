@@ -9,6 +9,7 @@ import type { KubeObject } from '../../../src/k8s/metacontroller.js';
 import type { DRPlan, DRPlanStatus } from '../../../src/api/plan.js';
 import type { Action, DRWorkflow } from '../../../src/api/workflow.js';
 import { execution, jobAction, plan, stage, T0, workflow } from '../../fixtures/objects.js';
+import { lockName } from '../../../src/plan/lock.js';
 import { budgetMs, KEYS, nested, record, send, STATUS_LIMIT_BYTES, statusBytes, type Answer } from './world.js';
 
 /**
@@ -59,6 +60,28 @@ const workflowSync = (object: DRWorkflow) => ({ object, attachments: {}, related
 interface PlanAnswer {
   status: DRPlanStatus;
   children: KubeObject[];
+}
+
+/**
+ * The plan elects an execution, then asks for its Jobs once Metacontroller shows it the lock it
+ * wrote: the second answer, with the Jobs it asks for.
+ */
+async function runningAnswer(thePlan: DRPlan, workflows: DRWorkflow[]): Promise<PlanAnswer & { jobs: KubeObject[] }> {
+  const first = JSON.parse((await answered('/drplan/sync', planSync(thePlan, workflows))).text) as PlanAnswer;
+  const name = lockName(thePlan.metadata.namespace ?? '', thePlan.metadata.name);
+  const lock = first.children.find((child) => child.kind === 'ConfigMap' && child.metadata.name === name);
+  if (lock === undefined) throw new Error('the plan asked for no lock');
+  const request = planSync({ ...thePlan, status: first.status }, workflows);
+  const stored = { ...lock, metadata: { ...lock.metadata, uid: 'uid-lock', resourceVersion: '1' } };
+  const second = JSON.parse(
+    (
+      await answered('/drplan/sync', {
+        ...request,
+        children: { ...request.children, 'ConfigMap.v1': { [`${stored.metadata.namespace}/${name}`]: stored } },
+      })
+    ).text,
+  ) as PlanAnswer;
+  return { ...second, jobs: second.children.filter((child) => child.kind === 'Job') };
 }
 
 /** 200, within the budget of its size, with a status under 1 MiB. */
@@ -148,10 +171,9 @@ describe('row 2: __proto__ keys are data', () => {
   });
 
   it('the plan runs it, and the Job carries the __proto__ label as it was written', async () => {
-    const answer = await answered('/drplan/sync', planSync(readyPlan(), [wf]));
-    const { status, children } = JSON.parse(answer.text) as PlanAnswer;
+    const { status, jobs } = await runningAnswer(readyPlan(), [wf]);
     expect(status.run?.phase).toBe('Running');
-    const job = children[0] as unknown as {
+    const job = jobs[0] as unknown as {
       metadata: { labels: Record<string, string> };
       spec: { template: { metadata: { labels: Record<string, string> } } };
     };
@@ -169,9 +191,9 @@ describe('row 3: parameters named after Object.prototype', () => {
         job: { template: { spec: { template: { spec: { containers: [{ name: 'c', image: 'x', args: [`$(params.${name})`] }] } } } } },
       });
       const good = workflow('wf', { parameters: [{ name, type: 'number', default: '5' }], actions: [action] });
-      const ran = JSON.parse((await answered('/drplan/sync', planSync(readyPlan(), [good]))).text) as PlanAnswer;
+      const ran = await runningAnswer(readyPlan(), [good]);
       expect(ran.status.run?.phase).toBe('Running');
-      expect(JSON.stringify(ran.children[0])).toContain('"args":["5"]');
+      expect(JSON.stringify(ran.jobs[0])).toContain('"args":["5"]');
 
       const bad = workflow('wf', { parameters: [{ name, type: 'number', default: 'five' }], actions: [action] });
       const failed = JSON.parse((await answered('/drplan/sync', planSync(readyPlan(), [bad]))).text) as PlanAnswer;
@@ -195,10 +217,9 @@ describe('row 4: nesting as deep as the API server accepts', () => {
       actions: [jobAction('a', { job: { template: { spec: { template: { spec: { containers: [{ name: 'c', image: 'i' }] } }, deep } } } })],
     });
     await answered('/drworkflow/sync', workflowSync(wf));
-    const answer = await answered('/drplan/sync', planSync(readyPlan(), [wf]));
-    const { children, status } = JSON.parse(answer.text) as PlanAnswer;
+    const { jobs, status } = await runningAnswer(readyPlan(), [wf]);
     expect(status.phase).toBe('Ready');
-    let node = (children[0] as unknown as { spec: { deep: unknown } }).spec.deep;
+    let node = (jobs[0] as unknown as { spec: { deep: unknown } }).spec.deep;
     let depth = 0;
     while (node !== null && typeof node === 'object') {
       node = Array.isArray(node) ? node[0] : (node as { spec: unknown }).spec;
