@@ -5,7 +5,8 @@ import { Action } from '../api/workflow.js';
 import { IndexQueue } from './queue.js';
 import { outputKey, type RunnerDefaults } from './runner.js';
 import type { Run, RunAction, RunStage, RunWorkflow } from '../api/run.js';
-import { DEFAULT_TIMEOUT_SECONDS, newRun, REVERT_PARAMS, ROLLBACK_HOOKS, runnable, timeoutSeconds, type Placement } from './snapshot.js';
+import { DEFAULT_TIMEOUT_SECONDS, runnable, timeoutSeconds, type Placement } from './runnable.js';
+import { newRun, REVERT_PARAMS, ROLLBACK_HOOKS } from './snapshot.js';
 import { evaluateWhen } from './when.js';
 
 /**
