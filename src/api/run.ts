@@ -89,3 +89,8 @@ export const Run = Type.Object({
   stages: Type.Array(RunStage),
 });
 export type Run = Static<typeof Run>;
+
+/** Every action of a run, stage by stage, in the order the run lists them. */
+export function actionsOf(run: Run): RunAction[] {
+  return run.stages.flatMap((stage) => stage.workflows.flatMap((workflow) => workflow.actions));
+}

@@ -1,10 +1,10 @@
 import { capText, MAX_MESSAGE_CHARS } from '../k8s/bounds.js';
-import { formatTime, parseTime } from '../k8s/time.js';
-import type { Run, RunAction, RunStage, RunWorkflow, SkipReason } from '../api/run.js';
+import { formatTime } from '../k8s/time.js';
+import { actionsOf, type Run, type RunAction, type RunStage, type RunWorkflow, type SkipReason } from '../api/run.js';
 import { observeAction, startAction, type Context, type ObservedJobs } from './actions.js';
 import { Dependencies } from './dependencies.js';
 import { IndexQueue } from './queue.js';
-import { finish, isDone, isRunning, rollUp, skip, start, type Step } from './steps.js';
+import { isDone, isRunning, rollUp, skip, start } from './steps.js';
 
 /**
  * Moves a run forward as far as the observed Jobs allow at `now`: records finished,
@@ -271,54 +271,9 @@ function finishRun(run: Run, at: string): void {
   }
   run.phase = 'Succeeded';
   if (run.operationType === 'Revert') {
-    const actions = run.stages.flatMap((stage) => stage.workflows.flatMap((workflow) => workflow.actions));
-    const undone = actions.filter((action) => action.phase === 'Succeeded').length;
+    const undone = actionsOf(run).filter((action) => action.phase === 'Succeeded').length;
     run.message = `Plan reverted successfully: ${undone} action(s) rolled back`;
   } else {
     run.message = 'All stages completed successfully';
   }
-}
-
-/**
- * Stops a run: nothing new starts, running actions are interrupted (their Jobs are
- * dropped from the children), finished actions stay as they are.
- */
-export function cancelRun(previous: Run, message: string, at: string): Run {
-  const run = copySteps(previous);
-  if (run.phase !== 'Running') return run;
-  const notRun = `not run: ${message}`;
-  const close = (step: Step, children: readonly Step[], failure: () => string) => {
-    if (step.phase === 'Pending') skip(step, 'Cancelled', notRun, at);
-    else if (step.phase === 'Running') rollUp(step, children, failure, `completed before: ${message}`, at);
-  };
-  for (const stage of run.stages) {
-    for (const workflow of stage.workflows) {
-      for (const action of workflow.actions) {
-        if (action.phase === 'Running') finish(action, 'Failed', `interrupted: ${message}`, at);
-        else if (action.phase === 'Pending') skip(action, 'Cancelled', notRun, at);
-      }
-      close(workflow, workflow.actions, () => `interrupted: ${message}`);
-    }
-    close(stage, stage.workflows, () => `interrupted: ${message}`);
-  }
-  run.phase = 'Cancelled';
-  run.completionTime = at;
-  run.message = message;
-  return run;
-}
-
-/** Seconds until the earliest running action times out, for `resyncAfterSeconds`. */
-export function secondsUntilNextTimeout(run: Run, now: Date): number | undefined {
-  let earliest: number | undefined;
-  for (const stage of run.stages) {
-    for (const workflow of stage.workflows) {
-      for (const action of workflow.actions) {
-        if (action.phase !== 'Running') continue;
-        const started = parseTime(action.startTime) ?? now.getTime();
-        const remaining = Math.ceil((started + action.timeoutSeconds * 1000 - now.getTime()) / 1000);
-        earliest = Math.min(earliest ?? Infinity, Math.max(1, remaining));
-      }
-    }
-  }
-  return earliest;
 }

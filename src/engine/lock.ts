@@ -2,7 +2,7 @@ import type { KubeObject } from '../k8s/metacontroller.js';
 import { parseTime } from '../k8s/time.js';
 import { copySteps } from './advance.js';
 import { jobOutcome } from './jobs.js';
-import type { Run, RunAction } from '../api/run.js';
+import { actionsOf, type Run, type RunAction } from '../api/run.js';
 
 /**
  * When the plan may let go of an ended run (docs/design.md, "Release"). Metacontroller's Job
@@ -12,10 +12,6 @@ import type { Run, RunAction } from '../api/run.js';
  * no longer running, or until the action's timeout has passed (by then the Job's own
  * activeDeadlineSeconds has stopped it).
  */
-
-function actionsOf(run: Run): RunAction[] {
-  return run.stages.flatMap((stage) => stage.workflows.flatMap((workflow) => workflow.actions));
-}
 
 /**
  * Marks the Jobs of the run that the children show now; returns the same run when nothing is

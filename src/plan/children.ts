@@ -1,6 +1,6 @@
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
-import type { RunAction } from '../api/run.js';
+import { actionsOf, type RunAction } from '../api/run.js';
 import type { Ledger, Observed } from './state.js';
 
 /**
@@ -12,7 +12,7 @@ import type { Ledger, Observed } from './state.js';
 export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: boolean): KubeObject[] {
   const context = { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' };
   const run = ledger.run;
-  const actions = run?.stages.flatMap((stage) => stage.workflows.flatMap((workflow) => workflow.actions)) ?? [];
+  const actions = run === undefined ? [] : actionsOf(run);
   const desired = keptJobs(jobs, actions, run !== undefined);
   if (run !== undefined) {
     for (const action of actions) {

@@ -1,4 +1,4 @@
-import { secondsUntilNextTimeout } from '../engine/advance.js';
+import { secondsUntilNextTimeout } from '../engine/timeouts.js';
 import { jobOutcome, keepObserved } from '../engine/jobs.js';
 import { DEFAULT_RUNNER, type RunnerDefaults } from '../engine/runner.js';
 import { keptUsageConfigMap, usageConfigMap } from '../api/usage.js';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { advanceRun, cancelRun, secondsUntilNextTimeout } from '../../src/engine/advance.js';
+import { advanceRun } from '../../src/engine/advance.js';
+import { cancelRun } from '../../src/engine/cancel.js';
+import { secondsUntilNextTimeout } from '../../src/engine/timeouts.js';
 import { jobAction, NAMESPACE, plan, readyWorkflow, stage, T0 } from '../fixtures/objects.js';
 import type { Run, RunAction, RunStage } from '../../src/api/run.js';
 import { job, phases, startRun, step } from '../fixtures/runs.js';

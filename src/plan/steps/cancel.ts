@@ -1,4 +1,4 @@
-import { cancelRun } from '../../engine/advance.js';
+import { cancelRun } from '../../engine/cancel.js';
 import type { DRPlanExecution } from '../../api/execution.js';
 import { ANNOTATION_CANCEL } from '../../k8s/labels.js';
 import { firstByUid } from '../../k8s/metacontroller.js';
