@@ -1,3 +1,4 @@
+import { isRecord } from '../k8s/json.js';
 import { ANNOTATION_ACTION_ID, LABEL_ACTION, LABEL_EXECUTION, LABEL_PLAN } from '../k8s/labels.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { hashedName, labelValue } from '../k8s/names.js';
@@ -95,10 +96,6 @@ export function keepObserved(job: KubeObject): KubeObject {
     },
     spec: (job as { spec?: unknown }).spec ?? {},
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function stringRecord(value: unknown): Record<string, string> {

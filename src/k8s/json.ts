@@ -6,6 +6,11 @@
 
 type JsonContainer = Record<string, unknown> | unknown[];
 
+/** A JSON object (not an array, not null): where a user object's fields are read by name. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 function isContainer(value: unknown): value is JsonContainer {
   return value !== null && typeof value === 'object';
 }

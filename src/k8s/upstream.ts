@@ -1,3 +1,4 @@
+import { isRecord } from './json.js';
 import { UPSTREAM_CANCELLED } from './schema.js';
 
 /**
@@ -52,8 +53,4 @@ function mapList(input: unknown, read: (item: Record<string, unknown>) => Record
 
 function withField(object: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
   return object[key] === value ? object : { ...object, [key]: value };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

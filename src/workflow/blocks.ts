@@ -1,3 +1,4 @@
+import { isRecord } from '../k8s/json.js';
 import type { Action } from '../api/workflow.js';
 
 /**
@@ -187,8 +188,4 @@ function checkSubscription(context: Context): void {
 
 function nonEmpty(value: unknown): boolean {
   return typeof value === 'string' && value.trim() !== '';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
