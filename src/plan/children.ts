@@ -1,6 +1,8 @@
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { actionsOf, type RunAction } from '../api/run.js';
+import { keptUsageConfigMap } from '../api/usage.js';
+import { lockConfigMap, type PlanLock } from './lock.js';
 import type { Ledger, Observed } from './state.js';
 
 /**
@@ -38,4 +40,18 @@ function keptJobs(jobs: ReadonlyMap<string, KubeObject>, actions: readonly RunAc
     if (jobOutcome(job).state !== 'active' || awaitingRollback.has(name)) kept.set(name, keepObserved(job));
   }
   return kept;
+}
+
+/** Every child as the request showed it, without the server's fields: the answer of a sync that must move nothing. */
+export function childrenAsObserved(
+  jobs: ReadonlyMap<string, KubeObject>,
+  usage: readonly KubeObject[],
+  lock: PlanLock | undefined,
+  plan: { namespace: string; name: string },
+): KubeObject[] {
+  return [
+    ...[...jobs.values()].map(keepObserved),
+    ...usage.map(keptUsageConfigMap),
+    ...(lock === undefined ? [] : [lockConfigMap(plan, lock)]),
+  ];
 }

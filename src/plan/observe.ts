@@ -8,7 +8,8 @@ import { API_VERSION } from '../k8s/schema.js';
 import { parseTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind, type Checked } from '../k8s/validate.js';
 import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus } from '../api/plan.js';
-import { lockConfigMap, observedLock, type PlanLock } from './lock.js';
+import { childrenAsObserved } from './children.js';
+import { observedLock, type PlanLock } from './lock.js';
 import { workflowKeysOf } from './references.js';
 import type { Ledger, Observed } from './state.js';
 import { historyLimitOfUnreadable, unreadableExecutions } from './unreadable.js';
@@ -36,9 +37,8 @@ export interface PlanView {
 export interface UnreadableStatus {
   raw: unknown;
   problems: string[];
-  jobs: Map<string, KubeObject>;
-  usage: KubeObject[];
-  lock: KubeObject[];
+  /** The children as observed, kept as they are. */
+  children: KubeObject[];
 }
 
 /** Reads the request into the plan, its related objects and its children, typed. */
@@ -52,8 +52,7 @@ export function observePlan(request: CompositeRequest, runner: RunnerDefaults): 
   const raw = parent['status'];
   const previous = raw === undefined ? { ok: true as const, value: {} } : checkObject(DRPlanStatus, raw);
   if (!previous.ok) {
-    const lockMap = lock === undefined ? [] : [lockConfigMap(identity, lock)];
-    return { unreadable: { raw, problems: previous.problems, jobs, usage, lock: lockMap } };
+    return { unreadable: { raw, problems: previous.problems, children: childrenAsObserved(jobs, usage, lock, identity) } };
   }
   const spec = checkObject(DRPlanSpec, parent['spec']);
   const plan: DRPlan = {

@@ -1,11 +1,11 @@
 import { secondsUntilNextTimeout } from '../engine/timeouts.js';
-import { jobOutcome, keepObserved } from '../engine/jobs.js';
+import { jobOutcome } from '../engine/jobs.js';
 import { DEFAULT_RUNNER, type RunnerDefaults } from '../engine/runner.js';
 import { keptUsageConfigMap, usageConfigMap } from '../api/usage.js';
 import { listed } from '../k8s/bounds.js';
 import type { CompositeRequest, CompositeResponse, HookResult, KubeObject } from '../k8s/metacontroller.js';
 import { formatTime } from '../k8s/time.js';
-import { desiredJobs } from './children.js';
+import { childrenAsObserved, desiredJobs } from './children.js';
 import { lockConfigMap, lockSettled, nextLock, reconcileHolder, type PlanLock } from './lock.js';
 import { ledgerOf, observePlan, type PlanView, type UnreadableStatus } from './observe.js';
 import { workflowKeysOf } from './references.js';
@@ -77,13 +77,8 @@ export function reconcilePlan(
 function staleView(view: PlanView, statusRevision: number, now: Date): HookResult<CompositeResponse> | undefined {
   const lock = view.lock;
   if (lock === undefined || lock.revision <= statusRevision || lockSettled(lock, now)) return undefined;
-  const children = [
-    ...[...view.observed.jobs.values()].map(keepObserved),
-    ...view.usage.map(keptUsageConfigMap),
-    lockConfigMap(identityOf(view), lock),
-  ];
   return {
-    response: { status: view.previous, children },
+    response: { status: view.previous, children: childrenAsObserved(view.observed.jobs, view.usage, lock, identityOf(view)) },
     decision: `stale view: lock revision ${lock.revision}, status revision ${statusRevision}`,
     deferSeconds: STALE_VIEW_RETRY_SECONDS,
   };
@@ -124,12 +119,9 @@ function moveLedger(ledger: Ledger, view: PlanView, now: Date): string | undefin
 }
 
 /** Rewriting a status we cannot read could lose history records: keep it and the children as they are, and say why nothing moves. */
-function keepUnreadable({ raw, problems, jobs, usage, lock }: UnreadableStatus, at: string): HookResult<CompositeResponse> {
+function keepUnreadable({ raw, problems, children }: UnreadableStatus, at: string): HookResult<CompositeResponse> {
   return {
-    response: {
-      status: withUnreadableStatusCondition(raw, problems, at),
-      children: [...[...jobs.values()].map(keepObserved), ...usage.map(keptUsageConfigMap), ...lock],
-    },
+    response: { status: withUnreadableStatusCondition(raw, problems, at), children },
     decision: `status unreadable, left unchanged: ${listed(problems)}`,
   };
 }
