@@ -86,6 +86,11 @@ export const Run = Type.Object({
   startTime: Type.String(),
   completionTime: Type.Optional(Type.String()),
   message: Type.Optional(Type.String()),
+  /**
+   * The ConfigMaps (children of the plan) that hold the actions' Job templates and runner work,
+   * for a run too large to keep them here; absent when the actions hold them.
+   */
+  definitions: Type.Optional(Type.Array(Type.String())),
   stages: Type.Array(RunStage),
 });
 export type Run = Static<typeof Run>;

@@ -40,17 +40,6 @@ export function usageConfigMap(plan: { namespace: string; name: string }, workfl
   };
 }
 
-/** An observed usage ConfigMap as the plan asks to keep it: its identity, labels and data, nothing the server added. */
-export function keptUsageConfigMap(observed: KubeObject): KubeObject {
-  const { name, namespace, labels } = observed.metadata;
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name, ...(namespace === undefined ? {} : { namespace }), ...(labels === undefined ? {} : { labels }) },
-    data: (observed as { data?: unknown }).data ?? {},
-  };
-}
-
 export function isUsageConfigMap(object: KubeObject, plan: { namespace: string; name: string }): boolean {
   return object.metadata.name === usageConfigMapName(plan.namespace, plan.name);
 }

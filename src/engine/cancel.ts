@@ -6,7 +6,7 @@ import { finish, rollUp, skip, type Step } from './steps.js';
  * Stops a run: nothing new starts, running actions are interrupted (their Jobs are
  * dropped from the children), finished actions stay as they are.
  */
-export function cancelRun(previous: Run, message: string, at: string): Run {
+export function cancelRun(previous: Run, message: string, at: string, phase: 'Cancelled' | 'Failed' = 'Cancelled'): Run {
   const run = copySteps(previous);
   if (run.phase !== 'Running') return run;
   const notRun = `not run: ${message}`;
@@ -24,7 +24,7 @@ export function cancelRun(previous: Run, message: string, at: string): Run {
     }
     close(stage, stage.workflows, () => `interrupted: ${message}`);
   }
-  run.phase = 'Cancelled';
+  run.phase = phase;
   run.completionTime = at;
   run.message = message;
   return run;

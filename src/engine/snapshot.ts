@@ -6,12 +6,15 @@ import { resolveParams, tooManyParameters } from './params.js';
 import { DEFAULT_RUNNER, type RunnerDefaults } from './runner.js';
 import { runnable, timeoutSeconds, type Placement } from './runnable.js';
 import type { Run, RunAction, RunStage, RunWorkflow } from '../api/run.js';
-import { jsonBytes, MAX_RUN_STEPS, RUN_BUDGET_BYTES, runTooLarge, tooLargeToRecord } from './size.js';
+import { DEFINITIONS_BUDGET_BYTES, jsonBytes, RUN_BUDGET_BYTES, runTooLarge, tooLargeToRecord, tooManySteps } from './size.js';
 import { renderDeep, type Params, type RenderBudget } from './template.js';
 import { evaluateWhen } from './when.js';
 
 /** What a Revert runs under: recorded rollbacks only consult `mode` in `when`. */
 export const REVERT_PARAMS: Params = new Map([['mode', 'rollback']]);
+
+/** All a run's rendered templates together: what its status and its definitions may hold. */
+const RENDER_BUDGET_BYTES = RUN_BUDGET_BYTES + DEFINITIONS_BUDGET_BYTES;
 
 export const ROLLBACK_HOOKS: readonly string[] = ['pre-rollback', 'post-rollback'];
 
@@ -34,7 +37,7 @@ export function snapshotExecute({ plan, workflows, execution, at, runner }: Exec
   const namespace = plan.metadata.namespace ?? '';
   const tooLarge = beforeRendering(plan, workflows, namespace) ?? tooManyParameters(execution.spec.params ?? [], 'execution params');
   if (tooLarge !== undefined) return newRun(execution, plan, [], [tooLarge], at);
-  const budget: RenderBudget = { remaining: RUN_BUDGET_BYTES };
+  const budget: RenderBudget = { remaining: RENDER_BUDGET_BYTES };
   const stages = plan.spec.stages.map((stage): RunStage => ({
     name: stage.name,
     ...(stage.dependsOn?.length ? { dependsOn: [...stage.dependsOn] } : {}),
@@ -75,8 +78,7 @@ export function snapshotExecute({ plan, workflows, execution, at, runner }: Exec
       };
     }),
   }));
-  if (budget.remaining < 0)
-    errors.push(`parameter values make the run larger than the ${RUN_BUDGET_BYTES / 1024} KiB of the plan's status it may use`);
+  if (budget.remaining < 0) errors.push(`parameter values make the run larger than the ${RENDER_BUDGET_BYTES / 1024} KiB a run may hold`);
   return newRun(execution, plan, stages, errors, at, runner);
 }
 
@@ -94,12 +96,14 @@ function beforeRendering(plan: DRPlan, workflows: ReadonlyMap<string, DRWorkflow
       const key = workflowKey(entry.workflowRef, namespace);
       const actions = workflows.get(key)?.spec.actions ?? [];
       steps += 1 + actions.length;
-      if (steps > MAX_RUN_STEPS) return runTooLarge(steps, bytes);
+      const tooMany = tooManySteps(steps);
+      if (tooMany !== undefined) return tooMany;
       if (!sizes.has(key)) sizes.set(key, jsonBytes(actions));
       bytes += sizes.get(key) ?? 0;
     }
   }
-  return runTooLarge(steps, bytes);
+  // Unrendered, the templates cannot be told from the rollbacks: the exact check follows rendering.
+  return runTooLarge({ steps, bytes, definitionBytes: bytes, largestDefinition: 0 });
 }
 
 function workflowKey(ref: { name: string; namespace?: string | undefined }, planNamespace: string): string {

@@ -117,3 +117,14 @@ export function firstByUid<T extends { metadata: { uid?: string | undefined } }>
   for (const object of objects) if (!byUid.has(object.metadata.uid)) byUid.set(object.metadata.uid, object);
   return byUid;
 }
+
+/** A child ConfigMap as observed, without the server's fields: kept as it is. */
+export function keptConfigMap(observed: KubeObject): KubeObject {
+  const { name, namespace, labels } = observed.metadata;
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, ...(namespace === undefined ? {} : { namespace }), ...(labels === undefined ? {} : { labels }) },
+    data: (observed as { data?: unknown }).data ?? {},
+  };
+}

@@ -1,8 +1,6 @@
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
-import type { KubeObject } from '../k8s/metacontroller.js';
+import { keptConfigMap, type KubeObject } from '../k8s/metacontroller.js';
 import { actionsOf, type RunAction } from '../api/run.js';
-import { keptUsageConfigMap } from '../api/usage.js';
-import { lockConfigMap, type PlanLock } from './lock.js';
 import type { Ledger, Observed } from './state.js';
 
 /**
@@ -10,8 +8,10 @@ import type { Ledger, Observed } from './state.js';
  * (the last run's, kept for `kubectl logs` until the next run starts). A Job that a Revert
  * deletes or a cancelled or timed-out action leaves running is left out, which deletes it.
  * New Jobs only once the observed lock names the run (`locked`); observed ones are kept.
+ * Without its definitions (`defined` false: their ConfigMaps are not observed yet), the run
+ * can describe no Job: the observed ones are kept as they are and nothing new starts.
  */
-export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: boolean): KubeObject[] {
+export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: boolean, defined: boolean): KubeObject[] {
   const context = { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' };
   const run = ledger.run;
   const actions = run === undefined ? [] : actionsOf(run);
@@ -21,7 +21,12 @@ export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: bo
       if (action.jobName === undefined) continue;
       const wanted =
         (action.phase === 'Running' && (locked || jobs.has(action.jobName))) || (desired.has(action.jobName) && action.phase !== 'Pending');
-      if (wanted) desired.set(action.jobName, desiredJob(run, action, context));
+      if (!wanted) continue;
+      if (defined) desired.set(action.jobName, desiredJob(run, action, context));
+      else {
+        const observed = jobs.get(action.jobName);
+        if (observed !== undefined && !isBeingDeleted(observed)) desired.set(action.jobName, keepObserved(observed));
+      }
     }
   }
   return [...desired.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, job]) => job);
@@ -42,16 +47,10 @@ function keptJobs(jobs: ReadonlyMap<string, KubeObject>, actions: readonly RunAc
   return kept;
 }
 
-/** Every child as the request showed it, without the server's fields: the answer of a sync that must move nothing. */
-export function childrenAsObserved(
-  jobs: ReadonlyMap<string, KubeObject>,
-  usage: readonly KubeObject[],
-  lock: PlanLock | undefined,
-  plan: { namespace: string; name: string },
-): KubeObject[] {
-  return [
-    ...[...jobs.values()].map(keepObserved),
-    ...usage.map(keptUsageConfigMap),
-    ...(lock === undefined ? [] : [lockConfigMap(plan, lock)]),
-  ];
+/**
+ * Every child as the request showed it, without the server's fields: the answer of a sync that
+ * must move nothing. ConfigMaps (usage, lock, run definitions) are kept whatever they hold.
+ */
+export function childrenAsObserved(jobs: ReadonlyMap<string, KubeObject>, configMaps: readonly KubeObject[]): KubeObject[] {
+  return [...[...jobs.values()].map(keepObserved), ...configMaps.map(keptConfigMap)];
 }

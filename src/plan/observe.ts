@@ -9,6 +9,7 @@ import { parseTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind, type Checked } from '../k8s/validate.js';
 import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus } from '../api/plan.js';
 import { childrenAsObserved } from './children.js';
+import { withDefinitions } from './definitions.js';
 import { observedLock, type PlanLock } from './lock.js';
 import { workflowKeysOf } from './references.js';
 import type { Ledger, Observed } from './state.js';
@@ -30,6 +31,8 @@ export interface PlanView {
   historyLimit: number;
   /** The plan's usage ConfigMaps as the children show them. */
   usage: KubeObject[];
+  /** Every ConfigMap child: usage, lock and the run's definitions. */
+  configMaps: KubeObject[];
   lock: PlanLock | undefined;
 }
 
@@ -47,12 +50,13 @@ export function observePlan(request: CompositeRequest, runner: RunnerDefaults): 
   const namespace = parent.metadata.namespace ?? '';
   const identity = { namespace, name: parent.metadata.name };
   const jobs = new Map(objectsOfKind(request.children, 'Job', 'batch/v1').map((job) => [job.metadata.name, job]));
-  const usage = objectsOfKind(request.children, 'ConfigMap', 'v1').filter((configMap) => isUsageConfigMap(configMap, identity));
+  const configMaps = objectsOfKind(request.children, 'ConfigMap', 'v1');
+  const usage = configMaps.filter((configMap) => isUsageConfigMap(configMap, identity));
   const lock = observedLock(request.children, identity);
   const raw = parent['status'];
   const previous = raw === undefined ? { ok: true as const, value: {} } : checkObject(DRPlanStatus, raw);
   if (!previous.ok) {
-    return { unreadable: { raw, problems: previous.problems, children: childrenAsObserved(jobs, usage, lock, identity) } };
+    return { unreadable: { raw, problems: previous.problems, children: childrenAsObserved(jobs, configMaps) } };
   }
   const spec = checkObject(DRPlanSpec, parent['spec']);
   const plan: DRPlan = {
@@ -76,15 +80,17 @@ export function observePlan(request: CompositeRequest, runner: RunnerDefaults): 
   const finalizing = request.finalizing === true;
   const deleting = finalizing || parent.metadata.deletionTimestamp !== undefined;
   const historyLimit = spec.ok ? (spec.value.historyLimit ?? DEFAULT_HISTORY_LIMIT) : historyLimitOfUnreadable(parent['spec']);
-  return { view: { observed, spec, problems, finalizing, deleting, previous: previous.value, historyLimit, usage, lock } };
+  return { view: { observed, spec, problems, finalizing, deleting, previous: previous.value, historyLimit, usage, configMaps, lock } };
 }
 
-/** The working copy of the ledger, from the status as read. */
-export function ledgerOf(status: DRPlanStatus): Ledger {
+/** The working copy of the ledger, from the status as read and the run's definitions as observed. */
+export function ledgerOf(status: DRPlanStatus, configMaps: readonly KubeObject[]): Ledger {
+  const definitions = status.run === undefined ? undefined : withDefinitions(status.run, configMaps);
   return {
     history: structuredClone(status.executionHistory ?? []),
     current: status.currentExecution,
-    run: status.run,
+    run: definitions?.run,
+    missingDefinitions: definitions?.missing ?? [],
     lastExecutionRef: status.lastExecutionRef,
     lastExecutionTime: status.lastExecutionTime,
     executed: wasExecuted(status),

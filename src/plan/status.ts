@@ -1,6 +1,7 @@
 import { listed } from '../k8s/bounds.js';
 import { mergeConditions, type ConditionInput } from '../k8s/conditions.js';
 import type { DRPlan, DRPlanStatus } from '../api/plan.js';
+import { withoutDefinitions } from './definitions.js';
 import type { Ledger } from './state.js';
 
 /**
@@ -40,7 +41,7 @@ export function planStatus(
     executionHistory: ledger.history,
   };
   if (ledger.current) status.currentExecution = ledger.current;
-  if (ledger.run) status.run = ledger.run;
+  if (ledger.run) status.run = withoutDefinitions(ledger.run);
   if (ledger.lastExecutionRef) status.lastExecutionRef = ledger.lastExecutionRef;
   if (ledger.lastExecutionTime) status.lastExecutionTime = ledger.lastExecutionTime;
   if (ledger.lockRevision > 0) status.lockRevision = ledger.lockRevision;

@@ -1,12 +1,13 @@
 import { secondsUntilNextTimeout } from '../engine/timeouts.js';
 import { jobOutcome } from '../engine/jobs.js';
 import { DEFAULT_RUNNER, type RunnerDefaults } from '../engine/runner.js';
-import { keptUsageConfigMap, usageConfigMap } from '../api/usage.js';
+import { usageConfigMap } from '../api/usage.js';
 import { listed } from '../k8s/bounds.js';
-import type { CompositeRequest, CompositeResponse, HookResult, KubeObject } from '../k8s/metacontroller.js';
+import { keptConfigMap, type CompositeRequest, type CompositeResponse, type HookResult, type KubeObject } from '../k8s/metacontroller.js';
 import { formatTime } from '../k8s/time.js';
 import { childrenAsObserved, desiredJobs } from './children.js';
-import { lockConfigMap, lockSettled, nextLock, reconcileHolder, type PlanLock } from './lock.js';
+import { definitionConfigMaps } from './definitions.js';
+import { LOCK_GRACE_SECONDS, lockConfigMap, lockSettled, nextLock, reconcileHolder, type PlanLock } from './lock.js';
 import { ledgerOf, observePlan, type PlanView, type UnreadableStatus } from './observe.js';
 import { workflowKeysOf } from './references.js';
 import type { Ledger } from './state.js';
@@ -41,7 +42,7 @@ export function reconcilePlan(
   const observation = observePlan(request, runner);
   if ('unreadable' in observation) return keepUnreadable(observation.unreadable, at);
   const { view } = observation;
-  const ledger = ledgerOf(view.previous);
+  const ledger = ledgerOf(view.previous, view.configMaps);
   const stale = staleView(view, ledger.lockRevision, now);
   if (stale !== undefined) return stale;
   const held = moveLedger(ledger, view, now);
@@ -58,7 +59,12 @@ export function reconcilePlan(
       at,
       view.observed.unreadable.condition,
     ),
-    children: [...desiredJobs(ledger, view.observed, locked), ...desiredUsage(view), lockConfigMap(identityOf(view), lock)],
+    children: [
+      ...desiredJobs(ledger, view.observed, locked, ledger.missingDefinitions.length === 0),
+      ...desiredUsage(view),
+      lockConfigMap(identityOf(view), lock),
+      ...definitionConfigMaps(ledger.run, view.configMaps, identityOf(view)),
+    ],
   };
   const resync = resyncSeconds(ledger, now);
   if (resync !== undefined) response.resyncAfterSeconds = resync;
@@ -78,7 +84,7 @@ function staleView(view: PlanView, statusRevision: number, now: Date): HookResul
   const lock = view.lock;
   if (lock === undefined || lock.revision <= statusRevision || lockSettled(lock, now)) return undefined;
   return {
-    response: { status: view.previous, children: childrenAsObserved(view.observed.jobs, view.usage, lock, identityOf(view)) },
+    response: { status: view.previous, children: childrenAsObserved(view.observed.jobs, view.configMaps) },
     decision: `stale view: lock revision ${lock.revision}, status revision ${statusRevision}`,
     deferSeconds: STALE_VIEW_RETRY_SECONDS,
   };
@@ -132,7 +138,7 @@ function keepUnreadable({ raw, problems, children }: UnreadableStatus, at: strin
  */
 function desiredUsage({ deleting, spec, usage, observed }: PlanView): KubeObject[] {
   if (deleting) return [];
-  if (!spec.ok) return usage.map(keptUsageConfigMap);
+  if (!spec.ok) return usage.map(keptConfigMap);
   const plan = observed.plan.metadata;
   const namespace = plan.namespace ?? '';
   return [usageConfigMap({ namespace, name: plan.name }, workflowKeysOf(spec.value, namespace))];
@@ -146,6 +152,8 @@ function finalized(ledger: Ledger, { observed }: PlanView): boolean {
 
 function resyncSeconds(ledger: Ledger, now: Date): number | undefined {
   if (ledger.current === undefined) return undefined;
+  // Definitions that do not show up within the grace are gone: look again once it has passed.
+  if (ledger.run?.phase === 'Running' && ledger.missingDefinitions.length > 0) return LOCK_GRACE_SECONDS;
   if (ledger.run?.phase === 'Running') return secondsUntilNextTimeout(ledger.run, now);
   return RELEASE_RESYNC_SECONDS;
 }

@@ -1,5 +1,5 @@
 import { findCycle } from '../engine/graph.js';
-import { runTooLarge } from '../engine/size.js';
+import { tooManySteps } from '../engine/size.js';
 import { firstIndexByName, validateParameterNames } from '../workflow/validate.js';
 import type { DRPlanSpec } from '../api/plan.js';
 import type { WorkflowVerdict } from './workflows.js';
@@ -30,7 +30,7 @@ export function validatePlanSpec(spec: DRPlanSpec, namespace: string, workflows:
     }
   });
   // Only the count here: how large each step is shows once it is rendered, when a run starts.
-  const tooLarge = runTooLarge(steps, 0);
+  const tooLarge = tooManySteps(steps);
   if (tooLarge !== undefined) errors.push(tooLarge);
   const cycle = findCycle(
     spec.stages.map((stage) => stage.name),

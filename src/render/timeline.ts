@@ -1,5 +1,6 @@
 import type { Run } from '../api/run.js';
 import { jobOutcome } from '../engine/jobs.js';
+import { runnerKind } from '../engine/runner.js';
 import { DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../api/execution.js';
 import {
   qualifiedName,
@@ -185,7 +186,7 @@ export class TimelineRecorder {
             action.phase,
             { kind: 'action', name: action.name, ...where },
             action.message,
-            action.runner !== undefined,
+            runnerKind(action.type) !== undefined,
           );
         }
       }

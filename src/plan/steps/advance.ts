@@ -1,7 +1,10 @@
 import { advanceRun } from '../../engine/advance.js';
 import { noteObservedJobs } from '../../engine/lock.js';
 import { isTerminal } from '../../api/execution.js';
-import { formatTime } from '../../k8s/time.js';
+import { cancelRun } from '../../engine/cancel.js';
+import { listed } from '../../k8s/bounds.js';
+import { formatTime, parseTime } from '../../k8s/time.js';
+import { LOCK_GRACE_SECONDS } from '../lock.js';
 import { endRecord, followRun, isOpen } from '../ledger.js';
 import type { Ledger, Observed } from '../state.js';
 
@@ -19,12 +22,34 @@ export function advanceCurrent(ledger: Ledger, observed: Observed, now: Date): v
     }
     return;
   }
+  if (ledger.missingDefinitions.length > 0) {
+    waitForDefinitions(ledger, now);
+    return;
+  }
   const advanced = advanceRun(
     ledger.run,
     { jobs: observed.jobs, pods: observed.pods, namespace: observed.plan.metadata.namespace ?? '' },
     now,
   );
   ledger.run = noteObservedJobs(advanced, observed.jobs);
+  settleRecord(ledger);
+}
+
+/**
+ * A run whose definitions are not observed cannot start anything. Just after the run started
+ * its ConfigMaps may not be in the cache yet; past the lock's grace they are gone (deleted by
+ * hand), and the run fails rather than wait forever.
+ */
+function waitForDefinitions(ledger: Ledger, now: Date): void {
+  const run = ledger.run;
+  if (run === undefined || run.phase !== 'Running') return;
+  const started = parseTime(run.startTime) ?? 0;
+  const missing = listed(ledger.missingDefinitions, ', ');
+  if (now.getTime() < started + LOCK_GRACE_SECONDS * 1000) {
+    ledger.notes.push(`waiting for the run's definitions: ${missing}`);
+    return;
+  }
+  ledger.run = cancelRun(run, `the run's definitions are gone or unreadable (ConfigMap ${missing})`, formatTime(now), 'Failed');
   settleRecord(ledger);
 }
 

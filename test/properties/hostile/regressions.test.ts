@@ -115,7 +115,7 @@ describe('row 1: a runbook made to be slow', () => {
     const { status } = JSON.parse((await answered('/drplan/sync', planSync(readyPlan({ stages }), [wf]))).text) as PlanAnswer;
     expect(status.run?.phase).toBe('Failed');
     expect(status.run?.message).toMatch(
-      /^cannot start: the run would take about \d+ KiB of the plan's status, more than the 880 KiB it may use/,
+      /^cannot start: the run's Job templates and runner work would take about \d+ KiB, more than the 3072 KiB a run may hold/,
     );
   });
 
