@@ -174,11 +174,12 @@ export class ContractHarness {
   }
 
   get(kind: string, namespace: string, name: string): KubeObject | undefined {
-    return this.#store.get(this.#ref(kind, namespace, name));
+    const found = this.#store.get(this.#ref(kind, namespace, name));
+    return found === undefined ? undefined : clone(found);
   }
 
   list(kind: string, namespace?: string): KubeObject[] {
-    return this.#store.list(this.manifests.resources.byKindName(kind), namespace);
+    return this.#store.list(this.manifests.resources.byKindName(kind), namespace).map(clone);
   }
 
   /** `kubectl delete`: with finalizers the object only gets a deletionTimestamp. */
@@ -262,10 +263,11 @@ export class ContractHarness {
     return { apiVersion: type.apiVersion, kind: type.kind, namespace: type.namespaced ? namespace : '', name };
   }
 
+  /** A copy of the stored object, to change and write back. */
   #require(ref: ObjectRef): KubeObject {
     const obj = this.#store.get(ref);
     if (obj === undefined) throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} not found`);
-    return obj;
+    return clone(obj);
   }
 
   /** What `apply` writes over an existing object: the new body with the live status and system metadata. */

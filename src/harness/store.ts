@@ -4,7 +4,7 @@ import { ApiError } from './errors.js';
 import type { EventLog } from './events.js';
 import type { ResourceTable, ResourceType } from './resources.js';
 import { validateObjectMeta } from './validation.js';
-import { clone, deepEqual, describe, refOf, type KubeObject, type ObjectRef } from './types.js';
+import { clone, deepEqual, deepFreeze, describe, refOf, type KubeObject, type ObjectRef } from './types.js';
 
 /** One effective write: `before` absent for a create, `after` absent for a removal. */
 export interface StoreChange {
@@ -40,29 +40,28 @@ export class Store {
     return type;
   }
 
+  /** The stored object itself, frozen: read it, never change it (copy it first). */
   get(ref: ObjectRef): KubeObject | undefined {
-    const obj = this.#objects.get(keyOf(ref));
-    return obj === undefined ? undefined : clone(obj);
+    return this.#objects.get(keyOf(ref));
   }
 
   getByUid(uid: string): KubeObject | undefined {
     for (const obj of this.#objects.values()) {
-      if (obj.metadata.uid === uid) return clone(obj);
+      if (obj.metadata.uid === uid) return obj;
     }
     return undefined;
   }
 
   /**
    * Objects of one type, optionally in one namespace and passing `filter`, ordered by namespace
-   * then name. The filter sees the stored object itself (read it, never change it): only the
-   * objects it keeps are copied, which matters with thousands of objects.
+   * then name: the stored objects themselves, frozen.
    */
   list(type: ResourceType, namespace?: string, filter: (obj: Readonly<KubeObject>) => boolean = () => true): KubeObject[] {
     const out: KubeObject[] = [];
     for (const obj of this.#objects.values()) {
       if (obj.apiVersion !== type.apiVersion || obj.kind !== type.kind) continue;
       if (namespace !== undefined && type.namespaced && (obj.metadata.namespace ?? '') !== namespace) continue;
-      if (filter(obj)) out.push(clone(obj));
+      if (filter(obj)) out.push(obj);
     }
     return out.sort((a, b) => keyOf(refOf(a)).localeCompare(keyOf(refOf(b))));
   }
@@ -95,7 +94,7 @@ export class Store {
     if (type.statusSubresource) delete obj.status;
     if (isCrd(obj)) this.#register(obj);
     this.#commit(undefined, obj);
-    return clone(obj);
+    return obj;
   }
 
   /** PUT of the main resource: client metadata and the body; status only without a subresource. */
@@ -191,17 +190,17 @@ export class Store {
     // Removing the last finalizer of a deleting object completes its deletion.
     if (after.metadata.deletionTimestamp !== undefined && (after.metadata.finalizers ?? []).length === 0) {
       this.#remove(after);
-      return clone(after);
+      return after;
     }
-    return clone(this.#objects.get(keyOf(refOf(after))) ?? after);
+    return this.#objects.get(keyOf(refOf(after))) ?? after;
   }
 
   #commit(before: KubeObject | undefined, after: KubeObject): void {
     this.#resourceVersion += 1;
     after.metadata.resourceVersion = String(this.#resourceVersion);
-    this.#objects.set(keyOf(refOf(after)), after);
+    this.#objects.set(keyOf(refOf(after)), deepFreeze(after));
     for (const verb of changeVerbs(before, after)) this.#log.push({ type: 'change', verb, object: refOf(after) });
-    this.#notify(before === undefined ? { after: clone(after) } : { before: clone(before), after: clone(after) });
+    this.#notify(before === undefined ? { after } : { before, after });
   }
 
   #notify(change: StoreChange): void {
@@ -215,7 +214,7 @@ export class Store {
     this.#objects.delete(keyOf(refOf(obj)));
     this.#resourceVersion += 1;
     this.#log.push({ type: 'change', verb: 'delete', object: refOf(obj) });
-    this.#notify({ before: clone(stored) });
+    this.#notify({ before: stored });
     const uid = stored.metadata.uid;
     if (uid !== undefined) this.#collectDependents(uid);
   }

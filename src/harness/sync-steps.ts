@@ -64,9 +64,10 @@ export async function prepareSync(deps: SyncDeps, c: ControllerDef, ref: ObjectR
 
 /** AtomicUpdate: the change applied to the live object (of the same uid), written if it changed anything. */
 export function atomicUpdate(store: Store, obj: KubeObject, change: (live: KubeObject) => boolean): KubeObject {
-  const live = store.get(refOf(obj));
-  if (live === undefined || live.metadata.uid !== obj.metadata.uid) throw new ApiError('NotFound', `${describe(obj)} not found`);
-  return change(live) ? store.update(live) : live;
+  const stored = store.get(refOf(obj));
+  if (stored === undefined || stored.metadata.uid !== obj.metadata.uid) throw new ApiError('NotFound', `${describe(obj)} not found`);
+  const live = clone(stored);
+  return change(live) ? store.update(live) : stored;
 }
 
 /** An update's resourceVersion precondition, as the API server checks it. */

@@ -75,6 +75,21 @@ export function clone<T>(value: T): T {
   return root as T;
 }
 
+/**
+ * Makes a JSON tree read-only, iteratively (any depth). The store keeps its objects frozen and
+ * hands them out without copying: a reader that tried to change one would throw at once.
+ * A frozen subtree is already done, so sharing one between versions costs nothing.
+ */
+export function deepFreeze<T>(value: T): T {
+  const pending: unknown[] = [value];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (typeof node !== 'object' || node === null || Object.isFrozen(node)) continue;
+    Object.freeze(node);
+    for (const key of Object.keys(node)) pending.push((node as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
 /** Structural equality of JSON trees; key order is irrelevant, as for Go's DeepEqual on maps. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
