@@ -47,7 +47,8 @@ export function reconcilePlan(
   if (stale !== undefined) return stale;
   const held = moveLedger(ledger, view, now);
   const lock = desiredLock(ledger, view, held, now);
-  ledger.lockRevision = lock.revision;
+  // A lock kept as a lagging cache shows it may be older than the status: the status's revision never goes back.
+  ledger.lockRevision = Math.max(ledger.lockRevision, lock.revision);
   const locked = ledger.current !== undefined && view.lock?.holder === ledger.current.uid;
   const response: CompositeResponse = {
     status: planStatus(
