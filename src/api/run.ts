@@ -91,6 +91,8 @@ export const Run = Type.Object({
    * for a run too large to keep them here; absent when the actions hold them.
    */
   definitions: Type.Optional(Type.Array(Type.String())),
+  /** A run too large for step messages of 256 characters keeps them this short. */
+  stepMessageChars: Type.Optional(Type.Integer()),
   stages: Type.Array(RunStage),
 });
 export type Run = Static<typeof Run>;

@@ -4,7 +4,7 @@ import { actionsOf, type Run, type RunAction, type RunStage, type RunWorkflow, t
 import { observeAction, startAction, type Context, type ObservedJobs } from './actions.js';
 import { Dependencies } from './dependencies.js';
 import { IndexQueue } from './queue.js';
-import { isDone, isRunning, rollUp, skip, start } from './steps.js';
+import { capStepMessages, isDone, isRunning, rollUp, skip, start } from './steps.js';
 
 /**
  * Moves a run forward as far as the observed Jobs allow at `now`: records finished,
@@ -23,7 +23,7 @@ export function advanceRun(previous: Run, observed: ObservedJobs, now: Date): Ru
   for (const stage of run.stages) if (stage.phase === 'Running') settleStage(stage, context);
   startStages(context);
   if (run.stages.every(isDone)) finishRun(run, context.at);
-  return run;
+  return capStepMessages(run);
 }
 
 /**

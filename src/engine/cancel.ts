@@ -1,6 +1,6 @@
 import type { Run } from '../api/run.js';
 import { copySteps } from './advance.js';
-import { finish, rollUp, skip, type Step } from './steps.js';
+import { capStepMessages, finish, rollUp, skip, type Step } from './steps.js';
 
 /**
  * Stops a run: nothing new starts, running actions are interrupted (their Jobs are
@@ -27,5 +27,5 @@ export function cancelRun(previous: Run, message: string, at: string, phase: 'Ca
   run.phase = phase;
   run.completionTime = at;
   run.message = message;
-  return run;
+  return capStepMessages(run);
 }

@@ -1,3 +1,4 @@
+import { MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
 import { canonicalJson } from '../k8s/json.js';
 import type { RunAction, RunStage } from '../api/run.js';
 
@@ -9,10 +10,19 @@ import type { RunAction, RunStage } from '../api/run.js';
 export const RUN_BUDGET_BYTES = 880 * 1024;
 
 /**
- * What running adds to a stage, workflow or action once it has been snapshotted: start and
- * completion times, a Job name and reference, a reason, and a message at its cap.
+ * What running adds to a stage, workflow or action once it has been snapshotted, besides its
+ * message: start and completion times, a Job name and reference, a reason.
  */
-const STEP_GROWTH_BYTES = 720;
+const STEP_GROWTH_WITHOUT_MESSAGE_BYTES = 464;
+
+/**
+ * The fewest characters a step's message may be cut to. A run too large for messages of
+ * MAX_STEP_MESSAGE_CHARS gets shorter ones (`run.stepMessageChars`), down to this.
+ */
+export const MIN_STEP_MESSAGE_CHARS = 64;
+
+/** What running adds to a step with its message at the full cap (ASCII). */
+const STEP_GROWTH_BYTES = STEP_GROWTH_WITHOUT_MESSAGE_BYTES + MAX_STEP_MESSAGE_CHARS;
 
 /** Steps (stages, workflows and actions) a run may have at all, however small each one is. */
 export const MAX_RUN_STEPS = Math.floor(RUN_BUDGET_BYTES / STEP_GROWTH_BYTES);
@@ -75,12 +85,12 @@ export function keepsDefinitionsApart({ steps, bytes }: Footprint): boolean {
  * runs; undefined when it fits, in the status alone or with its definitions apart.
  */
 export function runTooLarge(footprint: Footprint): string | undefined {
-  const { steps, bytes, definitionBytes, largestDefinition } = footprint;
+  const { steps, definitionBytes, largestDefinition } = footprint;
   const tooMany = tooManySteps(steps);
   if (tooMany !== undefined) return tooMany;
   if (!keepsDefinitionsApart(footprint)) return undefined;
-  const status = bytes - definitionBytes + steps * STEP_GROWTH_BYTES;
-  if (status > RUN_BUDGET_BYTES) {
+  if (stepMessageChars(footprint) < MIN_STEP_MESSAGE_CHARS) {
+    const status = statusBytes(footprint) + steps * (STEP_GROWTH_WITHOUT_MESSAGE_BYTES + MIN_STEP_MESSAGE_CHARS);
     return `the run would take about ${kib(status)} KiB of the plan's status without its Job templates and runner work, more than the ${kib(RUN_BUDGET_BYTES)} KiB it may use: use fewer actions, smaller rollbacks or shorter parameter values`;
   }
   if (definitionBytes > DEFINITIONS_BUDGET_BYTES) {
@@ -92,17 +102,27 @@ export function runTooLarge(footprint: Footprint): string | undefined {
   return undefined;
 }
 
+/**
+ * How long each step's message may be for the run to stay within its budget: the full cap
+ * when it fits, else what is left per step (below MIN_STEP_MESSAGE_CHARS, the run does not fit).
+ */
+export function stepMessageChars(footprint: Footprint): number {
+  const room = RUN_BUDGET_BYTES - statusBytes(footprint) - footprint.steps * STEP_GROWTH_WITHOUT_MESSAGE_BYTES;
+  return Math.min(MAX_STEP_MESSAGE_CHARS, Math.floor(room / Math.max(1, footprint.steps)));
+}
+
+/** What of the snapshot the status holds: all of it, or all but the definitions kept apart. */
+function statusBytes(footprint: Footprint): number {
+  return keepsDefinitionsApart(footprint) ? footprint.bytes - footprint.definitionBytes : footprint.bytes;
+}
+
 /** Whether `steps` stages, workflows and actions are too many for the status, however small each is. */
 export function tooManySteps(steps: number): string | undefined {
   if (steps <= MAX_RUN_STEPS) return undefined;
   return `the run would have ${steps} stages, workflows and actions; at most ${MAX_RUN_STEPS} fit in the plan's status`;
 }
 
-/** `runTooLarge` of the snapshot itself, once it has been rendered. */
-export function tooLargeToRecord(stages: readonly RunStage[]): string | undefined {
-  return runTooLarge(footprintOf(stages));
-}
-
+/** The footprint of a rendered snapshot. */
 export function footprintOf(stages: readonly RunStage[]): Footprint {
   let steps = 0;
   let definitionBytes = 0;

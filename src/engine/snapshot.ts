@@ -1,12 +1,13 @@
 import type { DRPlanExecution } from '../api/execution.js';
-import { listed } from '../k8s/bounds.js';
+import { listed, MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
 import type { DRPlan } from '../api/plan.js';
 import { Action, type DRWorkflow } from '../api/workflow.js';
 import { resolveParams, tooManyParameters } from './params.js';
 import { DEFAULT_RUNNER, type RunnerDefaults } from './runner.js';
 import { runnable, timeoutSeconds, type Placement } from './runnable.js';
 import type { Run, RunAction, RunStage, RunWorkflow } from '../api/run.js';
-import { DEFINITIONS_BUDGET_BYTES, jsonBytes, RUN_BUDGET_BYTES, runTooLarge, tooLargeToRecord, tooManySteps } from './size.js';
+import { DEFINITIONS_BUDGET_BYTES, footprintOf, jsonBytes, RUN_BUDGET_BYTES, runTooLarge, stepMessageChars, tooManySteps } from './size.js';
+import { capStepMessages } from './steps.js';
 import { renderDeep, type Params, type RenderBudget } from './template.js';
 import { evaluateWhen } from './when.js';
 
@@ -201,8 +202,12 @@ export function newRun(
     startTime: at,
     stages,
   };
-  const problems = errors.length > 0 ? [...new Set(errors)] : [tooLargeToRecord(stages)].filter((problem) => problem !== undefined);
-  if (problems.length === 0) return run;
+  const footprint = footprintOf(stages);
+  const problems = errors.length > 0 ? [...new Set(errors)] : [runTooLarge(footprint)].filter((problem) => problem !== undefined);
+  if (problems.length === 0) {
+    const chars = stepMessageChars(footprint);
+    return chars < MAX_STEP_MESSAGE_CHARS ? capStepMessages({ ...run, stepMessageChars: chars }) : run;
+  }
   return {
     ...run,
     phase: 'Failed',

@@ -1,6 +1,6 @@
 import type { StepPhase } from '../api/execution.js';
 import { capText, MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
-import type { SkipReason } from '../api/run.js';
+import type { Run, SkipReason } from '../api/run.js';
 
 /** The state every stage, workflow and action carries. */
 export interface Step {
@@ -49,6 +49,23 @@ export function finish(step: Step, phase: 'Succeeded' | 'Failed', message: strin
   step.phase = phase;
   step.message = capText(message, MAX_STEP_MESSAGE_CHARS);
   step.completionTime = at;
+}
+
+/** Cuts every step's message to the run's own limit, when it has one (a very large run). */
+export function capStepMessages(run: Run): Run {
+  const chars = run.stepMessageChars;
+  if (chars === undefined) return run;
+  const cap = (step: Step) => {
+    if (step.message !== undefined) step.message = capText(step.message, chars);
+  };
+  for (const stage of run.stages) {
+    cap(stage);
+    for (const workflow of stage.workflows) {
+      cap(workflow);
+      workflow.actions.forEach(cap);
+    }
+  }
+  return run;
 }
 
 /**
