@@ -205,6 +205,34 @@ function cancelled(reason: string, message: string, at: string): DRPlanStatus {
   } as DRPlanStatus;
 }
 
+/** A run too large for the status: its Job template kept apart, in a ConfigMap the status names. */
+const DEFINITIONS_NAME = 'drplan-p-x1-definitions-0-15b72595';
+const DEFINITIONS: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: {
+    name: DEFINITIONS_NAME,
+    namespace: 'default',
+    labels: { 'dr.bkbcs.tencent.com/plan': 'p', 'dr.bkbcs.tencent.com/execution': 'x1' },
+  },
+  data: { 'action-0': JSON.stringify({ job: { spec: { backoffLimit: 0, template: { spec: POD_SPEC } } } }) },
+};
+const STORED_DEFINITIONS: KubeObject = {
+  ...DEFINITIONS,
+  metadata: { ...DEFINITIONS.metadata, uid: 'uid-definitions', resourceVersion: '9' },
+};
+const withoutJob = (status: DRPlanStatus): DRPlanStatus => {
+  const apart = JSON.parse(JSON.stringify(status)) as DRPlanStatus & { run: { definitions?: string[] } };
+  apart.run.definitions = [DEFINITIONS_NAME];
+  delete apart.run.stages[0]?.workflows[0]?.actions[0]?.job;
+  return apart;
+};
+const RUNNING_APART = withoutJob(RUNNING);
+const SEEN_APART = withoutJob({
+  ...RUNNING,
+  run: run('Running', { phase: 'Running', outputs: { jobRef: { ...JOB_REF, uid: 'uid-job-1' } }, jobSeen: true }),
+} as DRPlanStatus);
+
 interface Case {
   reason: string;
   at: string;
@@ -380,6 +408,34 @@ const cases: Record<string, Case> = {
         resyncAfterSeconds: 10,
       },
       decision: 'running x1; cancelled x1: execution deleted',
+    },
+  },
+  'definitions apart': {
+    reason: 'a run whose templates live in a ConfigMap reads them back: the Job is described, the ConfigMap kept as observed',
+    at: LATER,
+    request: planRequest(RUNNING_APART, [wf, admitted('x1', 'Running')], [STORED_JOB, HELD, STORED_DEFINITIONS]),
+    want: {
+      response: { status: SEEN_APART, children: [JOB, USAGE, HELD, DEFINITIONS], resyncAfterSeconds: 240 },
+      decision: 'running x1',
+    },
+  },
+  'definitions not observed yet': {
+    reason: 'without its templates the run waits: nothing moves, the observed Job is kept as it is, a sync comes back after the grace',
+    at: '2026-01-01T00:01:10Z',
+    request: planRequest(RUNNING_APART, [wf, admitted('x1', 'Running')], [STORED_JOB, HELD]),
+    want: {
+      response: { status: RUNNING_APART, children: [KEPT_JOB, USAGE, HELD], resyncAfterSeconds: 30 },
+      decision: `running x1; waiting for the run's definitions: ${DEFINITIONS_NAME}`,
+    },
+  },
+  'lock older than the status': {
+    reason:
+      'a released status meets a lagging lock still naming the ended run: the lock keeps it for the grace, the status keeps its revision',
+    at: '2026-01-01T00:01:10Z',
+    request: planRequest(IDLE_AFTER_SUCCESS, [wf], [FINISHED_JOB, HELD]),
+    want: {
+      response: { status: IDLE_AFTER_SUCCESS, children: [KEPT_JOB, USAGE, HELD] },
+      decision: 'idle; lock still held by x1',
     },
   },
   'unreadable status': {
