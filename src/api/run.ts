@@ -91,6 +91,8 @@ export const Run = Type.Object({
    * for a run too large to keep them here; absent when the actions hold them.
    */
   definitions: Type.Optional(Type.Array(Type.String())),
+  /** When a sync first found an action that must start its Job without its definition (its ConfigMap not observed). */
+  definitionsMissingSince: Type.Optional(Type.String()),
   /** A run too large for step messages of 256 characters keeps them this short. */
   stepMessageChars: Type.Optional(Type.Integer()),
   stages: Type.Array(RunStage),

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { formatDuration, parseTime } from '../k8s/time.js';
 import { jobNameFor, jobOutcome, type JobOutcome } from './jobs.js';
-import { runnerReport, successFrom, type RunnerReport } from './runner.js';
+import { runnerKind, runnerReport, successFrom, type RunnerReport } from './runner.js';
 import type { Run, RunAction } from '../api/run.js';
 import { finish, skip, start } from './steps.js';
 
@@ -38,7 +38,7 @@ function observeJob(action: RunAction, job: KubeObject, { run, observed, at }: C
   const uid = job.metadata.uid;
   if (uid !== undefined && action.outputs?.jobRef?.uid !== uid) action.outputs = { jobRef: { ...action.outputs?.jobRef, uid } };
   const outcome = jobOutcome(job);
-  if (action.runner !== undefined) {
+  if (runnerKind(action.type) !== undefined) {
     if (observeRunner(run, action, outcome, observed, at)) return true;
   } else if (outcome.state === 'succeeded') {
     finish(action, 'Succeeded', successMessage(run, action), outcome.at ?? at);

@@ -42,7 +42,7 @@ export function isBeingDeleted(object: KubeObject): boolean {
 }
 
 /** Deterministic per (execution, action); a re-created execution of the same name gets new names. */
-export function jobNameFor(run: Run, action: RunAction): string {
+export function jobNameFor(run: Pick<Run, 'execution'>, action: RunAction): string {
   return hashedName([run.execution.name, action.name], `${run.execution.uid}/${action.id}/0`);
 }
 

@@ -1,6 +1,8 @@
 import { MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
 import { canonicalJson } from '../k8s/json.js';
-import type { RunAction, RunStage } from '../api/run.js';
+import type { Run } from '../api/run.js';
+import { jobNameFor } from './jobs.js';
+import { definitionOf, definitionText, stagesWithoutDefinitions } from './definitions.js';
 
 /**
  * How much of the plan's status one run may take. The status must stay under 1 MiB (etcd
@@ -9,11 +11,16 @@ import type { RunAction, RunStage } from '../api/run.js';
  */
 export const RUN_BUDGET_BYTES = 880 * 1024;
 
+const TIMESTAMP = '2026-01-01T00:00:00Z';
+const UID = '00000000-0000-0000-0000-000000000000';
+const LONGEST_NAME = 'x'.repeat(63);
+
 /**
- * What running adds to a stage, workflow or action once it has been snapshotted, besides its
- * message: start and completion times, a Job name and reference, a reason.
+ * What running adds to a step at most, besides its message: start and completion times, a
+ * reason, and for an action a Job name and reference with a 63-character name and namespace.
+ * Once a run is rendered, a Job action's own names are known (`stepGrowth`).
  */
-const STEP_GROWTH_WITHOUT_MESSAGE_BYTES = 464;
+const STEP_GROWTH_WITHOUT_MESSAGE_BYTES = stepGrowth({ name: LONGEST_NAME, namespace: LONGEST_NAME });
 
 /**
  * The fewest characters a step's message may be cut to. A run too large for messages of
@@ -35,38 +42,28 @@ export const MAX_RUN_STEPS = Math.floor(RUN_BUDGET_BYTES / STEP_GROWTH_BYTES);
 export const DEFINITIONS_CHUNK_BYTES = 200 * 1024;
 
 /**
- * All of a run's definitions together: every plan sync carries them, next to the Jobs that
- * repeat them, and a request must stay well under Metacontroller's 16 MiB.
+ * All of a run's definitions together. A plan sync carries them about four times (the
+ * ConfigMaps' data and their last-applied annotations, the Jobs' specs and theirs), next to the
+ * status and the executions: at 2 MiB that stays near 10 MiB, under the 16 MiB a request may take.
  */
-export const DEFINITIONS_BUDGET_BYTES = 3 * 1024 * 1024;
-
-/** What an action starts: the bulk of a run, which may be kept apart from the status. */
-export type Definition = Pick<RunAction, 'job' | 'runner'>;
-
-/** The action's definition, or undefined when it starts nothing of its own (a skipped hook, say). */
-export function definitionOf(action: RunAction): Definition | undefined {
-  if (action.job === undefined && action.runner === undefined) return undefined;
-  return { ...(action.job === undefined ? {} : { job: action.job }), ...(action.runner === undefined ? {} : { runner: action.runner }) };
-}
-
-/**
- * What a definition takes in its ConfigMap: its JSON as a string value, quoted again in the
- * annotation Metacontroller writes.
- */
-export function definitionText(definition: Definition): { text: string; bytes: number } {
-  const text = canonicalJson(definition);
-  return { text, bytes: Buffer.byteLength(JSON.stringify(text)) };
-}
+export const DEFINITIONS_BUDGET_BYTES = 2 * 1024 * 1024;
 
 /** The bytes a value takes as JSON. */
 export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(canonicalJson(value));
 }
 
-/** How a run of `steps` steps, whose snapshot takes `bytes` of which `definitionBytes` are definitions, would be kept. */
+/** What a run's snapshot takes, for judging whether and how it can be kept. */
 export interface Footprint {
+  /** Stages, workflows and actions. */
   steps: number;
+  /** What running adds to all of them at most, besides their messages. */
+  growth: number;
+  /** The snapshot as JSON, definitions included: what the status holds of a run that keeps them. */
   bytes: number;
+  /** The snapshot as JSON without its definitions: what the status holds of a run that keeps them apart. */
+  bytesApart: number;
+  /** The definitions as their ConfigMaps hold them. */
   definitionBytes: number;
   /** The largest single definition: each must fit one ConfigMap. */
   largestDefinition: number;
@@ -76,8 +73,8 @@ export interface Footprint {
  * Whether the run's definitions go to ConfigMaps: only when the status cannot hold them, so
  * that most runs are one object, as they always were.
  */
-export function keepsDefinitionsApart({ steps, bytes }: Footprint): boolean {
-  return bytes + steps * STEP_GROWTH_BYTES > RUN_BUDGET_BYTES;
+export function keepsDefinitionsApart({ steps, bytes, growth }: Footprint): boolean {
+  return bytes + growth + steps * MAX_STEP_MESSAGE_CHARS > RUN_BUDGET_BYTES;
 }
 
 /**
@@ -90,7 +87,7 @@ export function runTooLarge(footprint: Footprint): string | undefined {
   if (tooMany !== undefined) return tooMany;
   if (!keepsDefinitionsApart(footprint)) return undefined;
   if (stepMessageChars(footprint) < MIN_STEP_MESSAGE_CHARS) {
-    const status = statusBytes(footprint) + steps * (STEP_GROWTH_WITHOUT_MESSAGE_BYTES + MIN_STEP_MESSAGE_CHARS);
+    const status = statusBytes(footprint) + footprint.growth + steps * MIN_STEP_MESSAGE_CHARS;
     return `the run would take about ${kib(status)} KiB of the plan's status without its Job templates and runner work, more than the ${kib(RUN_BUDGET_BYTES)} KiB it may use: use fewer actions, smaller rollbacks or shorter parameter values`;
   }
   if (definitionBytes > DEFINITIONS_BUDGET_BYTES) {
@@ -107,13 +104,13 @@ export function runTooLarge(footprint: Footprint): string | undefined {
  * when it fits, else what is left per step (below MIN_STEP_MESSAGE_CHARS, the run does not fit).
  */
 export function stepMessageChars(footprint: Footprint): number {
-  const room = RUN_BUDGET_BYTES - statusBytes(footprint) - footprint.steps * STEP_GROWTH_WITHOUT_MESSAGE_BYTES;
+  const room = RUN_BUDGET_BYTES - statusBytes(footprint) - footprint.growth;
   return Math.min(MAX_STEP_MESSAGE_CHARS, Math.floor(room / Math.max(1, footprint.steps)));
 }
 
 /** What of the snapshot the status holds: all of it, or all but the definitions kept apart. */
 function statusBytes(footprint: Footprint): number {
-  return keepsDefinitionsApart(footprint) ? footprint.bytes - footprint.definitionBytes : footprint.bytes;
+  return keepsDefinitionsApart(footprint) ? footprint.bytesApart : footprint.bytes;
 }
 
 /** Whether `steps` stages, workflows and actions are too many for the status, however small each is. */
@@ -122,16 +119,29 @@ export function tooManySteps(steps: number): string | undefined {
   return `the run would have ${steps} stages, workflows and actions; at most ${MAX_RUN_STEPS} fit in the plan's status`;
 }
 
+/** A footprint judged before rendering: the steps and the unrendered bytes, every step at its largest growth. */
+export function roughFootprint(steps: number, bytes: number): Footprint {
+  return { steps, growth: steps * STEP_GROWTH_WITHOUT_MESSAGE_BYTES, bytes, bytesApart: 0, definitionBytes: bytes, largestDefinition: 0 };
+}
+
 /** The footprint of a rendered snapshot. */
-export function footprintOf(stages: readonly RunStage[]): Footprint {
+export function footprintOf(run: Pick<Run, 'execution' | 'stages'>): Footprint {
+  const stepOnly = stepGrowth(undefined);
   let steps = 0;
+  let growth = 0;
   let definitionBytes = 0;
   let largestDefinition = 0;
-  for (const stage of stages) {
+  for (const stage of run.stages) {
     steps += 1;
+    growth += stepOnly;
     for (const workflow of stage.workflows) {
       steps += 1 + workflow.actions.length;
+      growth += stepOnly;
       for (const action of workflow.actions) {
+        growth +=
+          action.type === 'Job'
+            ? stepGrowth({ name: jobNameFor(run, action), namespace: run.execution.namespace })
+            : STEP_GROWTH_WITHOUT_MESSAGE_BYTES;
         const definition = definitionOf(action);
         const size = definition === undefined ? 0 : definitionText(definition).bytes;
         definitionBytes += size;
@@ -139,7 +149,36 @@ export function footprintOf(stages: readonly RunStage[]): Footprint {
       }
     }
   }
-  return { steps, bytes: jsonBytes(stages), definitionBytes, largestDefinition };
+  const { stages } = run;
+  return {
+    steps,
+    growth,
+    bytes: jsonBytes(stages),
+    bytesApart: jsonBytes(stagesWithoutDefinitions(stages)),
+    definitionBytes,
+    largestDefinition,
+  };
+}
+
+/**
+ * What running adds to a step besides its message: the fields it gains, as JSON (with an empty
+ * message), and a longer phase name; for a Job action, its Job's name and reference as well.
+ */
+function stepGrowth(job: { name: string; namespace: string } | undefined): number {
+  const gained = {
+    startTime: TIMESTAMP,
+    completionTime: TIMESTAMP,
+    reason: 'DependencyFailed',
+    message: '',
+    ...(job === undefined
+      ? {}
+      : {
+          jobName: job.name,
+          jobSeen: true,
+          outputs: { jobRef: { apiVersion: 'batch/v1', kind: 'Job', name: job.name, namespace: job.namespace, uid: UID } },
+        }),
+  };
+  return jsonBytes(gained) + 'Cancelled'.length - 'Pending'.length;
 }
 
 function kib(bytes: number): number {

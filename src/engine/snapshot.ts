@@ -6,7 +6,16 @@ import { resolveParams, tooManyParameters } from './params.js';
 import { DEFAULT_RUNNER, type RunnerDefaults } from './runner.js';
 import { runnable, timeoutSeconds, type Placement } from './runnable.js';
 import type { Run, RunAction, RunStage, RunWorkflow } from '../api/run.js';
-import { DEFINITIONS_BUDGET_BYTES, footprintOf, jsonBytes, RUN_BUDGET_BYTES, runTooLarge, stepMessageChars, tooManySteps } from './size.js';
+import {
+  DEFINITIONS_BUDGET_BYTES,
+  footprintOf,
+  jsonBytes,
+  roughFootprint,
+  RUN_BUDGET_BYTES,
+  runTooLarge,
+  stepMessageChars,
+  tooManySteps,
+} from './size.js';
 import { capStepMessages } from './steps.js';
 import { renderDeep, type Params, type RenderBudget } from './template.js';
 import { evaluateWhen } from './when.js';
@@ -104,7 +113,7 @@ function beforeRendering(plan: DRPlan, workflows: ReadonlyMap<string, DRWorkflow
     }
   }
   // Unrendered, the templates cannot be told from the rollbacks: the exact check follows rendering.
-  return runTooLarge({ steps, bytes, definitionBytes: bytes, largestDefinition: 0 });
+  return runTooLarge(roughFootprint(steps, bytes));
 }
 
 function workflowKey(ref: { name: string; namespace?: string | undefined }, planNamespace: string): string {
@@ -202,7 +211,7 @@ export function newRun(
     startTime: at,
     stages,
   };
-  const footprint = footprintOf(stages);
+  const footprint = footprintOf(run);
   const problems = errors.length > 0 ? [...new Set(errors)] : [runTooLarge(footprint)].filter((problem) => problem !== undefined);
   if (problems.length === 0) {
     const chars = stepMessageChars(footprint);

@@ -115,7 +115,7 @@ export class ContractHarness {
     this.#mc.resetTraffic();
   }
 
-  /** Sees every effective store write as it happens, until the returned function is called. */
+  /** Sees every effective store write as it happens (the stored objects, frozen), until the returned function is called. */
   watch(listener: (change: StoreChange) => void): () => void {
     return this.#store.subscribe(listener);
   }
@@ -170,7 +170,7 @@ export class ContractHarness {
       labels: Object.keys(input.metadata.labels ?? {}),
       annotations: Object.keys(input.metadata.annotations ?? {}),
     });
-    return result;
+    return clone(result);
   }
 
   get(kind: string, namespace: string, name: string): KubeObject | undefined {
@@ -202,12 +202,12 @@ export class ContractHarness {
   annotate(kind: string, namespace: string, name: string, annotations: Record<string, string | null>): KubeObject {
     const obj = this.#require(this.#ref(kind, namespace, name));
     obj.metadata.annotations = mergeStringMap(obj.metadata.annotations, annotations);
-    return this.#store.update(obj);
+    return clone(this.#store.update(obj));
   }
 
   /** Writes status through the status subresource, as another controller would. */
   updateStatus(kind: string, namespace: string, name: string, status: unknown): KubeObject {
-    return this.#store.updateStatus(this.#ref(kind, namespace, name), status);
+    return clone(this.#store.updateStatus(this.#ref(kind, namespace, name), status));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { definitionOf } from '../engine/definitions.js';
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
 import { keptConfigMap, type KubeObject } from '../k8s/metacontroller.js';
 import { actionsOf, type RunAction } from '../api/run.js';
@@ -8,10 +9,10 @@ import type { Ledger, Observed } from './state.js';
  * (the last run's, kept for `kubectl logs` until the next run starts). A Job that a Revert
  * deletes or a cancelled or timed-out action leaves running is left out, which deletes it.
  * New Jobs only once the observed lock names the run (`locked`); observed ones are kept.
- * Without its definitions (`defined` false: their ConfigMaps are not observed yet), the run
- * can describe no Job: the observed ones are kept as they are and nothing new starts.
+ * An action without its definition (kept apart, its ConfigMap not observed) can describe no
+ * Job: its observed Job is kept as it is, and none is created.
  */
-export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: boolean, defined: boolean): KubeObject[] {
+export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: boolean): KubeObject[] {
   const context = { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' };
   const run = ledger.run;
   const actions = run === undefined ? [] : actionsOf(run);
@@ -22,11 +23,9 @@ export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: bo
       const wanted =
         (action.phase === 'Running' && (locked || jobs.has(action.jobName))) || (desired.has(action.jobName) && action.phase !== 'Pending');
       if (!wanted) continue;
-      if (defined) desired.set(action.jobName, desiredJob(run, action, context));
-      else {
-        const observed = jobs.get(action.jobName);
-        if (observed !== undefined && !isBeingDeleted(observed)) desired.set(action.jobName, keepObserved(observed));
-      }
+      const observed = jobs.get(action.jobName);
+      if (definitionOf(action) !== undefined) desired.set(action.jobName, desiredJob(run, action, context));
+      else if (observed !== undefined && !isBeingDeleted(observed)) desired.set(action.jobName, keepObserved(observed));
     }
   }
   return [...desired.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, job]) => job);

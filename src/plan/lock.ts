@@ -10,8 +10,8 @@ import type { Ledger, Observed } from './state.js';
  * The plan's lock as a child ConfigMap (docs/design.md, "Release"). Metacontroller writes the
  * plan's status without a version precondition, but updates a child with the resourceVersion it
  * observed: a lock change computed from an old view of the lock fails, so the lock moves one
- * step at a time. The status repeats the revision it was written with; a run's Jobs start only
- * once a sync has observed the lock naming that run.
+ * step at a time. The status repeats the highest revision its answers asked for (it never goes
+ * back); a run's Jobs start only once a sync has observed the lock naming that run.
  */
 
 export interface PlanLock {

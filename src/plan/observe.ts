@@ -9,7 +9,7 @@ import { parseTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind, type Checked } from '../k8s/validate.js';
 import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus } from '../api/plan.js';
 import { childrenAsObserved } from './children.js';
-import { withDefinitions } from './definitions.js';
+import { withDefinitions } from '../engine/definitions.js';
 import { observedLock, type PlanLock } from './lock.js';
 import { workflowKeysOf } from './references.js';
 import type { Ledger, Observed } from './state.js';
@@ -85,12 +85,10 @@ export function observePlan(request: CompositeRequest, runner: RunnerDefaults): 
 
 /** The working copy of the ledger, from the status as read and the run's definitions as observed. */
 export function ledgerOf(status: DRPlanStatus, configMaps: readonly KubeObject[]): Ledger {
-  const definitions = status.run === undefined ? undefined : withDefinitions(status.run, configMaps);
   return {
     history: structuredClone(status.executionHistory ?? []),
     current: status.currentExecution,
-    run: definitions?.run,
-    missingDefinitions: definitions?.missing ?? [],
+    run: status.run === undefined ? undefined : withDefinitions(status.run, configMaps),
     lastExecutionRef: status.lastExecutionRef,
     lastExecutionTime: status.lastExecutionTime,
     executed: wasExecuted(status),

@@ -23,8 +23,6 @@ export interface Ledger {
   history: ExecutionRecord[];
   current?: ExecutionReference | undefined;
   run?: Run | undefined;
-  /** ConfigMaps of the run's definitions that this sync could not read: the run waits for them. */
-  missingDefinitions: string[];
   lastExecutionRef?: string | undefined;
   lastExecutionTime?: string | undefined;
   executed: boolean;

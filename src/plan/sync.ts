@@ -61,7 +61,7 @@ export function reconcilePlan(
       view.observed.unreadable.condition,
     ),
     children: [
-      ...desiredJobs(ledger, view.observed, locked, ledger.missingDefinitions.length === 0),
+      ...desiredJobs(ledger, view.observed, locked),
       ...desiredUsage(view),
       lockConfigMap(identityOf(view), lock),
       ...definitionConfigMaps(ledger.run, view.configMaps, identityOf(view)),
@@ -154,7 +154,7 @@ function finalized(ledger: Ledger, { observed }: PlanView): boolean {
 function resyncSeconds(ledger: Ledger, now: Date): number | undefined {
   if (ledger.current === undefined) return undefined;
   // Definitions that do not show up within the grace are gone: look again once it has passed.
-  if (ledger.run?.phase === 'Running' && ledger.missingDefinitions.length > 0) return LOCK_GRACE_SECONDS;
+  if (ledger.run?.phase === 'Running' && ledger.run.definitionsMissingSince !== undefined) return LOCK_GRACE_SECONDS;
   if (ledger.run?.phase === 'Running') return secondsUntilNextTimeout(ledger.run, now);
   return RELEASE_RESYNC_SECONDS;
 }

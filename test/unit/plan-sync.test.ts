@@ -420,12 +420,16 @@ const cases: Record<string, Case> = {
     },
   },
   'definitions not observed yet': {
-    reason: 'without its templates the run waits: nothing moves, the observed Job is kept as it is, a sync comes back after the grace',
+    reason: 'the lock shows but the ConfigMap holding the templates does not yet: no Job is described, the wait is noted and bounded',
     at: '2026-01-01T00:01:10Z',
-    request: planRequest(RUNNING_APART, [wf, admitted('x1', 'Running')], [STORED_JOB, HELD]),
+    request: planRequest(RUNNING_APART, [wf, admitted('x1', 'Running')], [HELD]),
     want: {
-      response: { status: RUNNING_APART, children: [KEPT_JOB, USAGE, HELD], resyncAfterSeconds: 30 },
-      decision: `running x1; waiting for the run's definitions: ${DEFINITIONS_NAME}`,
+      response: {
+        status: { ...RUNNING_APART, run: { ...RUNNING_APART.run, definitionsMissingSince: '2026-01-01T00:01:10Z' } } as DRPlanStatus,
+        children: [USAGE, HELD],
+        resyncAfterSeconds: 30,
+      },
+      decision: `running x1; waiting for the definitions of main/0/step-1 (ConfigMaps ${DEFINITIONS_NAME})`,
     },
   },
   'lock older than the status': {

@@ -53,7 +53,7 @@ describe('the largest runbook', () => {
   it('a short runbook keeps everything in the status, with full-length messages', () => {
     const run = runbook(10, true);
     expect(run.phase).toBe('Running');
-    expect(keepsDefinitionsApart(footprintOf(run.stages))).toBe(false);
+    expect(keepsDefinitionsApart(footprintOf(run))).toBe(false);
     expect(run.stepMessageChars).toBeUndefined();
     expect(placeDefinitions(run, { namespace: NAMESPACE, name: 'plan' }).definitions).toBeUndefined();
   });
@@ -61,7 +61,7 @@ describe('the largest runbook', () => {
   it('1,000 Job actions: the templates go to ConfigMaps, the status keeps full-length messages', () => {
     const run = runbook(1000, false);
     expect(run.phase).toBe('Running');
-    expect(keepsDefinitionsApart(footprintOf(run.stages))).toBe(true);
+    expect(keepsDefinitionsApart(footprintOf(run))).toBe(true);
     expect(run.stepMessageChars).toBeUndefined();
     expect(placeDefinitions(run, { namespace: NAMESPACE, name: 'plan' }).definitions?.length).toBeGreaterThan(0);
     expect(statusBytes(run)).toBeLessThan(RUN_BUDGET_BYTES / 2);

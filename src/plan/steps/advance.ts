@@ -1,4 +1,6 @@
 import { advanceRun } from '../../engine/advance.js';
+import { definitionOf } from '../../engine/definitions.js';
+import { actionsOf } from '../../api/run.js';
 import { noteObservedJobs } from '../../engine/lock.js';
 import { isTerminal } from '../../api/execution.js';
 import { cancelRun } from '../../engine/cancel.js';
@@ -22,35 +24,45 @@ export function advanceCurrent(ledger: Ledger, observed: Observed, now: Date): v
     }
     return;
   }
-  if (ledger.missingDefinitions.length > 0) {
-    waitForDefinitions(ledger, now);
-    return;
-  }
   const advanced = advanceRun(
     ledger.run,
     { jobs: observed.jobs, pods: observed.pods, namespace: observed.plan.metadata.namespace ?? '' },
     now,
   );
   ledger.run = noteObservedJobs(advanced, observed.jobs);
+  awaitDefinitions(ledger, observed, now);
   settleRecord(ledger);
 }
 
 /**
- * A run whose definitions are not observed cannot start anything. Just after the run started
- * its ConfigMaps may not be in the cache yet; past the lock's grace they are gone (deleted by
- * hand), and the run fails rather than wait forever.
+ * A running action whose Job is not observed needs its definition to describe it. Kept apart,
+ * the definition may be missing for a moment (the ConfigMap was just created and the cache
+ * lags); still missing LOCK_GRACE_SECONDS after a sync first noticed (`definitionsMissingSince`),
+ * it is gone, and the run fails rather than wait forever. Everything else moves on meanwhile.
  */
-function waitForDefinitions(ledger: Ledger, now: Date): void {
+function awaitDefinitions(ledger: Ledger, { jobs }: Observed, now: Date): void {
   const run = ledger.run;
-  if (run === undefined || run.phase !== 'Running') return;
-  const started = parseTime(run.startTime) ?? 0;
-  const missing = listed(ledger.missingDefinitions, ', ');
-  if (now.getTime() < started + LOCK_GRACE_SECONDS * 1000) {
-    ledger.notes.push(`waiting for the run's definitions: ${missing}`);
+  if (run?.definitions === undefined || run.phase !== 'Running') return;
+  const { definitionsMissingSince, ...rest } = run;
+  const waiting = actionsOf(run).filter(
+    (action) =>
+      action.phase === 'Running' && action.jobName !== undefined && !jobs.has(action.jobName) && definitionOf(action) === undefined,
+  );
+  if (waiting.length === 0) {
+    ledger.run = rest;
     return;
   }
-  ledger.run = cancelRun(run, `the run's definitions are gone or unreadable (ConfigMap ${missing})`, formatTime(now), 'Failed');
-  settleRecord(ledger);
+  const since = definitionsMissingSince ?? formatTime(now);
+  const what = `the definitions of ${listed(
+    waiting.map((action) => action.id),
+    ', ',
+  )} (ConfigMaps ${listed(run.definitions, ', ')})`;
+  if (now.getTime() < (parseTime(since) ?? now.getTime()) + LOCK_GRACE_SECONDS * 1000) {
+    ledger.run = { ...rest, definitionsMissingSince: since };
+    ledger.notes.push(`waiting for ${what}`);
+    return;
+  }
+  ledger.run = cancelRun(rest, `${what} are gone or unreadable`, formatTime(now), 'Failed');
 }
 
 /**

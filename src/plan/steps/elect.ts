@@ -32,7 +32,6 @@ export function elect(ledger: Ledger, observed: Observed, now: Date, held?: stri
     namespace: plan.namespace ?? '',
     name: plan.name,
   });
-  ledger.missingDefinitions = [];
   ledger.notes.push(`elected ${execution.metadata.name}`);
   advanceCurrent(ledger, observed, now);
 }

@@ -115,7 +115,7 @@ describe('row 1: a runbook made to be slow', () => {
     const { status } = JSON.parse((await answered('/drplan/sync', planSync(readyPlan({ stages }), [wf]))).text) as PlanAnswer;
     expect(status.run?.phase).toBe('Failed');
     expect(status.run?.message).toMatch(
-      /^cannot start: the run's Job templates and runner work would take about \d+ KiB, more than the 3072 KiB a run may hold/,
+      /^cannot start: the run's Job templates and runner work would take about \d+ KiB, more than the 2048 KiB a run may hold/,
     );
   });
 
@@ -128,7 +128,7 @@ describe('row 1: a runbook made to be slow', () => {
     const { status } = JSON.parse((await answered('/drplan/sync', planSync(readyPlan(), [wf]))).text) as PlanAnswer;
     expect(status.phase).toBe('Invalid');
     expect(condition(status.conditions, 'Ready')?.message).toContain(
-      'the run would have 100002 stages, workflows and actions; at most 1251 fit',
+      'the run would have 100002 stages, workflows and actions; at most 1248 fit',
     );
   });
 

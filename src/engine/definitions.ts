@@ -1,0 +1,87 @@
+import { Type } from '@sinclair/typebox';
+import { actionsOf, RunAction, type Run, type RunStage } from '../api/run.js';
+import { canonicalJson, isRecord } from '../k8s/json.js';
+import type { KubeObject } from '../k8s/metacontroller.js';
+import { checkObject } from '../k8s/validate.js';
+
+/**
+ * An action's definition: what it starts (its Job template, or the runner's work), the bulk of
+ * a run. A run too large for the plan's status keeps its definitions apart, in ConfigMaps
+ * (docs/design.md, "Run definitions"); the status keeps the rest, and each sync reads them back.
+ */
+
+const DefinitionSchema = Type.Pick(RunAction, ['job', 'runner']);
+export type Definition = Pick<RunAction, 'job' | 'runner'>;
+
+/** The action's definition, or undefined when it starts nothing of its own (a skipped hook, say). */
+export function definitionOf(action: Definition): Definition | undefined {
+  if (action.job === undefined && action.runner === undefined) return undefined;
+  return { ...(action.job === undefined ? {} : { job: action.job }), ...(action.runner === undefined ? {} : { runner: action.runner }) };
+}
+
+/**
+ * A definition as its ConfigMap holds it (JSON in a string value), and the bytes it takes there,
+ * counted as quoted again in the annotation Metacontroller writes.
+ */
+export function definitionText(definition: Definition): { text: string; bytes: number } {
+  const text = canonicalJson(definition);
+  return { text, bytes: Buffer.byteLength(JSON.stringify(text)) };
+}
+
+/** ConfigMap keys allow `[-._a-zA-Z0-9]` only, and action ids are free text: an entry is keyed by the action's position in the run. */
+export function definitionKey(position: number): string {
+  return `action-${position}`;
+}
+
+/** The stages without their actions' definitions: what the status holds of a run that keeps them apart. */
+export function stagesWithoutDefinitions(stages: readonly RunStage[]): RunStage[] {
+  return stages.map((stage) => ({
+    ...stage,
+    workflows: stage.workflows.map((workflow) => ({
+      ...workflow,
+      actions: workflow.actions.map(({ job: _job, runner: _runner, ...progress }) => progress),
+    })),
+  }));
+}
+
+/**
+ * The run with the definitions its observed ConfigMaps hold. An entry that is missing or cannot
+ * be read leaves its action without one: that action cannot start its Job, and the plan says so.
+ */
+export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Run {
+  if (run.definitions === undefined) return run;
+  const names = new Set(run.definitions);
+  const entries = new Map<string, unknown>();
+  for (const configMap of configMaps) {
+    const data = (configMap as { data?: unknown }).data;
+    if (!names.has(configMap.metadata.name) || !isRecord(data)) continue;
+    for (const [key, value] of Object.entries(data)) entries.set(key, value);
+  }
+  const definitions = new Map<RunAction, Definition>();
+  actionsOf(run).forEach((action, position) => {
+    const definition = parseDefinition(entries.get(definitionKey(position)));
+    if (definition !== undefined) definitions.set(action, definition);
+  });
+  return {
+    ...run,
+    stages: run.stages.map((stage) => ({
+      ...stage,
+      workflows: stage.workflows.map((workflow) => ({
+        ...workflow,
+        actions: workflow.actions.map((action) => ({ ...action, ...definitions.get(action) })),
+      })),
+    })),
+  };
+}
+
+function parseDefinition(text: unknown): Definition | undefined {
+  if (typeof text !== 'string') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const checked = checkObject(DefinitionSchema, value);
+  return checked.ok && definitionOf(checked.value) !== undefined ? checked.value : undefined;
+}
