@@ -110,6 +110,36 @@ describe('a run too large for the plan status', () => {
     expect(status?.stageStatuses?.[0]?.workflowExecutions?.[0]?.actionStatuses?.[0]?.phase).toBe('Succeeded');
   });
 
+  it('a Revert of such a run undoes every action with the rollback its execution recorded', async () => {
+    const actions = bulkyActions(40, 30 * 1024).map((action, index) => ({
+      ...action,
+      rollback: jobAction(`undo-${index}`, {
+        job: {
+          template: {
+            spec: {
+              template: {
+                spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `undo ${index}`] }] },
+              },
+            },
+          },
+        },
+      }),
+    }));
+    const harness = await setUp(actions);
+    apply(harness, execution('exec'));
+    await harness.settle();
+    expect(getPlan(harness).status?.executionHistory?.[0]?.phase).toBe('Succeeded');
+    apply(harness, execution('undo', { operationType: 'Revert', revertExecutionRef: 'exec' }));
+    await harness.settle();
+    expectHealthy(harness);
+    expect(getExecution(harness, 'undo').status?.phase).toBe('Succeeded');
+    const undone = jobs(harness)
+      .filter((job) => job.metadata.labels?.['dr.bkbcs.tencent.com/execution'] === 'undo')
+      .map(commandOf)
+      .sort();
+    expect(undone).toEqual(actions.map((_, index) => `undo ${index}`).sort());
+  });
+
   it('a run that fits keeps its templates in the status, as a single object', async () => {
     const harness = await setUp(bulkyActions(3, 100), hold);
     apply(harness, execution('exec'));
