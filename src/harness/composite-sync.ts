@@ -25,8 +25,7 @@ export async function syncComposite(
 ): Promise<void> {
   const start = await prepareSync(deps, c, ref, context);
   if (start === undefined) return;
-  const { parent, hookName, hook } = start;
-  const type = c.targets[0].type;
+  const { parent, hookName, hook, type } = start;
   const children = observedChildren(deps.view, parent, c.children);
   const related = await deps.hooks.related(c, parent, type, trace, context);
   const request = {
