@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { actionsOf, RunAction, type Run, type RunStage } from '../api/run.js';
 import { canonicalJson, isRecord } from '../k8s/json.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
+import { hashedName, shortHash } from '../k8s/names.js';
 import { checkObject } from '../k8s/validate.js';
 
 /**
@@ -10,12 +11,24 @@ import { checkObject } from '../k8s/validate.js';
  * (docs/design.md, "Run definitions"); the status keeps the rest, and each sync reads them back.
  */
 
+/**
+ * A run too large for the status keeps what its actions start (Job templates, runner work) in
+ * ConfigMaps of this size at most, docs/design.md "Run definitions". Metacontroller copies each
+ * child it writes into an annotation, and a child's annotations must stay under 256 KiB.
+ */
+export const DEFINITIONS_CHUNK_BYTES = 200 * 1024;
+
 const DefinitionSchema = Type.Pick(RunAction, ['job', 'runner']);
 export type Definition = Pick<RunAction, 'job' | 'runner'>;
 
+/** Whether the action holds what it starts (a run read back without its ConfigMaps may not). */
+export function hasDefinition(action: Definition): boolean {
+  return action.job !== undefined || action.runner !== undefined;
+}
+
 /** The action's definition, or undefined when it starts nothing of its own (a skipped hook, say). */
 export function definitionOf(action: Definition): Definition | undefined {
-  if (action.job === undefined && action.runner === undefined) return undefined;
+  if (!hasDefinition(action)) return undefined;
   return { ...(action.job === undefined ? {} : { job: action.job }), ...(action.runner === undefined ? {} : { runner: action.runner }) };
 }
 
@@ -31,6 +44,47 @@ export function definitionText(definition: Definition): { text: string; bytes: n
 /** ConfigMap keys allow `[-._a-zA-Z0-9]` only, and action ids are free text: an entry is keyed by the action's position in the run. */
 export function definitionKey(position: number): string {
   return `action-${position}`;
+}
+
+/** The plan, as the names of a run's ConfigMaps need it. */
+export interface PlanIdentity {
+  namespace: string;
+  name: string;
+}
+
+/** The run with the names of the ConfigMaps its definitions go to, packed in order, DEFINITIONS_CHUNK_BYTES at most each. */
+export function withDefinitionsApart(run: Run, plan: PlanIdentity): Run {
+  return { ...run, definitions: definitionChunks(run).map((chunk, index) => definitionsName(plan, run, index, chunk)) };
+}
+
+/** Each action's definition under its position in the run, packed in order into ConfigMaps of at most DEFINITIONS_CHUNK_BYTES. */
+export function definitionChunks(run: Run): Record<string, string>[] {
+  const chunks: Record<string, string>[] = [];
+  let current: Record<string, string> = {};
+  let bytes = 0;
+  actionsOf(run).forEach((action, position) => {
+    const definition = definitionOf(action);
+    if (definition === undefined) return;
+    const { text, bytes: size } = definitionText(definition);
+    if (bytes > 0 && bytes + size > DEFINITIONS_CHUNK_BYTES) {
+      chunks.push(current);
+      current = {};
+      bytes = 0;
+    }
+    current[definitionKey(position)] = text;
+    bytes += size;
+  });
+  if (bytes > 0) chunks.push(current);
+  return chunks;
+}
+
+/** The content is part of the name: a run rendered again (elected anew) never reads another rendering's ConfigMaps. */
+export function definitionsName(plan: PlanIdentity, run: Run, index: number, chunk: Record<string, string>): string {
+  const content = shortHash(JSON.stringify(chunk), 16);
+  return hashedName(
+    ['drplan', plan.name, run.execution.name, 'definitions', String(index)],
+    `${plan.namespace}/${plan.name}/${run.execution.uid}/${index}/${content}`,
+  );
 }
 
 /** The stages without their actions' definitions: what the status holds of a run that keeps them apart. */
@@ -83,5 +137,5 @@ function parseDefinition(text: unknown): Definition | undefined {
     return undefined;
   }
   const checked = checkObject(DefinitionSchema, value);
-  return checked.ok && definitionOf(checked.value) !== undefined ? checked.value : undefined;
+  return checked.ok && hasDefinition(checked.value) ? checked.value : undefined;
 }

@@ -2,7 +2,7 @@ import { MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
 import { canonicalJson } from '../k8s/json.js';
 import type { Run } from '../api/run.js';
 import { jobNameFor } from './jobs.js';
-import { definitionOf, definitionText, stagesWithoutDefinitions } from './definitions.js';
+import { DEFINITIONS_CHUNK_BYTES, definitionOf, definitionText, stagesWithoutDefinitions } from './definitions.js';
 
 /**
  * How much of the plan's status one run may take. The status must stay under 1 MiB (etcd
@@ -33,13 +33,6 @@ const STEP_GROWTH_BYTES = STEP_GROWTH_WITHOUT_MESSAGE_BYTES + MAX_STEP_MESSAGE_C
 
 /** Steps (stages, workflows and actions) a run may have at all, however small each one is. */
 export const MAX_RUN_STEPS = Math.floor(RUN_BUDGET_BYTES / STEP_GROWTH_BYTES);
-
-/**
- * A run too large for the status keeps what its actions start (Job templates, runner work) in
- * ConfigMaps of this size at most, docs/design.md "Run definitions". Metacontroller copies each
- * child it writes into an annotation, and a child's annotations must stay under 256 KiB.
- */
-export const DEFINITIONS_CHUNK_BYTES = 200 * 1024;
 
 /**
  * All of a run's definitions together. A plan sync carries them about four times (the

@@ -10,6 +10,7 @@ import {
   DEFINITIONS_BUDGET_BYTES,
   footprintOf,
   jsonBytes,
+  keepsDefinitionsApart,
   roughFootprint,
   RUN_BUDGET_BYTES,
   runTooLarge,
@@ -17,6 +18,7 @@ import {
   tooManySteps,
 } from './size.js';
 import { capStepMessages } from './steps.js';
+import { withDefinitionsApart } from './definitions.js';
 import { renderDeep, type Params, type RenderBudget } from './template.js';
 import { evaluateWhen } from './when.js';
 
@@ -214,8 +216,10 @@ export function newRun(
   const footprint = footprintOf(run);
   const problems = errors.length > 0 ? [...new Set(errors)] : [runTooLarge(footprint)].filter((problem) => problem !== undefined);
   if (problems.length === 0) {
+    const identity = { namespace: plan.metadata.namespace ?? '', name: plan.metadata.name };
+    const placed = keepsDefinitionsApart(footprint) ? withDefinitionsApart(run, identity) : run;
     const chars = stepMessageChars(footprint);
-    return chars < MAX_STEP_MESSAGE_CHARS ? capStepMessages({ ...run, stepMessageChars: chars }) : run;
+    return chars < MAX_STEP_MESSAGE_CHARS ? capStepMessages({ ...placed, stepMessageChars: chars }) : placed;
   }
   return {
     ...run,

@@ -1,4 +1,4 @@
-import { definitionOf } from '../engine/definitions.js';
+import { hasDefinition } from '../engine/definitions.js';
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
 import { keptConfigMap, type KubeObject } from '../k8s/metacontroller.js';
 import { actionsOf, type RunAction } from '../api/run.js';
@@ -24,7 +24,7 @@ export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: bo
         (action.phase === 'Running' && (locked || jobs.has(action.jobName))) || (desired.has(action.jobName) && action.phase !== 'Pending');
       if (!wanted) continue;
       const observed = jobs.get(action.jobName);
-      if (definitionOf(action) !== undefined) desired.set(action.jobName, desiredJob(run, action, context));
+      if (hasDefinition(action)) desired.set(action.jobName, desiredJob(run, action, context));
       else if (observed !== undefined && !isBeingDeleted(observed)) desired.set(action.jobName, keepObserved(observed));
     }
   }

@@ -1,27 +1,13 @@
-import { actionsOf, type Run } from '../api/run.js';
+import type { Run } from '../api/run.js';
 import { LABEL_EXECUTION, LABEL_PLAN } from '../k8s/labels.js';
 import { keptConfigMap, type KubeObject } from '../k8s/metacontroller.js';
-import { hashedName, labelValue, shortHash } from '../k8s/names.js';
-import { definitionKey, definitionOf, definitionText, stagesWithoutDefinitions } from '../engine/definitions.js';
-import { DEFINITIONS_CHUNK_BYTES, footprintOf, keepsDefinitionsApart } from '../engine/size.js';
+import { labelValue } from '../k8s/names.js';
+import { definitionChunks, definitionsName, stagesWithoutDefinitions, type PlanIdentity } from '../engine/definitions.js';
 
 /**
  * The ConfigMaps of a run's definitions (docs/design.md, "Run definitions"): children of the
- * plan, written when the run starts, named after the plan, the run and what they hold, and
- * listed in `status.run.definitions`.
+ * plan, written when the run starts, under the names `status.run.definitions` lists.
  */
-
-/** The plan, as the names and labels of its ConfigMaps need it. */
-export interface PlanIdentity {
-  namespace: string;
-  name: string;
-}
-
-/** Names the ConfigMaps of the run's definitions, when the status cannot hold them. */
-export function placeDefinitions(run: Run, plan: PlanIdentity): Run {
-  if (run.phase !== 'Running' || !keepsDefinitionsApart(footprintOf(run))) return run;
-  return { ...run, definitions: chunksOf(run).map((chunk, index) => definitionsName(plan, run, index, chunk)) };
-}
 
 /** The run as the status keeps it: without the definitions that its ConfigMaps hold. */
 export function withoutDefinitions(run: Run): Run {
@@ -37,7 +23,7 @@ export function definitionConfigMaps(run: Run | undefined, observed: readonly Ku
   const names = run?.definitions;
   if (run === undefined || names === undefined) return [];
   const seen = new Map(observed.map((configMap) => [configMap.metadata.name, configMap]));
-  const built = names.every((name) => seen.has(name)) ? [] : chunksOf(run);
+  const built = names.every((name) => seen.has(name)) ? [] : definitionChunks(run);
   return names.flatMap((name, index) => {
     const kept = seen.get(name);
     if (kept !== undefined) return [keptConfigMap(kept)];
@@ -45,27 +31,6 @@ export function definitionConfigMaps(run: Run | undefined, observed: readonly Ku
     // Built from a run read back without this ConfigMap, the chunk would be empty or another one.
     return chunk === undefined || definitionsName(plan, run, index, chunk) !== name ? [] : [definitionsConfigMap(plan, run, name, chunk)];
   });
-}
-
-/** Each action's definition under its position in the run, packed in order into ConfigMaps of at most DEFINITIONS_CHUNK_BYTES. */
-function chunksOf(run: Run): Record<string, string>[] {
-  const chunks: Record<string, string>[] = [];
-  let current: Record<string, string> = {};
-  let bytes = 0;
-  actionsOf(run).forEach((action, position) => {
-    const definition = definitionOf(action);
-    if (definition === undefined) return;
-    const { text, bytes: size } = definitionText(definition);
-    if (bytes > 0 && bytes + size > DEFINITIONS_CHUNK_BYTES) {
-      chunks.push(current);
-      current = {};
-      bytes = 0;
-    }
-    current[definitionKey(position)] = text;
-    bytes += size;
-  });
-  if (bytes > 0) chunks.push(current);
-  return chunks;
 }
 
 function definitionsConfigMap(plan: PlanIdentity, run: Run, name: string, data: Record<string, string>): KubeObject {
@@ -79,13 +44,4 @@ function definitionsConfigMap(plan: PlanIdentity, run: Run, name: string, data: 
     },
     data: { ...data },
   };
-}
-
-/** The content is part of the name: a run rendered again (elected anew) never reads another rendering's ConfigMaps. */
-function definitionsName(plan: PlanIdentity, run: Run, index: number, chunk: Record<string, string>): string {
-  const content = shortHash(JSON.stringify(chunk), 16);
-  return hashedName(
-    ['drplan', plan.name, run.execution.name, 'definitions', String(index)],
-    `${plan.namespace}/${plan.name}/${run.execution.uid}/${index}/${content}`,
-  );
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { advanceRun } from '../../src/engine/advance.js';
 import { footprintOf, keepsDefinitionsApart, RUN_BUDGET_BYTES } from '../../src/engine/size.js';
 import { MAX_STEP_MESSAGE_CHARS } from '../../src/k8s/bounds.js';
-import { placeDefinitions, withoutDefinitions } from '../../src/plan/definitions.js';
+import { withoutDefinitions } from '../../src/plan/definitions.js';
 import type { Action } from '../../src/api/workflow.js';
 import type { Run } from '../../src/api/run.js';
 import { jobAction, NAMESPACE, plan, T0, workflow } from '../fixtures/objects.js';
@@ -46,8 +46,7 @@ function runbook(count: number, withRollbacks: boolean): Run {
   return startRun(plan('plan'), [workflow('wf', { parameters: [{ name: 'target', default: 'cluster-b' }], actions: steps })]);
 }
 
-const statusBytes = (run: Run) =>
-  Buffer.byteLength(JSON.stringify(withoutDefinitions(placeDefinitions(run, { namespace: NAMESPACE, name: 'plan' }))));
+const statusBytes = (run: Run) => Buffer.byteLength(JSON.stringify(withoutDefinitions(run)));
 
 describe('the largest runbook', () => {
   it('a short runbook keeps everything in the status, with full-length messages', () => {
@@ -55,7 +54,7 @@ describe('the largest runbook', () => {
     expect(run.phase).toBe('Running');
     expect(keepsDefinitionsApart(footprintOf(run))).toBe(false);
     expect(run.stepMessageChars).toBeUndefined();
-    expect(placeDefinitions(run, { namespace: NAMESPACE, name: 'plan' }).definitions).toBeUndefined();
+    expect(run.definitions).toBeUndefined();
   });
 
   it('1,000 Job actions: the templates go to ConfigMaps, the status keeps full-length messages', () => {
@@ -63,7 +62,7 @@ describe('the largest runbook', () => {
     expect(run.phase).toBe('Running');
     expect(keepsDefinitionsApart(footprintOf(run))).toBe(true);
     expect(run.stepMessageChars).toBeUndefined();
-    expect(placeDefinitions(run, { namespace: NAMESPACE, name: 'plan' }).definitions?.length).toBeGreaterThan(0);
+    expect(run.definitions?.length).toBeGreaterThan(0);
     expect(statusBytes(run)).toBeLessThan(RUN_BUDGET_BYTES / 2);
   });
 

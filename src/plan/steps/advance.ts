@@ -1,5 +1,5 @@
 import { advanceRun } from '../../engine/advance.js';
-import { definitionOf } from '../../engine/definitions.js';
+import { hasDefinition } from '../../engine/definitions.js';
 import { actionsOf } from '../../api/run.js';
 import { noteObservedJobs } from '../../engine/lock.js';
 import { isTerminal } from '../../api/execution.js';
@@ -45,8 +45,7 @@ function awaitDefinitions(ledger: Ledger, { jobs }: Observed, now: Date): void {
   if (run?.definitions === undefined || run.phase !== 'Running') return;
   const { definitionsMissingSince, ...rest } = run;
   const waiting = actionsOf(run).filter(
-    (action) =>
-      action.phase === 'Running' && action.jobName !== undefined && !jobs.has(action.jobName) && definitionOf(action) === undefined,
+    (action) => action.phase === 'Running' && action.jobName !== undefined && !jobs.has(action.jobName) && !hasDefinition(action),
   );
   if (waiting.length === 0) {
     ledger.run = rest;

@@ -5,7 +5,6 @@ import { newRun, snapshotExecute } from '../../engine/snapshot.js';
 import type { DRPlanExecution } from '../../api/execution.js';
 import { formatTime } from '../../k8s/time.js';
 import type { ExecutionRecord } from '../../api/plan.js';
-import { placeDefinitions } from '../definitions.js';
 import type { Ledger, Observed } from '../state.js';
 import { withUpstreamUndo } from '../upstream.js';
 import { advanceCurrent } from './advance.js';
@@ -27,11 +26,7 @@ export function elect(ledger: Ledger, observed: Observed, now: Date, held?: stri
   );
   if (execution === undefined) return;
   ledger.current = { name: execution.metadata.name, namespace: execution.metadata.namespace ?? '', uid: execution.metadata.uid ?? '' };
-  const plan = observed.plan.metadata;
-  ledger.run = placeDefinitions(startRun(execution, observed, ledger.history, formatTime(now)), {
-    namespace: plan.namespace ?? '',
-    name: plan.name,
-  });
+  ledger.run = startRun(execution, observed, ledger.history, formatTime(now));
   ledger.notes.push(`elected ${execution.metadata.name}`);
   advanceCurrent(ledger, observed, now);
 }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContractHarness, JobPolicy, KubeObject } from '../../../src/harness/index.js';
 import type { Action } from '../../../src/api/workflow.js';
-import { DEFINITIONS_CHUNK_BYTES, RUN_BUDGET_BYTES } from '../../../src/engine/size.js';
+import { DEFINITIONS_CHUNK_BYTES } from '../../../src/engine/definitions.js';
+import { RUN_BUDGET_BYTES } from '../../../src/engine/size.js';
 import { expectHealthy, startCluster, type Cluster } from '../../fixtures/cluster.js';
 import { apply, getExecution, getPlan, jobs } from '../../fixtures/dr.js';
 import { execution, jobAction, NAMESPACE, plan, workflow } from '../../fixtures/objects.js';
