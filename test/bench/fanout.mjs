@@ -36,47 +36,30 @@ const BUSY = { namespace: 'payments', name: 'plan-000' };
 const TEAMS = Number(process.argv.find((arg) => arg.startsWith('--teams='))?.split('=')[1] ?? 40);
 const FINISHED = Number(process.argv.find((arg) => arg.startsWith('--finished='))?.split('=')[1] ?? 1000);
 
+/** A one-container Job that runs `script` with the DR tools image. */
+function toolsJob(container, script) {
+  return {
+    template: {
+      spec: {
+        backoffLimit: 0,
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: container, image: 'registry.example.com/dr/tools:1.4.2', command: ['/bin/sh', '-c', script] }],
+          },
+        },
+      },
+    },
+  };
+}
+
 function jobAction(name) {
   return {
     name,
     type: 'Job',
     timeout: '10m',
-    job: {
-      template: {
-        spec: {
-          backoffLimit: 0,
-          template: {
-            spec: {
-              restartPolicy: 'Never',
-              containers: [
-                {
-                  name: 'step',
-                  image: 'registry.example.com/dr/tools:1.4.2',
-                  command: ['/bin/sh', '-c', `dr-step ${name} --region $(params.region) --mode $(params.mode)`],
-                },
-              ],
-            },
-          },
-        },
-      },
-    },
-    rollback: {
-      name: `undo-${name}`,
-      type: 'Job',
-      job: {
-        template: {
-          spec: {
-            backoffLimit: 0,
-            template: {
-              spec: {
-                restartPolicy: 'Never',
-                containers: [{ name: 'undo', image: 'registry.example.com/dr/tools:1.4.2', command: ['/bin/sh', '-c', `dr-undo ${name}`] }],
-              },
-            },
-          },
-        },
-      },
-    },
+    job: toolsJob('step', `dr-step ${name} --region $(params.region) --mode $(params.mode)`),
+    rollback: { name: `undo-${name}`, type: 'Job', job: toolsJob('undo', `dr-undo ${name}`) },
   };
 }
 
