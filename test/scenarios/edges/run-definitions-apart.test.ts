@@ -20,20 +20,22 @@ afterEach(async () => {
   await cluster.close();
 });
 
-/** `count` actions, each with a command of `bytes` characters that names it. */
-function bulkyActions(count: number, bytes: number): Action[] {
-  return Array.from({ length: count }, (_, index) => {
-    const command = `echo step ${index} ${'x'.repeat(bytes)}`;
-    return jobAction(`step-${index}`, {
-      job: {
-        template: {
-          spec: {
-            template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', command] }] } },
-          },
+/** A Job action `name` whose one container runs `script`. */
+function scriptAction(name: string, script: string): Action {
+  return jobAction(name, {
+    job: {
+      template: {
+        spec: {
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', script] }] } },
         },
       },
-    });
+    },
   });
+}
+
+/** `count` actions, each with a command of `bytes` characters that names it. */
+function bulkyActions(count: number, bytes: number): Action[] {
+  return Array.from({ length: count }, (_, index) => scriptAction(`step-${index}`, `echo step ${index} ${'x'.repeat(bytes)}`));
 }
 
 async function setUp(actions: Action[], kubelet?: JobPolicy): Promise<ContractHarness> {
@@ -114,17 +116,7 @@ describe('a run too large for the plan status', () => {
   it('a Revert of such a run undoes every action with the rollback its execution recorded', async () => {
     const actions = bulkyActions(40, 30 * 1024).map((action, index) => ({
       ...action,
-      rollback: jobAction(`undo-${index}`, {
-        job: {
-          template: {
-            spec: {
-              template: {
-                spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `undo ${index}`] }] },
-              },
-            },
-          },
-        },
-      }),
+      rollback: scriptAction(`undo-${index}`, `undo ${index}`),
     }));
     const harness = await setUp(actions);
     apply(harness, execution('exec'));
