@@ -95,9 +95,9 @@ function desiredChildren(deps: SyncDeps, c: CompositeControllerDef, parent: Kube
   const uid = parent.metadata.uid ?? '';
   const selector = c.generateSelector ? { matchLabels: { 'controller-uid': uid } } : parentSelector(parent);
   return children.map((child) => {
-    const out = withNamespace(deps.resources, parent, child);
+    let out = withNamespace(deps.resources, parent, child);
     if (c.generateSelector && out.metadata.labels?.['controller-uid'] === undefined) {
-      out.metadata.labels = { ...out.metadata.labels, 'controller-uid': uid };
+      out = { ...out, metadata: { ...out.metadata, labels: { ...out.metadata.labels, 'controller-uid': uid } } };
     }
     if (!matchesSelector(selector, out.metadata.labels)) {
       throw new SyncError(`labels on desired child ${describe(out)} don't match parent selector`);

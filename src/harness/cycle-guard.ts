@@ -7,6 +7,12 @@ const REPEATS_ALLOWED = 3;
 /** Events a hot-loop error shows of what led up to it. */
 const RECENT_EVENTS = 12;
 /**
+ * The digests of the store's objects. They are frozen, so an object's digest is taken once,
+ * not on every request that carries it: a long run's plan sync carries every Job of the run.
+ */
+const frozenDigests = new WeakMap<object, string>();
+
+/**
  * resourceVersion changes on every write, whatever was written: it is not part of the state.
  * In JSON.stringify's output every quote inside a string is escaped, so this only matches keys.
  */
@@ -46,20 +52,18 @@ export class CycleGuard {
     this.#settleTotal = 0;
   }
 
-  /** One call of `subject` (`sync drplan default/p1`) sending `body`; throws on a hot loop. */
-  count(c: ControllerDef, subject: string, body: string): void {
+  /** One call of `subject` (`sync drplan default/p1`) sending `request`; throws on a hot loop. */
+  count(c: ControllerDef, subject: string, request: unknown): void {
     this.hookCalls += 1;
     this.callsPerController[c.name] = (this.callsPerController[c.name] ?? 0) + 1;
     this.#settleTotal += 1;
     this.#settleCalls.set(subject, (this.#settleCalls.get(subject) ?? 0) + 1);
-    if (this.#watchRepeats) this.#checkRepeats(subject, body);
+    if (this.#watchRepeats) this.#checkRepeats(subject, request);
     if (this.#settleTotal > this.#maxCallsPerSettle) this.#tooMany();
   }
 
-  /** The fingerprint is taken of the bytes sent, with every resourceVersion blanked. */
-  #checkRepeats(subject: string, body: string): void {
-    const state = body.replace(RESOURCE_VERSION, '"resourceVersion":""');
-    const fingerprint = `${subject}|${createHash('sha256').update(state).digest('base64')}`;
+  #checkRepeats(subject: string, request: unknown): void {
+    const fingerprint = `${subject}|${digest(JSON.stringify(request, digestFrozen))}`;
     const seen = (this.#settleRequests.get(fingerprint) ?? 0) + 1;
     this.#settleRequests.set(fingerprint, seen);
     if (seen > REPEATS_ALLOWED) {
@@ -79,4 +83,20 @@ export class CycleGuard {
       `settle(): more than ${this.#maxCallsPerSettle} hook calls without reaching a steady state — a hook answer probably changes on every call (hot loop). Most called: ${top}. Last events: ${this.#log.recent(RECENT_EVENTS)}`,
     );
   }
+}
+
+/** The fingerprint is taken of the request as sent, with every resourceVersion blanked. */
+function digest(json: string): string {
+  return createHash('sha256').update(json.replace(RESOURCE_VERSION, '"resourceVersion":""')).digest('base64');
+}
+
+/** JSON.stringify replacer: a frozen object stands for itself by its digest. */
+function digestFrozen(this: unknown, _key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return value;
+  let known = frozenDigests.get(value);
+  if (known === undefined) {
+    known = digest(JSON.stringify(value));
+    frozenDigests.set(value, known);
+  }
+  return `#${known}`;
 }

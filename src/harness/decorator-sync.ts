@@ -47,8 +47,7 @@ export async function syncDecorator(
   if (update !== undefined && !(await writeTarget(deps, ref, target, type, update, context))) return;
   const desired = answer.attachments.map((a) => {
     const out = withNamespace(deps.resources, target, a);
-    out.metadata.annotations = { ...out.metadata.annotations, [DECORATOR_ANNOTATION]: c.name };
-    return out;
+    return { ...out, metadata: { ...out.metadata, annotations: { ...out.metadata.annotations, [DECORATOR_ANNOTATION]: c.name } } };
   });
   // Decided on the target as the hook saw it, as Metacontroller does.
   if (target.metadata.deletionTimestamp === undefined || shouldFinalize(c, target)) {

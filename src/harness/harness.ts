@@ -178,6 +178,14 @@ export class ContractHarness {
     return found === undefined ? undefined : clone(found);
   }
 
+  /**
+   * The stored object itself, frozen, not a copy: for a reader that only looks, many times over
+   * (a rehearsal's timeline looks after every hook call).
+   */
+  peek(kind: string, namespace: string, name: string): Readonly<KubeObject> | undefined {
+    return this.#store.get(this.#ref(kind, namespace, name));
+  }
+
   list(kind: string, namespace?: string): KubeObject[] {
     return this.#store.list(this.manifests.resources.byKindName(kind), namespace).map(clone);
   }

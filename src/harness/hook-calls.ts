@@ -65,18 +65,19 @@ export class HookCalls {
     decode: (value: unknown) => T,
   ): Promise<T> {
     const subject = `${hookName} ${c.name} ${qualifiedName(obj.metadata.namespace ?? '', obj.metadata.name)}`;
-    const body = JSON.stringify(request);
-    this.#options.guard.count(c, subject, body);
+    this.#options.guard.count(c, subject, request);
     this.#options.log.push({ type: 'hook', hook: hookName, controller: c.name, object: refOf(obj) });
     trace.hook = hookName;
     trace.statusCode = 0;
     trace.body = '';
-    const call = { controller: c, hookName, hook, root: obj, body, cause: context.cause, pause: context.pause };
+    const call = { controller: c, hookName, hook, root: obj, request, cause: context.cause, pause: context.pause };
     const { value, text } = await this.#options.client.call(call, trace);
     try {
       return decode(value);
     } catch (err) {
-      throw new HookError(`can't decode ${hookName} response: ${err instanceof Error ? err.message : String(err)}`, 200, text);
+      // An answer handed over in process has no text until one is needed for the record.
+      const body = text === '' ? JSON.stringify(value) : text;
+      throw new HookError(`can't decode ${hookName} response: ${err instanceof Error ? err.message : String(err)}`, 200, body);
     }
   }
 

@@ -3,7 +3,7 @@ import { HookError, ThrottledError } from './errors.js';
 import type { ControllerDef, HookSpec } from './controllers.js';
 import { webhookSettings, type Schedule, type WebhookSettings } from './schedule.js';
 import type { Cause, Traffic } from './traffic.js';
-import type { HookResponse, HookTransport } from './transport.js';
+import type { HookEndpoint, HookResponse, HookTransport } from './transport.js';
 import type { KubeObject } from './types.js';
 
 export type HookName = 'sync' | 'finalize' | 'customize';
@@ -21,8 +21,8 @@ export interface HookCall {
   hook: HookSpec;
   /** The parent or target: the ETag cache is keyed by it. */
   root: KubeObject;
-  /** The request as sent: JSON. */
-  body: string;
+  /** The request, as the object Metacontroller serialises. */
+  request: unknown;
   cause: Cause;
   /** Called once the request is on its way: other work may run until the answer is taken. */
   pause: () => Promise<void>;
@@ -46,7 +46,7 @@ interface Exchange {
  * that turns a 304 or 412 answer to If-None-Match into the remembered body.
  */
 export class HookClient {
-  readonly #transport: HookTransport;
+  readonly #endpoint: HookEndpoint;
   readonly #headers: Record<string, string>;
   readonly #clock: FakeClock;
   readonly #traffic: Traffic;
@@ -54,14 +54,8 @@ export class HookClient {
   readonly #settings = new Map<string, WebhookSettings>();
   readonly #etags = new Map<string, { etag: string; body: string; expiresMs: number }>();
 
-  constructor(
-    transport: HookTransport,
-    headers: Record<string, string>,
-    clock: FakeClock,
-    traffic: Traffic,
-    schedule: Schedule | undefined,
-  ) {
-    this.#transport = transport;
+  constructor(endpoint: HookEndpoint, headers: Record<string, string>, clock: FakeClock, traffic: Traffic, schedule: Schedule | undefined) {
+    this.#endpoint = endpoint;
     this.#headers = headers;
     this.#clock = clock;
     this.#traffic = traffic;
@@ -73,27 +67,46 @@ export class HookClient {
    * HookError or ThrottledError where Metacontroller's call fails.
    */
   async call(call: HookCall, trace: SyncTrace): Promise<{ value: unknown; text: string }> {
+    const endpoint = this.#endpoint;
+    let text: string;
+    if (typeof endpoint === 'function') {
+      text = await this.#send(endpoint, call, trace);
+    } else {
+      const hookKey = `${call.controller.name}/${call.hookName}`;
+      // Nothing is serialised, so there are no bytes to count: only the call.
+      this.#traffic.call(call.cause, hookKey, 0);
+      const response = endpoint.inProcess(call.hook.path, call.request);
+      await call.pause();
+      trace.statusCode = response.statusCode;
+      if ('value' in response) return { value: response.value, text: '' };
+      trace.body = response.body;
+      text = this.#answerText(response, { cause: call.cause, hookKey, cacheKey: '', settings: undefined, cached: undefined });
+    }
+    try {
+      return { value: JSON.parse(text), text };
+    } catch (err) {
+      throw new HookError(`can't decode ${call.hookName} response: ${err instanceof Error ? err.message : String(err)}`, 200, text);
+    }
+  }
+
+  /** Over the wire: the body as Metacontroller serialises it, and the text of the answer. */
+  async #send(transport: HookTransport, call: HookCall, trace: SyncTrace): Promise<string> {
     const { controller: c, hookName, hook, root } = call;
     const hookKey = `${c.name}/${hookName}`;
     const settings = this.#settingsOf(c, hookName);
-    const { body } = call;
+    const body = JSON.stringify(call.request);
     this.#traffic.call(call.cause, hookKey, Buffer.byteLength(body));
     const headers: Record<string, string> = { ...this.#headers, 'content-type': 'application/json' };
     const cacheKey = `${hookKey}|${root.kind}|${root.metadata.namespace ?? ''}|${root.metadata.name}`;
     const cached = settings?.etag === undefined ? undefined : this.#cached(cacheKey);
     if (cached !== undefined) headers['if-none-match'] = cached.etag;
 
-    const answer = settle(this.#transport(hook.path, body, headers), settings?.timeoutMs);
+    const answer = settle(transport(hook.path, body, headers), settings?.timeoutMs);
     await call.pause();
     const response = responseOf(await answer);
     trace.statusCode = response.statusCode;
     trace.body = response.body;
-    const text = this.#answerText(response, { cause: call.cause, hookKey, cacheKey, settings, cached });
-    try {
-      return { value: JSON.parse(text), text };
-    } catch (err) {
-      throw new HookError(`can't decode ${hookName} response: ${err instanceof Error ? err.message : String(err)}`, 200, text);
-    }
+    return this.#answerText(response, { cause: call.cause, hookKey, cacheKey, settings, cached });
   }
 
   /** The body an answer stands for: its own, or the remembered one it confirms (304, 412). */

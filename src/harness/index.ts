@@ -19,5 +19,14 @@ export type { StoreChange } from './store.js';
 export type { CauseTraffic, HookTraffic, TrafficReport } from './traffic.js';
 export type { ObjectMap } from './objectmap.js';
 export { matchesSelector, type LabelSelector } from './selectors.js';
-export { fetchTransport, injectTransport, type HookResponse, type HookTransport, type InjectableServer } from './transport.js';
+export {
+  fetchTransport,
+  injectTransport,
+  type HookEndpoint,
+  type HookResponse,
+  type HookTransport,
+  type InProcessHooks,
+  type InProcessResponse,
+  type InjectableServer,
+} from './transport.js';
 export { isRecord, qualifiedName, type KubeObject, type ObjectMeta, type ObjectRef, type OwnerReference } from './types.js';

@@ -15,7 +15,7 @@ import type { Store, StoreChange } from './store.js';
 import { immediately, type SyncContext, type SyncDeps } from './sync-steps.js';
 import { manages } from './targets.js';
 import { describeChange, Traffic, type Cause, type TrafficReport } from './traffic.js';
-import type { HookTransport } from './transport.js';
+import type { HookEndpoint } from './transport.js';
 import { qualifiedName, refOf, type ObjectRef } from './types.js';
 import { dispatch, type WatchDeps } from './watches.js';
 import { WorkQueue } from './workqueue.js';
@@ -26,7 +26,7 @@ export interface MetacontrollerOptions {
   store: Store;
   clock: FakeClock;
   log: EventLog;
-  transport: HookTransport;
+  transport: HookEndpoint;
   hookHeaders: Record<string, string>;
   maxCallsPerSettle: number;
   /** Absent: one work item at a time, reading the store itself. */

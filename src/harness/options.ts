@@ -1,13 +1,13 @@
 import type { JobPolicy } from './kubelet.js';
 import type { RunnerExecutor } from './runner-process.js';
 import type { Schedule } from './schedule.js';
-import type { HookTransport } from './transport.js';
+import type { HookEndpoint } from './transport.js';
 
 /** How a ContractHarness is set up. */
 export interface HarnessOptions {
   /** Directory holding the controller objects (and CRDs, when they exist); `samples/` is skipped. */
   manifestsDir: string;
-  transport: HookTransport;
+  transport: HookEndpoint;
   /** Fake time at start; default 2026-01-01T00:00:00Z. */
   start?: Date;
   /** Fate of each running Job; default: every Job succeeds. */

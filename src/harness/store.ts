@@ -153,7 +153,8 @@ export class Store {
 
   updateStatus(ref: ObjectRef, status: unknown): KubeObject {
     const before = this.#require(ref);
-    const after = clone(before);
+    // Only the status and metadata change: the rest is shared with the frozen version before.
+    const after: KubeObject = { ...before, metadata: clone(before.metadata) };
     if (status === undefined) delete after.status;
     else after.status = clone(status);
     return this.#write(this.typeOf(before.apiVersion, before.kind), before, after);

@@ -82,11 +82,14 @@ export function expectVersion(store: Store, obj: KubeObject): void {
   }
 }
 
-/** A child or attachment as the hook gave it, in its parent's namespace unless it names one. */
+/**
+ * A child or attachment as the hook gave it, in its parent's namespace unless it names one.
+ * Not a copy: what writes it copies it first, and the answer may hold the store's frozen objects.
+ */
 export function withNamespace(resources: ResourceTable, parent: KubeObject, child: KubeObject): KubeObject {
-  const out = clone(child);
   const parentNs = parent.metadata.namespace ?? '';
-  if ((out.metadata.namespace ?? '') === '' && parentNs !== '') out.metadata.namespace = parentNs;
+  const out =
+    (child.metadata.namespace ?? '') === '' && parentNs !== '' ? { ...child, metadata: { ...child.metadata, namespace: parentNs } } : child;
   const childNs = out.metadata.namespace ?? '';
   const childType = resources.byKind(out.apiVersion, out.kind);
   if (parentNs !== '' && childType?.namespaced === true && childNs !== parentNs) {

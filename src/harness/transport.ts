@@ -7,6 +7,23 @@ export interface HookResponse {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/**
+ * The hooks called as functions in this process: the request goes over as the object it would
+ * be serialised from, and a 200 answer comes back as the object it would be parsed into. No
+ * bytes are made, sent or parsed, which is what makes a long rehearsal affordable; everything
+ * else (status codes, Retry-After) is as on the wire. The request is built of the store's own
+ * frozen objects: the hooks must only read it, and may return parts of it in their answer.
+ */
+export interface InProcessHooks {
+  readonly inProcess: (path: string, request: unknown) => InProcessResponse;
+}
+
+/** A 200 carries `value`; any other status code a text `body`, as on the wire. */
+export type InProcessResponse = { statusCode: 200; value: unknown } | HookResponse;
+
+/** How the fake Metacontroller reaches the hooks: over a wire, or in process. */
+export type HookEndpoint = HookTransport | InProcessHooks;
+
 /** A real HTTP server, e.g. `http://127.0.0.1:8080`. */
 export function fetchTransport(baseUrl: string): HookTransport {
   const base = baseUrl.replace(/\/+$/, '');

@@ -31,6 +31,11 @@ const BYTE_ORDER_MARK = 0xfeff;
 const routes = new Map(HOOK_ROUTES.map((route) => [route.name, route]));
 const checks = new Map<string, TypeCheck<TSchema>>();
 
+/** What the pure hook made of a request, before its answer is serialised. */
+export type HookAnswer =
+  | { kind: 'answered'; response: unknown; object: string; decision: string; durationMs: number }
+  | Exclude<HookOutcome, { kind: 'answered' }>;
+
 /**
  * The expensive part of a hook request, start to end: parse the body, check the envelope,
  * call the pure hook, serialise its answer canonically and hash it. Plain `JSON.parse`, as
@@ -42,12 +47,30 @@ export function callHook({ hook, body, nowMs }: HookCall, settings: HookSettings
   if (route === undefined) throw new Error(`no hook named ${hook}`);
   const parsed = parse(body);
   if (parsed.kind === 'refused') return parsed;
-  const problem = envelopeProblem(route, parsed.value);
+  const answer = answerHook(route, parsed.value, nowMs, settings, started);
+  if (answer.kind !== 'answered') return answer;
+  const { response, ...rest } = answer;
+  const text = canonicalJson(response);
+  return { ...rest, body: text, etag: etagOf(text) };
+}
+
+/**
+ * A request already parsed: check its envelope and call the pure hook. A rehearsal calls this
+ * in process with the objects it holds (docs/design.md, "Rehearsal"); the server, via callHook.
+ */
+export function answerHook(
+  route: HookRoute,
+  value: unknown,
+  nowMs: number,
+  settings: HookSettings,
+  started = performance.now(),
+): HookAnswer {
+  const problem = envelopeProblem(route, value);
   if (problem !== undefined) return { kind: 'refused', reason: problem };
-  const object = namespacedName(route.subject(parsed.value));
+  const object = namespacedName(route.subject(value));
   let result;
   try {
-    result = route.handle(parsed.value, new Date(nowMs), settings);
+    result = route.handle(value, new Date(nowMs), settings);
   } catch (error) {
     return { kind: 'failed', object, error };
   }
@@ -55,8 +78,7 @@ export function callHook({ hook, body, nowMs }: HookCall, settings: HookSettings
   if (result.deferSeconds !== undefined) {
     return { kind: 'deferred', retryAfterSeconds: result.deferSeconds, object, decision: result.decision, durationMs };
   }
-  const answer = canonicalJson(result.response);
-  return { kind: 'answered', body: answer, etag: etagOf(answer), object, decision: result.decision, durationMs };
+  return { kind: 'answered', response: result.response, object, decision: result.decision, durationMs };
 }
 
 function parse(body: Uint8Array | undefined): { kind: 'parsed'; value: unknown } | { kind: 'refused'; reason: string } {

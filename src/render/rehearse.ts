@@ -1,9 +1,12 @@
 import { isTerminal, type DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../api/execution.js';
-import { ApiError, ContractHarness, injectTransport, type KubeObject } from '../harness/index.js';
+import { ApiError, ContractHarness, injectTransport, type HookEndpoint, type KubeObject } from '../harness/index.js';
+import { DEFAULT_RUNNER } from '../engine/runner.js';
 import { buildApp } from '../http/app.js';
 import { findCondition } from '../k8s/conditions.js';
+import { canonicalJson } from '../k8s/json.js';
 import { InputError } from '../cli/input-error.js';
 import { MANIFESTS_DIR } from '../cli/manifests-dir.js';
+import { inProcessHooks } from './in-process.js';
 import { failActions, simulatedRunner } from './kubelet.js';
 import { displayName, namespaceOf, type RenderInput, type Sourced } from './load.js';
 import { TimelineRecorder, type TimelineEntry } from './timeline.js';
@@ -38,33 +41,39 @@ export interface Rehearsal {
   statuses: FinalStatus[];
 }
 
+/** How the rehearsal reaches the hooks: as functions (the default), or through the HTTP server. */
+export type HookPath = 'in-process' | 'http';
+
 /**
- * Plays the runbook in the contract harness against the real hook server, in process and in
- * fake time: workflows and plans first, then each execution in the order given, waiting for it
- * to finish before the next starts (so a Revert finds its target finished).
+ * Plays the runbook in the contract harness against the real hooks, in process and in fake
+ * time: workflows and plans first, then each execution in the order given, waiting for it to
+ * finish before the next starts (so a Revert finds its target finished). The hooks are called
+ * as functions unless `via` is 'http': the same answers, without the bytes (docs/design.md,
+ * "Rehearsal").
  */
-export async function rehearse(input: RenderInput, fail: readonly string[]): Promise<Rehearsal> {
+export async function rehearse(input: RenderInput, fail: readonly string[], via: HookPath = 'in-process'): Promise<Rehearsal> {
   // The hooks read the harness's clock, the harness calls the hooks, and the timeline reads
   // the harness before each call: tie the knots lazily.
   let harness: ContractHarness | undefined;
   let timeline: TimelineRecorder | undefined;
-  const app = buildApp({
-    clock: () => harness?.now() ?? RENDER_START,
-    // A shed request would come back as a retry in fake time: the timeline would depend on how
-    // busy the machine is, and a rehearsal has no load to protect against anyway.
-    overload: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0 },
-  });
+  const clock = () => harness?.now() ?? RENDER_START;
+  const app =
+    via === 'http'
+      ? buildApp({
+          clock,
+          // A shed request would come back as a retry in fake time: the timeline would depend on
+          // how busy the machine is, and a rehearsal has no load to protect against anyway.
+          overload: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0 },
+        })
+      : undefined;
   try {
-    const inject = injectTransport(app);
+    const endpoint = app === undefined ? inProcessHooks(clock, { runner: DEFAULT_RUNNER }) : injectTransport(app);
     const live = await ContractHarness.create({
       manifestsDir: MANIFESTS_DIR,
       start: RENDER_START,
       kubelet: failActions(fail),
       runner: simulatedRunner(fail),
-      transport: (path, body, headers) => {
-        timeline?.catchUp();
-        return inject(path, body, headers);
-      },
+      transport: beforeEachCall(endpoint, () => timeline?.catchUp()),
     });
     harness = live;
     timeline = new TimelineRecorder(live, RENDER_START);
@@ -76,8 +85,24 @@ export async function rehearse(input: RenderInput, fail: readonly string[]): Pro
       statuses: [...input.plans, ...input.executions].map(({ object }) => finalStatus(current(object), object)),
     };
   } finally {
-    await app.close();
+    await app?.close();
   }
+}
+
+/** The timeline records what happened before each hook call, stamped with its second. */
+function beforeEachCall(endpoint: HookEndpoint, before: () => void): HookEndpoint {
+  if (typeof endpoint === 'function') {
+    return (path, body, headers) => {
+      before();
+      return endpoint(path, body, headers);
+    };
+  }
+  return {
+    inProcess: (path, request) => {
+      before();
+      return endpoint.inProcess(path, request);
+    },
+  };
 }
 
 async function play(harness: ContractHarness, timeline: TimelineRecorder, input: RenderInput): Promise<void> {
@@ -121,8 +146,10 @@ function outcome(live: KubeObject | undefined, given: KubeObject): ExecutionOutc
   return { name: displayName(given), operationType: spec?.operationType ?? '', phase, message };
 }
 
+/** As the API server would serve it: the JSON of the status, keys in order (hooks answer so). */
 function finalStatus(live: KubeObject | undefined, given: KubeObject): FinalStatus {
-  return { kind: given.kind, metadata: { namespace: namespaceOf(given), name: given.metadata.name }, status: live?.status ?? {} };
+  const status = JSON.parse(canonicalJson(live?.status ?? {})) as unknown;
+  return { kind: given.kind, metadata: { namespace: namespaceOf(given), name: given.metadata.name }, status };
 }
 
 function phaseOf(execution: KubeObject | undefined): string | undefined {

@@ -223,7 +223,7 @@ export class TimelineRecorder {
   }
 
   #get({ kind, namespace, name }: ObjectRef): KubeObject | undefined {
-    return this.#harness.get(kind, namespace, name);
+    return this.#harness.peek(kind, namespace, name);
   }
 }
 

@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadInput } from '../../src/render/load.js';
+import { rehearse } from '../../src/render/rehearse.js';
+
+const SAMPLES = join(import.meta.dirname, '..', '..', 'manifests', 'samples');
+const sample = (file: string) => join(SAMPLES, file);
+const RUNBOOK = ['workflow.yaml', 'workflow-traffic.yaml', 'plan.yaml'].map(sample);
+const ACTIONS = join(SAMPLES, 'actions');
+
+/**
+ * A rehearsal calls the hooks as functions; the server answers the same requests as bytes. Both
+ * must come to the same timeline, outcomes and statuses, or a rehearsal would not be showing
+ * what the server will do.
+ */
+const cases: { name: string; paths: string[]; fail: string[] }[] = [
+  { name: 'an Execute then its Revert', paths: [...RUNBOOK, sample('execute.yaml'), sample('revert.yaml')], fail: [] },
+  { name: 'a failed action: Skipped and Failed downstream', paths: [...RUNBOOK, sample('execute.yaml')], fail: ['promote-replica'] },
+  { name: 'runner actions (HTTP, resources) and their Revert', paths: [ACTIONS], fail: [] },
+  { name: 'a runner action that fails', paths: [ACTIONS], fail: ['scale-down-west'] },
+  { name: 'a Revert with no Execute to undo (InvalidRevertTarget)', paths: [...RUNBOOK, sample('revert.yaml')], fail: [] },
+];
+
+describe('a rehearsal in process answers as the hook server does', () => {
+  it.each(cases)('$name', async ({ paths, fail }) => {
+    const input = await loadInput(paths);
+    const inProcess = await rehearse(input, fail);
+    const overHttp = await rehearse(input, fail, 'http');
+    expect(inProcess.executions.length).toBeGreaterThan(0);
+    // Byte for byte, key order included: the report is what a review diffs.
+    expect(JSON.stringify(inProcess, null, 1)).toBe(JSON.stringify(overHttp, null, 1));
+  });
+});
