@@ -85,7 +85,8 @@ async function updateParentStatus(
       deps.log.push({ type: 'conflict', write: 'status', object: ref });
       continue;
     }
-    deps.store.updateStatus(ref, status);
+    // Compared above, with the version now stored: handed over as it is.
+    deps.store.replaceStatus(ref, status);
     return;
   }
 }

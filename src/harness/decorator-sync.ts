@@ -66,7 +66,8 @@ function targetUpdate(c: DecoratorControllerDef, target: KubeObject, answer: Dec
   const finalize = answer.finalized && hasFinalizer(target, c.finalizer);
   const metadataChanged = !deepEqual(labels, target.metadata.labels ?? {}) || !deepEqual(annotations, target.metadata.annotations ?? {});
   if (!statusChanged && !finalize && !metadataChanged) return undefined;
-  const next = clone(target);
+  // The body is passed on as it is (frozen, shared); the store copies only what is new.
+  const next: KubeObject = { ...target, metadata: clone(target.metadata) };
   next.metadata.labels = labels;
   next.metadata.annotations = annotations;
   if (finalize) next.metadata.finalizers = without(target, c.finalizer);
@@ -92,7 +93,10 @@ async function writeTarget(
     // Both writes carry the resourceVersion of the target as the hook saw it.
     if (statusChanged && type.statusSubresource) {
       expectVersion(deps.store, next);
-      next.metadata.resourceVersion = deps.store.updateStatus(ref, status).metadata.resourceVersion;
+      // Found to differ by targetUpdate, against the version just checked: handed over as it is.
+      const written = deps.store.replaceStatus(ref, status);
+      next.metadata.resourceVersion = written.metadata.resourceVersion;
+      next.status = written.status;
       await context.pause();
     }
     expectVersion(deps.store, next);

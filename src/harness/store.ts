@@ -1,15 +1,18 @@
 import { applyServerDefaults, bodyChanged, changeVerbs, setClientMetadata } from './object-writes.js';
+import type { ChangeVerb } from './events.js';
 import { formatTime, type FakeClock } from './clock.js';
 import { ApiError } from './errors.js';
 import type { EventLog } from './events.js';
 import type { ResourceTable, ResourceType } from './resources.js';
 import { validateObjectMeta } from './validation.js';
-import { clone, deepEqual, deepFreeze, describe, refOf, type KubeObject, type ObjectRef } from './types.js';
+import { clone, deepEqual, deepFreeze, describe, refOf, storable, type KubeObject, type ObjectRef } from './types.js';
 
 /** One effective write: `before` absent for a create, `after` absent for a removal. */
 export interface StoreChange {
   before?: KubeObject;
   after?: KubeObject;
+  /** What the write changed, when it changed an object that stays. */
+  verbs?: readonly ChangeVerb[];
 }
 
 /**
@@ -63,7 +66,7 @@ export class Store {
       if (namespace !== undefined && type.namespaced && (obj.metadata.namespace ?? '') !== namespace) continue;
       if (filter(obj)) out.push(obj);
     }
-    return out.sort((a, b) => keyOf(refOf(a)).localeCompare(keyOf(refOf(b))));
+    return out.sort((a, b) => collator.compare(keyOf(refOf(a)), keyOf(refOf(b))));
   }
 
   /** The stored objects of one type, not copied: for matching only, never to be changed or kept. */
@@ -106,10 +109,10 @@ export class Store {
     setClientMetadata(after.metadata, input.metadata);
     for (const [field, value] of Object.entries(input)) {
       if (field === 'apiVersion' || field === 'kind' || field === 'metadata' || field === 'status') continue;
-      after[field] = clone(value);
+      after[field] = storable(value);
     }
     const status = type.statusSubresource ? before.status : input.status;
-    if (status !== undefined) after.status = clone(status);
+    if (status !== undefined) after.status = storable(status);
     applyServerDefaults(type, after);
     if (before.metadata.deletionTimestamp !== undefined) {
       const added = (after.metadata.finalizers ?? []).filter((f) => !(before.metadata.finalizers ?? []).includes(f));
@@ -153,11 +156,23 @@ export class Store {
 
   updateStatus(ref: ObjectRef, status: unknown): KubeObject {
     const before = this.#require(ref);
+    // The same status is no write at all, as on the API server.
+    if (deepEqual(before.status, status)) return before;
+    return this.replaceStatus(ref, storable(status));
+  }
+
+  /**
+   * A status write of one the caller has already found to differ from the stored one, and hands
+   * over: it is kept as it is (and frozen), not compared or copied again. A hook's answer is
+   * whole statuses, compared once by the sync that writes it.
+   */
+  replaceStatus(ref: ObjectRef, status: unknown): KubeObject {
+    const before = this.#require(ref);
     // Only the status and metadata change: the rest is shared with the frozen version before.
     const after: KubeObject = { ...before, metadata: clone(before.metadata) };
     if (status === undefined) delete after.status;
-    else after.status = clone(status);
-    return this.#write(this.typeOf(before.apiVersion, before.kind), before, after);
+    else after.status = status;
+    return this.#write(this.typeOf(before.apiVersion, before.kind), before, after, ['status']);
   }
 
   /**
@@ -185,9 +200,10 @@ export class Store {
     return obj;
   }
 
-  #write(type: ResourceType, before: KubeObject, after: KubeObject): KubeObject {
+  /** `verbs`: what the caller already knows the write changes, so it is not worked out again. */
+  #write(type: ResourceType, before: KubeObject, after: KubeObject, verbs?: readonly ChangeVerb[]): KubeObject {
     if (bodyChanged(type, before, after)) after.metadata.generation = (before.metadata.generation ?? 0) + 1;
-    if (!deepEqual(before, after)) this.#commit(before, after);
+    if (verbs !== undefined || !deepEqual(before, after)) this.#commit(before, after, verbs);
     // Removing the last finalizer of a deleting object completes its deletion.
     if (after.metadata.deletionTimestamp !== undefined && (after.metadata.finalizers ?? []).length === 0) {
       this.#remove(after);
@@ -196,12 +212,13 @@ export class Store {
     return this.#objects.get(keyOf(refOf(after))) ?? after;
   }
 
-  #commit(before: KubeObject | undefined, after: KubeObject): void {
+  #commit(before: KubeObject | undefined, after: KubeObject, known?: readonly ChangeVerb[]): void {
     this.#resourceVersion += 1;
     after.metadata.resourceVersion = String(this.#resourceVersion);
     this.#objects.set(keyOf(refOf(after)), deepFreeze(after));
-    for (const verb of changeVerbs(before, after)) this.#log.push({ type: 'change', verb, object: refOf(after) });
-    this.#notify(before === undefined ? { after } : { before, after });
+    const verbs = known ?? changeVerbs(before, after);
+    for (const verb of verbs) this.#log.push({ type: 'change', verb, object: refOf(after) });
+    this.#notify(before === undefined ? { after, verbs } : { before, after, verbs });
   }
 
   #notify(change: StoreChange): void {
@@ -243,6 +260,9 @@ export class Store {
 function isCrd(obj: KubeObject): boolean {
   return obj.apiVersion === 'apiextensions.k8s.io/v1' && obj.kind === 'CustomResourceDefinition';
 }
+
+/** `localeCompare`'s order, without setting up a comparison for every pair. */
+const collator = new Intl.Collator();
 
 function keyOf(ref: ObjectRef): string {
   return `${ref.apiVersion}|${ref.kind}|${ref.namespace}|${ref.name}`;

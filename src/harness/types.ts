@@ -55,7 +55,19 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * every object it hands out or stores. A `__proto__` key stays a key.
  */
 export function clone<T>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
+  return copyTree(value, false);
+}
+
+/**
+ * A copy the store can keep and freeze: like `clone`, except that frozen subtrees (parts of
+ * stored objects a writer passed on unchanged) are shared, not copied.
+ */
+export function storable<T>(value: T): T {
+  return copyTree(value, true);
+}
+
+function copyTree<T>(value: T, shareFrozen: boolean): T {
+  if (typeof value !== 'object' || value === null || (shareFrozen && Object.isFrozen(value))) return value;
   const copyOf = (node: object): object => (Array.isArray(node) ? new Array<unknown>(node.length) : {});
   const root = copyOf(value);
   const pending: [object, Record<string, unknown>][] = [[value, root as Record<string, unknown>]];
@@ -63,7 +75,7 @@ export function clone<T>(value: T): T {
     const [source, target] = next;
     for (const key of Object.keys(source)) {
       let item = (source as Record<string, unknown>)[key];
-      if (typeof item === 'object' && item !== null) {
+      if (typeof item === 'object' && item !== null && !(shareFrozen && Object.isFrozen(item))) {
         const copy = copyOf(item);
         pending.push([item, copy as Record<string, unknown>]);
         item = copy;
@@ -93,15 +105,28 @@ export function deepFreeze<T>(value: T): T {
 /** Structural equality of JSON trees; key order is irrelevant, as for Go's DeepEqual on maps. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  // Plain loops, without the arrays of keys `filter` made: every status write compares whole statuses.
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && arraysEqual(a, b);
+  return recordsEqual(a as Record<string, unknown>, b as Record<string, unknown>);
+}
+
+function arraysEqual(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+  return true;
+}
+
+function recordsEqual(left: Record<string, unknown>, right: Record<string, unknown>): boolean {
+  let unmatched = 0;
+  for (const key of Object.keys(left)) {
+    const value = left[key];
+    if (value === undefined) continue;
+    if (!deepEqual(value, right[key])) return false;
+    unmatched += 1;
   }
-  if (isRecord(a) && isRecord(b)) {
-    const keysA = Object.keys(a).filter((k) => a[k] !== undefined);
-    const keysB = Object.keys(b).filter((k) => b[k] !== undefined);
-    return keysA.length === keysB.length && keysA.every((k) => deepEqual(a[k], b[k]));
-  }
-  return false;
+  for (const key of Object.keys(right)) if (right[key] !== undefined) unmatched -= 1;
+  return unmatched === 0;
 }
 
 /** Metacontroller's `map[string]*string` merge (also `kubectl annotate`): null deletes the key. */

@@ -34,6 +34,28 @@ function compiledCheck(schema: TSchema): TypeCheck<TSchema> {
  * nothing for the objects that pass as they are.
  */
 export function checkObject<T extends TSchema>(schema: T, value: unknown): Checked<Static<T>> {
+  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return checkNow(schema, value);
+  let verdicts = frozenVerdicts.get(schema);
+  if (verdicts === undefined) {
+    verdicts = new WeakMap();
+    frozenVerdicts.set(schema, verdicts);
+  }
+  let verdict = verdicts.get(value);
+  if (verdict === undefined) {
+    verdict = checkNow(schema, value);
+    verdicts.set(value, verdict);
+  }
+  return verdict;
+}
+
+/**
+ * A frozen value cannot change, so its verdict is worked out once. Requests parsed from the wire
+ * are never frozen; a rehearsal's are, and it syncs a plan with the same run and workflows several
+ * times per action (docs/design.md, "Rehearsal").
+ */
+const frozenVerdicts = new WeakMap<TSchema, WeakMap<object, Checked<unknown>>>();
+
+function checkNow<T extends TSchema>(schema: T, value: unknown): Checked<Static<T>> {
   const check = compiledCheck(schema);
   if (check.Check(value)) return { ok: true, value: value as Static<T> };
   const read = readUpstream(value);

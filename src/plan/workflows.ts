@@ -1,5 +1,5 @@
 import { listed } from '../k8s/bounds.js';
-import { objectsOfKind, type ObjectMap } from '../k8s/metacontroller.js';
+import { objectsOfKind, type KubeObject, type ObjectMap } from '../k8s/metacontroller.js';
 import type { WorkflowKey } from '../api/usage.js';
 import { API_VERSION } from '../k8s/schema.js';
 import { checkObject } from '../k8s/validate.js';
@@ -22,23 +22,34 @@ export function workflowVerdicts(related: ObjectMap | undefined, wanted: readonl
   for (const object of objectsOfKind(related, 'DRWorkflow', API_VERSION)) {
     const key = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
     if (!keys.has(key) || verdicts.has(key)) continue;
-    const spec = checkObject(DRWorkflowSpec, object['spec']);
-    if (!spec.ok) {
-      verdicts.set(key, {
-        usable: false,
-        reason: `its spec fails the schema: ${listed(spec.problems.map((problem) => `spec${problem}`))}`,
-      });
-      continue;
-    }
-    const errors = validateWorkflowSpec(spec.value).errors;
-    if (errors.length > 0) {
-      verdicts.set(key, { usable: false, reason: `it is Invalid: ${listed(errors)}` });
-      continue;
-    }
-    const workflow: DRWorkflow = { apiVersion: API_VERSION, kind: 'DRWorkflow', metadata: object.metadata, spec: spec.value };
-    verdicts.set(key, { usable: true, workflow });
+    verdicts.set(key, rememberedVerdict(object));
   }
   return verdicts;
+}
+
+/**
+ * A frozen object cannot change, so its verdict is worked out once. Requests parsed from the
+ * wire are never frozen; a rehearsal's are (its store freezes every object), and it syncs the
+ * plan several times per action, each time with the same workflows (docs/design.md, "Rehearsal").
+ */
+const frozenVerdicts = new WeakMap<KubeObject, WorkflowVerdict>();
+
+function rememberedVerdict(object: KubeObject): WorkflowVerdict {
+  if (!Object.isFrozen(object)) return verdictOf(object);
+  let verdict = frozenVerdicts.get(object);
+  if (verdict === undefined) {
+    verdict = verdictOf(object);
+    frozenVerdicts.set(object, verdict);
+  }
+  return verdict;
+}
+
+function verdictOf(object: KubeObject): WorkflowVerdict {
+  const spec = checkObject(DRWorkflowSpec, object['spec']);
+  if (!spec.ok) return { usable: false, reason: `its spec fails the schema: ${listed(spec.problems.map((problem) => `spec${problem}`))}` };
+  const errors = validateWorkflowSpec(spec.value).errors;
+  if (errors.length > 0) return { usable: false, reason: `it is Invalid: ${listed(errors)}` };
+  return { usable: true, workflow: { apiVersion: API_VERSION, kind: 'DRWorkflow', metadata: object.metadata, spec: spec.value } };
 }
 
 /** The workflows a run may use, by `namespace/name`. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompositeRequest, CompositeResponse, KubeObject } from '../../src/k8s/metacontroller.js';
 import type { DRPlanStatus } from '../../src/api/plan.js';
+import { deepFreeze } from '../../src/harness/index.js';
 import { reconcilePlan } from '../../src/plan/sync.js';
 import { admitted, planRequest, wf } from './plan-sync.cases.js';
 
@@ -514,5 +515,17 @@ const cases: Record<string, Case> = {
 describe('reconcilePlan', () => {
   it.each(Object.entries(cases))('%s', (_name, { request, at, want }) => {
     expect(reconcilePlan(request, new Date(at))).toStrictEqual(want);
+  });
+});
+
+/**
+ * A rehearsal hands the hook the store's frozen objects, and the hook remembers what it worked
+ * out about a frozen object: the answers must be the same, on the first call and the next.
+ */
+describe('reconcilePlan of a frozen request', () => {
+  it.each(Object.entries(cases))('%s', (_name, { request, at, want }) => {
+    const frozen = deepFreeze(structuredClone(request));
+    expect(reconcilePlan(frozen, new Date(at))).toStrictEqual(want);
+    expect(reconcilePlan(frozen, new Date(at))).toStrictEqual(want);
   });
 });
