@@ -1,3 +1,4 @@
+import { rememberedWhenFrozen } from '../k8s/frozen.js';
 import { isRecord } from '../k8s/json.js';
 import { ANNOTATION_ACTION_ID, LABEL_ACTION, LABEL_EXECUTION, LABEL_PLAN } from '../k8s/labels.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
@@ -15,8 +16,13 @@ interface JobCondition {
   lastTransitionTime?: unknown;
 }
 
-/** Reads a Job's outcome from its conditions, as `kubectl wait --for=condition=…` does. */
-export function jobOutcome(job: KubeObject): JobOutcome {
+/**
+ * Reads a Job's outcome from its conditions, as `kubectl wait --for=condition=…` does. A plan
+ * sync asks this of every Job of the run, several times: a frozen Job's is worked out once.
+ */
+export const jobOutcome: (job: KubeObject) => JobOutcome = rememberedWhenFrozen(outcomeOf);
+
+function outcomeOf(job: KubeObject): JobOutcome {
   const status = (job as { status?: { conditions?: unknown; completionTime?: unknown } }).status;
   const conditions = Array.isArray(status?.conditions) ? (status.conditions as JobCondition[]) : [];
   const isTrue = (type: string) => conditions.find((c) => c.type === type && c.status === 'True');
@@ -83,8 +89,13 @@ export function desiredJob(run: Run, action: RunAction, context: JobContext): Ku
   };
 }
 
-/** Keeps an observed Job as it is (Metacontroller never updates OnDelete children). */
-export function keepObserved(job: KubeObject): KubeObject {
+/**
+ * Keeps an observed Job as it is (Metacontroller never updates OnDelete children); a frozen
+ * Job's is made once, as every sync of a long run keeps all its finished Jobs.
+ */
+export const keepObserved: (job: KubeObject) => KubeObject = rememberedWhenFrozen(keptJob);
+
+function keptJob(job: KubeObject): KubeObject {
   const labels = job.metadata.labels;
   return {
     apiVersion: 'batch/v1',

@@ -4,6 +4,14 @@ import type { ControllerDef } from './controllers.js';
 
 /** How often one settle may send the very same request to one hook before it is a hot loop. */
 const REPEATS_ALLOWED = 3;
+/**
+ * Calls of one subject in one settle whose requests are all fingerprinted; after these, one in
+ * SAMPLE_EVERY is. A long runbook syncs its plan thousands of times in one settle, each request
+ * with the whole run; a cycle repeats forever, so a sample of its requests repeats too. SAMPLE_EVERY
+ * is prime, so the sample walks through every state of a cycle whose length it does not divide.
+ */
+const CALLS_ALWAYS_FINGERPRINTED = 64;
+const SAMPLE_EVERY = 61;
 /** Events a hot-loop error shows of what led up to it. */
 const RECENT_EVENTS = 12;
 /**
@@ -57,8 +65,10 @@ export class CycleGuard {
     this.hookCalls += 1;
     this.callsPerController[c.name] = (this.callsPerController[c.name] ?? 0) + 1;
     this.#settleTotal += 1;
-    this.#settleCalls.set(subject, (this.#settleCalls.get(subject) ?? 0) + 1);
-    if (this.#watchRepeats) this.#checkRepeats(subject, request);
+    const calls = (this.#settleCalls.get(subject) ?? 0) + 1;
+    this.#settleCalls.set(subject, calls);
+    const sampled = calls <= CALLS_ALWAYS_FINGERPRINTED || calls % SAMPLE_EVERY === 0;
+    if (this.#watchRepeats && sampled) this.#checkRepeats(subject, request);
     if (this.#settleTotal > this.#maxCallsPerSettle) this.#tooMany();
   }
 

@@ -58,7 +58,6 @@ export class FakeKubelet {
     let changed = false;
     const runners: Promise<void>[] = [];
     for (const job of this.#jobs()) {
-      if (job.metadata.deletionTimestamp !== undefined || finished(job)) continue;
       const status = jobStatusOf(job);
       if (status.startTime === undefined) {
         if (isRecord(job.spec) && job.spec.suspend === true) continue;
@@ -146,14 +145,15 @@ export class FakeKubelet {
   /** The earliest `activeDeadlineSeconds` expiry or end of a hold among running Jobs, in epoch ms. */
   nextDeadline(): number | undefined {
     const deadlines = this.#jobs()
-      .filter((job) => job.metadata.deletionTimestamp === undefined && !finished(job))
       .flatMap((job) => [deadlineOf(job), this.#heldUntil.get(job.metadata.uid ?? '')])
       .filter((d): d is number => d !== undefined);
     return deadlines.length === 0 ? undefined : Math.min(...deadlines);
   }
 
+  /** The Jobs still to run or running: a long run keeps every finished one, not to be looked at again. */
   #jobs(): KubeObject[] {
-    return this.#store.list(this.#store.typeOf(JOB.apiVersion, JOB.kind));
+    const live = (job: Readonly<KubeObject>) => job.metadata.deletionTimestamp === undefined && !finished(job);
+    return this.#store.list(this.#store.typeOf(JOB.apiVersion, JOB.kind), undefined, live);
   }
 
   #unfinished(namespace: string, name: string): KubeObject {

@@ -60,13 +60,13 @@ export class Store {
    * then name: the stored objects themselves, frozen.
    */
   list(type: ResourceType, namespace?: string, filter: (obj: Readonly<KubeObject>) => boolean = () => true): KubeObject[] {
-    const out: KubeObject[] = [];
-    for (const obj of this.#objects.values()) {
+    const out: { key: string; obj: KubeObject }[] = [];
+    for (const [key, obj] of this.#objects) {
       if (obj.apiVersion !== type.apiVersion || obj.kind !== type.kind) continue;
       if (namespace !== undefined && type.namespaced && (obj.metadata.namespace ?? '') !== namespace) continue;
-      if (filter(obj)) out.push(obj);
+      if (filter(obj)) out.push({ key, obj });
     }
-    return out.sort((a, b) => collator.compare(keyOf(refOf(a)), keyOf(refOf(b))));
+    return out.sort((a, b) => collator.compare(a.key, b.key)).map(({ obj }) => obj);
   }
 
   /** The stored objects of one type, not copied: for matching only, never to be changed or kept. */

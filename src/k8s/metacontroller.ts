@@ -98,13 +98,11 @@ export interface HookResult<Response> {
 export function objectsOfKind(map: ObjectMap | undefined, kind: string, apiVersion: string): KubeObject[] {
   const group = map?.[`${kind}.${apiVersion}`];
   if (group === undefined) return [];
-  return Object.values(group).sort(compareByNamespacedName);
-}
-
-export function compareByNamespacedName(a: KubeObject, b: KubeObject): number {
-  const left = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
-  const right = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
-  return left < right ? -1 : left > right ? 1 : 0;
+  // Each key made once, not once per comparison: a long run's plan has a Job per action.
+  return Object.values(group)
+    .map((object) => ({ key: namespacedName(object), object }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ object }) => object);
 }
 
 export function namespacedName(object: KubeObject): string {

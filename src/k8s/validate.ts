@@ -4,6 +4,7 @@ import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { objectsOfKind, type ObjectMap } from './metacontroller.js';
 import { readUpstream } from './upstream.js';
+import { rememberedWhenFrozen } from './frozen.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
@@ -34,26 +35,17 @@ function compiledCheck(schema: TSchema): TypeCheck<TSchema> {
  * nothing for the objects that pass as they are.
  */
 export function checkObject<T extends TSchema>(schema: T, value: unknown): Checked<Static<T>> {
-  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return checkNow(schema, value);
-  let verdicts = frozenVerdicts.get(schema);
-  if (verdicts === undefined) {
-    verdicts = new WeakMap();
-    frozenVerdicts.set(schema, verdicts);
+  if (typeof value !== 'object' || value === null) return checkNow(schema, value);
+  let check = frozenChecks.get(schema);
+  if (check === undefined) {
+    check = rememberedWhenFrozen((object: object) => checkNow(schema, object));
+    frozenChecks.set(schema, check);
   }
-  let verdict = verdicts.get(value);
-  if (verdict === undefined) {
-    verdict = checkNow(schema, value);
-    verdicts.set(value, verdict);
-  }
-  return verdict;
+  return check(value) as Checked<Static<T>>;
 }
 
-/**
- * A frozen value cannot change, so its verdict is worked out once. Requests parsed from the wire
- * are never frozen; a rehearsal's are, and it syncs a plan with the same run and workflows several
- * times per action (docs/design.md, "Rehearsal").
- */
-const frozenVerdicts = new WeakMap<TSchema, WeakMap<object, Checked<unknown>>>();
+/** Per schema, the verdicts on frozen values (a rehearsal's), each worked out once. */
+const frozenChecks = new WeakMap<TSchema, (value: object) => Checked<unknown>>();
 
 function checkNow<T extends TSchema>(schema: T, value: unknown): Checked<Static<T>> {
   const check = compiledCheck(schema);

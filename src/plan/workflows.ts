@@ -1,4 +1,5 @@
 import { listed } from '../k8s/bounds.js';
+import { rememberedWhenFrozen } from '../k8s/frozen.js';
 import { objectsOfKind, type KubeObject, type ObjectMap } from '../k8s/metacontroller.js';
 import type { WorkflowKey } from '../api/usage.js';
 import { API_VERSION } from '../k8s/schema.js';
@@ -27,22 +28,8 @@ export function workflowVerdicts(related: ObjectMap | undefined, wanted: readonl
   return verdicts;
 }
 
-/**
- * A frozen object cannot change, so its verdict is worked out once. Requests parsed from the
- * wire are never frozen; a rehearsal's are (its store freezes every object), and it syncs the
- * plan several times per action, each time with the same workflows (docs/design.md, "Rehearsal").
- */
-const frozenVerdicts = new WeakMap<KubeObject, WorkflowVerdict>();
-
-function rememberedVerdict(object: KubeObject): WorkflowVerdict {
-  if (!Object.isFrozen(object)) return verdictOf(object);
-  let verdict = frozenVerdicts.get(object);
-  if (verdict === undefined) {
-    verdict = verdictOf(object);
-    frozenVerdicts.set(object, verdict);
-  }
-  return verdict;
-}
+/** The workflow checks of a frozen workflow (a rehearsal's) are made once. */
+const rememberedVerdict = rememberedWhenFrozen(verdictOf);
 
 function verdictOf(object: KubeObject): WorkflowVerdict {
   const spec = checkObject(DRWorkflowSpec, object['spec']);

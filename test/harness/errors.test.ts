@@ -127,6 +127,17 @@ describe('hook failures', () => {
     expect(n).toBeLessThan(12);
   });
 
+  it('throws from settle() on a cycle that only starts after many calls', async () => {
+    const { h, hooks } = await setup({ maxSyncsPerSettle: 2_000 });
+    let n = 0;
+    // A long run first (every answer new), then two states for ever.
+    hooks.on('/widget/sync', () => ({ status: { step: (n += 1) < 300 ? n : n % 2 }, children: [] }));
+    h.apply(widget('w1'));
+    await expect(h.settle()).rejects.toThrow(/hot loop — sync widget default\/w1 was sent the same request 4 times/);
+    // Found by its requests, long before the cap on calls.
+    expect(n).toBeLessThan(1_000);
+  });
+
   it('throws from settle() on answers that change on every call', async () => {
     const { h, hooks } = await setup({ maxSyncsPerSettle: 50 });
     let n = 0;

@@ -1,0 +1,17 @@
+/**
+ * `compute`, remembered for frozen objects. A frozen object cannot change, so what a pure
+ * function makes of it can be worked out once. Objects parsed from a request are never frozen
+ * and are computed every time; a rehearsal hands the hooks its store's frozen objects, and syncs
+ * a plan several times per action with mostly the same ones (docs/design.md, "Rehearsal").
+ * A remembered result is shared between callers: they must not change it.
+ */
+export function rememberedWhenFrozen<K extends object, V>(compute: (key: K) => V): (key: K) => V {
+  const remembered = new WeakMap<K, V>();
+  return (key) => {
+    if (!Object.isFrozen(key)) return compute(key);
+    if (remembered.has(key)) return remembered.get(key) as V;
+    const value = compute(key);
+    remembered.set(key, value);
+    return value;
+  };
+}
