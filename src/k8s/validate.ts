@@ -41,7 +41,7 @@ export function checkObject<T extends TSchema>(schema: T, value: unknown): Check
     check = rememberedWhenFrozen((object: object) => checkNow(schema, object));
     frozenChecks.set(schema, check);
   }
-  return check(value) as Checked<Static<T>>;
+  return check(value);
 }
 
 /** Per schema, the verdicts on frozen values (a rehearsal's), each worked out once. */
