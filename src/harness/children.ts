@@ -38,13 +38,14 @@ export function observedChildren(store: ObjectReader, parent: KubeObject, rules:
 export function manageChildren(store: Store, parent: KubeObject, rules: ChildRule[], observed: ObjectGroup[], desired: KubeObject[]): void {
   const failures: string[] = [];
   let races = 0;
-  const attempt = (what: string, action: () => void): void => {
+  // The words for a failure are only made when one happens: a long run has a child per action.
+  const attempt = (verb: string, child: KubeObject, action: () => void): void => {
     try {
       action();
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       if (err.reason === 'NotFound') return;
-      failures.push(`can't ${what}: ${err.message}`);
+      failures.push(`can't ${verb} ${describe(child)}: ${err.message}`);
       if (err.reason === 'Conflict') races += 1;
     }
   };
@@ -52,16 +53,16 @@ export function manageChildren(store: Store, parent: KubeObject, rules: ChildRul
   const observedByKey = new Map(observed.flatMap((g) => g.objects).map((o) => [childKey(o), o]));
   for (const [key, obj] of observedByKey) {
     if (obj.metadata.deletionTimestamp === undefined && !desiredByKey.has(key)) {
-      attempt(`delete ${describe(obj)}`, () => store.delete(refOf(obj)));
+      attempt('delete', obj, () => store.delete(refOf(obj)));
     }
   }
   for (const [key, want] of desiredByKey) {
     const have = observedByKey.get(key);
     const method = rules.find((r) => r.type.apiVersion === want.apiVersion && r.type.kind === want.kind)?.method ?? 'OnDelete';
     if (have === undefined) {
-      attempt(`create ${describe(want)}`, () => create(store, parent, want));
+      attempt('create', want, () => create(store, parent, want));
     } else {
-      attempt(`update ${describe(want)}`, () => update(store, method, have, want));
+      attempt('update', want, () => update(store, method, have, want));
     }
   }
   if (failures.length === 0) return;
