@@ -95,6 +95,8 @@ export const Run = Type.Object({
   definitionsMissingSince: Type.Optional(Type.String()),
   /** A run too large for step messages of 256 characters keeps them this short. */
   stepMessageChars: Type.Optional(Type.Integer()),
+  /** A run too large for runner results of 1 KiB (past their fixed part) keeps them this small. */
+  resultBytes: Type.Optional(Type.Integer()),
   stages: Type.Array(RunStage),
 });
 export type Run = Static<typeof Run>;

@@ -2,6 +2,8 @@ import { MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
 import { canonicalJson } from '../k8s/json.js';
 import type { Run } from '../api/run.js';
 import { jobNameFor } from './jobs.js';
+import { MAX_RESULT_BYTES, RESULT_FIXED_BYTES, RESULT_MIN_SHARE } from './results.js';
+import { runnerKind } from './runner.js';
 import { DEFINITIONS_CHUNK_BYTES, definitionOf, definitionText, stagesWithoutDefinitions } from './definitions.js';
 
 /**
@@ -50,8 +52,10 @@ export function jsonBytes(value: unknown): number {
 export interface Footprint {
   /** Stages, workflows and actions. */
   steps: number;
-  /** What running adds to all of them at most, besides their messages. */
+  /** What running adds to all of them at most, besides their messages and what runner results may add past their fixed part. */
   growth: number;
+  /** Runner actions: each result may take up to MAX_RESULT_BYTES past its fixed part. */
+  results: number;
   /** The snapshot as JSON, definitions included: what the status holds of a run that keeps them. */
   bytes: number;
   /** The snapshot as JSON without its definitions: what the status holds of a run that keeps them apart. */
@@ -66,8 +70,13 @@ export interface Footprint {
  * Whether the run's definitions go to ConfigMaps: only when the status cannot hold them, so
  * that most runs are one object, as they always were.
  */
-export function keepsDefinitionsApart({ steps, bytes, growth }: Footprint): boolean {
-  return bytes + growth + steps * MAX_STEP_MESSAGE_CHARS > RUN_BUDGET_BYTES;
+export function keepsDefinitionsApart({ bytes, growth, steps, results }: Footprint): boolean {
+  return bytes + growth + steps * MAX_STEP_MESSAGE_CHARS + results * MAX_RESULT_BYTES > RUN_BUDGET_BYTES;
+}
+
+/** How many step messages' worth of text the run's steps and runner results take at least. */
+function texts({ steps, results }: Footprint): number {
+  return steps + RESULT_MIN_SHARE * results;
 }
 
 /**
@@ -80,7 +89,7 @@ export function runTooLarge(footprint: Footprint): string | undefined {
   if (tooMany !== undefined) return tooMany;
   if (!keepsDefinitionsApart(footprint)) return undefined;
   if (stepMessageChars(footprint) < MIN_STEP_MESSAGE_CHARS) {
-    const status = statusBytes(footprint) + footprint.growth + steps * MIN_STEP_MESSAGE_CHARS;
+    const status = statusBytes(footprint) + footprint.growth + texts(footprint) * MIN_STEP_MESSAGE_CHARS;
     return `the run would take about ${kib(status)} KiB of the plan's status without its Job templates and runner work, more than the ${kib(RUN_BUDGET_BYTES)} KiB it may use: use fewer actions, smaller rollbacks or shorter parameter values`;
   }
   if (definitionBytes > DEFINITIONS_BUDGET_BYTES) {
@@ -94,11 +103,23 @@ export function runTooLarge(footprint: Footprint): string | undefined {
 
 /**
  * How long each step's message may be for the run to stay within its budget: the full cap
- * when it fits, else what is left per step (below MIN_STEP_MESSAGE_CHARS, the run does not fit).
+ * when it fits, else what is left per step once each runner result has RESULT_MIN_SHARE times
+ * as much (below MIN_STEP_MESSAGE_CHARS, the run does not fit).
  */
 export function stepMessageChars(footprint: Footprint): number {
-  const room = RUN_BUDGET_BYTES - statusBytes(footprint) - footprint.growth;
-  return Math.min(MAX_STEP_MESSAGE_CHARS, Math.floor(room / Math.max(1, footprint.steps)));
+  return Math.min(MAX_STEP_MESSAGE_CHARS, Math.floor(room(footprint) / Math.max(1, texts(footprint))));
+}
+
+/** What each runner result may keep past its fixed part: what the step messages leave, up to MAX_RESULT_BYTES. */
+export function resultBytes(footprint: Footprint): number {
+  if (footprint.results === 0) return MAX_RESULT_BYTES;
+  const left = room(footprint) - stepMessageChars(footprint) * footprint.steps;
+  return Math.min(MAX_RESULT_BYTES, Math.floor(left / footprint.results));
+}
+
+/** The budget less what the snapshot holds and what running adds besides messages and results. */
+function room(footprint: Footprint): number {
+  return RUN_BUDGET_BYTES - statusBytes(footprint) - footprint.growth;
 }
 
 /** What of the snapshot the status holds: all of it, or all but the definitions kept apart. */
@@ -112,9 +133,20 @@ export function tooManySteps(steps: number): string | undefined {
   return `the run would have ${steps} stages, workflows and actions; at most ${MAX_RUN_STEPS} fit in the plan's status`;
 }
 
-/** A footprint judged before rendering: the steps and the unrendered bytes, every step at its largest growth. */
+/**
+ * A footprint judged before rendering: the steps and the unrendered bytes, every step at its
+ * largest growth. Runner results are counted once the run is rendered (`footprintOf`).
+ */
 export function roughFootprint(steps: number, bytes: number): Footprint {
-  return { steps, growth: steps * STEP_GROWTH_WITHOUT_MESSAGE_BYTES, bytes, bytesApart: 0, definitionBytes: bytes, largestDefinition: 0 };
+  return {
+    steps,
+    growth: steps * STEP_GROWTH_WITHOUT_MESSAGE_BYTES,
+    results: 0,
+    bytes,
+    bytesApart: 0,
+    definitionBytes: bytes,
+    largestDefinition: 0,
+  };
 }
 
 /** The footprint of a rendered snapshot. */
@@ -122,6 +154,7 @@ export function footprintOf(run: Pick<Run, 'execution' | 'stages'>): Footprint {
   const stepOnly = stepGrowth(undefined);
   let steps = 0;
   let growth = 0;
+  let results = 0;
   let definitionBytes = 0;
   let largestDefinition = 0;
   for (const stage of run.stages) {
@@ -131,10 +164,13 @@ export function footprintOf(run: Pick<Run, 'execution' | 'stages'>): Footprint {
       steps += 1 + workflow.actions.length;
       growth += stepOnly;
       for (const action of workflow.actions) {
-        growth +=
-          action.type === 'Job'
-            ? stepGrowth({ name: jobNameFor(run, action), namespace: run.execution.namespace })
-            : STEP_GROWTH_WITHOUT_MESSAGE_BYTES;
+        // Runner actions run as Jobs too, named the same way; their results come on top.
+        growth += stepGrowth({ name: jobNameFor(run, action), namespace: run.execution.namespace });
+        const kind = runnerKind(action.type);
+        if (kind !== undefined) {
+          growth += RESULT_FIXED_BYTES[kind];
+          results += 1;
+        }
         const definition = definitionOf(action);
         const size = definition === undefined ? 0 : definitionText(definition).bytes;
         definitionBytes += size;
@@ -146,6 +182,7 @@ export function footprintOf(run: Pick<Run, 'execution' | 'stages'>): Footprint {
   return {
     steps,
     growth,
+    results,
     bytes: jsonBytes(stages),
     bytesApart: jsonBytes(stagesWithoutDefinitions(stages)),
     definitionBytes,

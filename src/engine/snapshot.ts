@@ -13,12 +13,15 @@ import {
   keepsDefinitionsApart,
   roughFootprint,
   RUN_BUDGET_BYTES,
+  resultBytes,
   runTooLarge,
+  type Footprint,
   stepMessageChars,
   tooManySteps,
 } from './size.js';
 import { capStepMessages } from './steps.js';
 import { withDefinitionsApart } from './definitions.js';
+import { MAX_RESULT_BYTES } from './results.js';
 import { renderDeep, type Params, type RenderBudget } from './template.js';
 import { evaluateWhen } from './when.js';
 
@@ -218,8 +221,7 @@ export function newRun(
   if (problems.length === 0) {
     const identity = { namespace: plan.metadata.namespace ?? '', name: plan.metadata.name };
     const placed = keepsDefinitionsApart(footprint) ? withDefinitionsApart(run, identity) : run;
-    const chars = stepMessageChars(footprint);
-    return chars < MAX_STEP_MESSAGE_CHARS ? capStepMessages({ ...placed, stepMessageChars: chars }) : placed;
+    return withSizeCaps(placed, footprint);
   }
   return {
     ...run,
@@ -228,4 +230,12 @@ export function newRun(
     message: `cannot start: ${listed(problems)}`,
     stages: [],
   };
+}
+
+/** The run with the caps on step messages and runner results its size calls for; none when it fits at full size. */
+function withSizeCaps(run: Run, footprint: Footprint): Run {
+  const chars = stepMessageChars(footprint);
+  const results = resultBytes(footprint);
+  const sized = results < MAX_RESULT_BYTES ? { ...run, resultBytes: results } : run;
+  return chars < MAX_STEP_MESSAGE_CHARS ? capStepMessages({ ...sized, stepMessageChars: chars }) : sized;
 }
