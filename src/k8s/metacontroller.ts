@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { isRecord } from './json.js';
 import { ObjectMeta } from './schema.js';
 
 /**
@@ -22,29 +23,53 @@ export type KubeObject = Static<typeof KubeObject>;
 export const ObjectMap = Type.Record(Type.String(), Type.Record(Type.String(), KubeObject));
 export type ObjectMap = Static<typeof ObjectMap>;
 
-export const CompositeRequest = Type.Object({
-  controller: Type.Optional(Type.Unknown()),
-  parent: KubeObject,
-  children: Type.Optional(ObjectMap),
-  related: Type.Optional(ObjectMap),
-  finalizing: Type.Optional(Type.Boolean()),
-});
+/** The three request envelopes, with `object` the schema of each Kubernetes object in them. */
+function envelopes<O extends TSchema>(object: O) {
+  const map = Type.Record(Type.String(), Type.Record(Type.String(), object));
+  const controller = Type.Optional(Type.Unknown());
+  const finalizing = Type.Optional(Type.Boolean());
+  return {
+    composite: Type.Object({ controller, parent: object, children: Type.Optional(map), related: Type.Optional(map), finalizing }),
+    decorator: Type.Object({ controller, object, attachments: Type.Optional(map), related: Type.Optional(map), finalizing }),
+    customize: Type.Object({ controller, parent: object }),
+  };
+}
+
+const requests = envelopes(KubeObject);
+
+export const CompositeRequest = requests.composite;
 export type CompositeRequest = Static<typeof CompositeRequest>;
 
-export const DecoratorRequest = Type.Object({
-  controller: Type.Optional(Type.Unknown()),
-  object: KubeObject,
-  attachments: Type.Optional(ObjectMap),
-  related: Type.Optional(ObjectMap),
-  finalizing: Type.Optional(Type.Boolean()),
-});
+export const DecoratorRequest = requests.decorator;
 export type DecoratorRequest = Static<typeof DecoratorRequest>;
 
-export const CustomizeRequest = Type.Object({
-  controller: Type.Optional(Type.Unknown()),
-  parent: KubeObject,
-});
+export const CustomizeRequest = requests.customize;
 export type CustomizeRequest = Static<typeof CustomizeRequest>;
+
+/**
+ * The same envelopes with their objects left unchecked. A request passes its envelope when it
+ * passes this and each of its objects (`requestObjects`) passes KubeObject: the objects can then
+ * be checked one by one, and an object already checked (a rehearsal hands the hooks its store's
+ * frozen objects, the same ones call after call) is not checked again.
+ */
+const shapes = envelopes(Type.Unknown());
+export const ENVELOPE_SHAPES: ReadonlyMap<TSchema, TSchema> = new Map<TSchema, TSchema>([
+  [CompositeRequest, shapes.composite],
+  [DecoratorRequest, shapes.decorator],
+  [CustomizeRequest, shapes.customize],
+]);
+
+/** Every object of a request: its parent or object, and each member of its object maps. */
+export function requestObjects(request: Record<string, unknown>): unknown[] {
+  const objects: unknown[] = [];
+  for (const key of ['parent', 'object']) if (key in request) objects.push(request[key]);
+  for (const key of ['children', 'attachments', 'related']) {
+    const map = request[key];
+    if (!isRecord(map)) continue;
+    for (const group of Object.values(map)) if (isRecord(group)) objects.push(...Object.values(group));
+  }
+  return objects;
+}
 
 export interface CompositeResponse {
   status: Record<string, unknown> | null;
