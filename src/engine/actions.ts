@@ -39,9 +39,8 @@ function observeJob(action: RunAction, job: KubeObject, { run, observed, at }: C
   const uid = job.metadata.uid;
   if (uid !== undefined && action.outputs?.jobRef?.uid !== uid) action.outputs = { jobRef: { ...action.outputs?.jobRef, uid } };
   const outcome = jobOutcome(job);
-  const kind = runnerKind(action.type);
-  if (kind !== undefined) {
-    if (observeRunner(run, { action, kind }, outcome, observed, at)) return true;
+  if (runnerKind(action.type) !== undefined) {
+    if (observeRunner(run, action, outcome, observed, at)) return true;
   } else if (outcome.state === 'succeeded') {
     finish(action, 'Succeeded', successMessage(run, action), outcome.at ?? at);
     return true;
@@ -74,13 +73,7 @@ function timedOut(action: RunAction, job: KubeObject | undefined, { observed, no
  * A runner Job's outcome is what its Pod's termination message says. Returns whether the
  * action ended; a completed Job whose Pod is not observed yet waits for it (within the timeout).
  */
-function observeRunner(
-  run: Run,
-  { action, kind }: { action: RunAction; kind: 'http' | 'resource' },
-  outcome: JobOutcome,
-  observed: ObservedJobs,
-  at: string,
-): boolean {
+function observeRunner(run: Run, action: RunAction, outcome: JobOutcome, observed: ObservedJobs, at: string): boolean {
   if (outcome.state === 'active') return false;
   const pods = observed.pods?.get(action.jobName ?? '');
   const report = runnerReport(pods);
@@ -97,7 +90,7 @@ function observeRunner(
     return true;
   }
   const read = successFrom(action, report.value, run.operationType === 'Revert' && action.hookType === undefined);
-  const success = 'error' in read ? read : keptResult(read, resultBudget(run, kind));
+  const success = 'error' in read ? read : keptResult(read, resultBudget(run, action, observed.namespace));
   if ('error' in success) {
     finish(action, 'Failed', `${job} completed, but its result is unusable: ${success.error}`, when);
     return true;

@@ -1,5 +1,6 @@
-import { canonicalJson } from '../k8s/json.js';
-import type { Run } from '../api/run.js';
+import { parse } from 'yaml';
+import { canonicalJson, isRecord } from '../k8s/json.js';
+import type { Run, RunAction } from '../api/run.js';
 import type { RunnerOutcome } from './runner.js';
 
 /**
@@ -13,52 +14,100 @@ export const MAX_RESULT_BYTES = 1024;
 export const RESULT_MIN_SHARE = 2;
 
 /**
- * The reference the fixed part has room for: a name and namespace as long as a DNS label, a uid,
- * and a kind and apiVersion of 32 characters. A longer one takes from the part past the fixed
- * one, which is never less than RESULT_MIN_SHARE × MIN_STEP_MESSAGE_CHARS (128 bytes): enough
- * for a kind and apiVersion of 63 characters too.
+ * The most the names of a reference can take: a 253-character name, a 63-character namespace
+ * and kind, and an apiVersion of a 253-character group and a 63-character version.
  */
-const LONGEST = { kind: 32, apiVersion: 32, namespace: 63, name: 63, uid: 36 };
-
-/** The part of a result every runner action of its kind may take, whatever the run's size. */
-export const RESULT_FIXED_BYTES = {
-  http: jsonBytes({ httpResponse: { statusCode: 599, body: '' } }),
-  resource: jsonBytes({
-    // The longest of the output keys.
-    globalizationRef: Object.fromEntries(Object.entries(LONGEST).map(([field, length]) => [field, 'x'.repeat(length)])),
-    clusterStatuses: [],
-  }),
+const LONGEST_NAMES = 253 + 63 + 63 + 253 + 1 + 63;
+const UID_CHARS = 36;
+const CLUSTERNET_API_VERSION = 'apps.clusternet.io/v1alpha1';
+/** Where each Clusternet action names its object. */
+const CLUSTERNET_BLOCKS: Readonly<Record<string, string>> = {
+  Localization: 'localization',
+  Subscription: 'subscription',
+  Globalization: 'globalization',
+  HelmChart: 'helmChart',
 };
 
-/** The bytes of JSON a runner result of `kind` may take in this run. */
-export function resultBudget(run: Pick<Run, 'resultBytes'>, kind: 'http' | 'resource'): number {
-  return RESULT_FIXED_BYTES[kind] + (run.resultBytes ?? MAX_RESULT_BYTES);
+const HTTP_FIXED_BYTES = jsonBytes({ httpResponse: { statusCode: 599, body: '' } });
+/** A reference with empty names, under the longest of the output keys, and an empty list of per-cluster statuses. */
+const REFERENCE_FIXED_BYTES = jsonBytes({
+  globalizationRef: { kind: '', apiVersion: '', namespace: '', name: '', uid: 'x'.repeat(UID_CHARS) },
+  clusterStatuses: [],
+});
+
+/**
+ * The part of a runner action's result it may take whatever the run's size: a status code and
+ * an empty body, or the reference of the object it acts on. Those names are read from the
+ * action (its manifest, or its name, namespace and kind) and the plan's namespace, so the room
+ * kept is the reference's own; where they cannot be read, the longest reference Kubernetes allows.
+ */
+export function resultFixedBytes(action: Pick<RunAction, 'runner'>, namespace: string): number {
+  if (action.runner?.kind === 'http') return HTTP_FIXED_BYTES;
+  return REFERENCE_FIXED_BYTES + Math.min(LONGEST_NAMES, namesLength(action.runner?.action, namespace) ?? LONGEST_NAMES);
+}
+
+/** The characters of the kind, apiVersion, name and namespace a resource action's result will name. */
+function namesLength(action: unknown, namespace: string): number | undefined {
+  if (!isRecord(action) || typeof action['type'] !== 'string') return undefined;
+  const chars = (value: unknown) => (typeof value === 'string' ? value.length : 0);
+  if (action['type'] === 'KubernetesResource') {
+    const object = manifestOf(action['resource']);
+    if (object === undefined || !isRecord(object['metadata'])) return undefined;
+    const metadata = object['metadata'];
+    return (
+      chars(object['kind']) + chars(object['apiVersion']) + chars(metadata['name']) + (chars(metadata['namespace']) || namespace.length)
+    );
+  }
+  const key = CLUSTERNET_BLOCKS[action['type']];
+  const block = key === undefined ? undefined : action[key];
+  if (!isRecord(block)) return undefined;
+  return action['type'].length + CLUSTERNET_API_VERSION.length + chars(block['name']) + (chars(block['namespace']) || namespace.length);
+}
+
+function manifestOf(resource: unknown): Record<string, unknown> | undefined {
+  if (!isRecord(resource) || typeof resource['manifest'] !== 'string') return undefined;
+  try {
+    const value: unknown = parse(resource['manifest']);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The bytes of JSON the result of `action` may take in this run. Without its definition (kept
+ * apart, its ConfigMap gone since it started) the room kept for it is not known: the smallest
+ * is assumed, so a body or per-cluster statuses are cut rather than the run's budget overrun.
+ */
+export function resultBudget(run: Pick<Run, 'resultBytes'>, action: Pick<RunAction, 'runner'>, namespace: string): number {
+  const fixed = action.runner === undefined ? HTTP_FIXED_BYTES : resultFixedBytes(action, namespace);
+  return fixed + (run.resultBytes ?? MAX_RESULT_BYTES);
 }
 
 /**
  * The result as the status keeps it, within `budget` bytes of JSON: an HTTP body is cut (it is
- * only a sample of the response anyway) and per-cluster statuses beyond the budget are left out;
- * a reference too long to keep is an error, since a shortened one would name another object.
+ * only a sample of the response anyway) and per-cluster statuses beyond the budget are left out.
+ * A reference is always kept whole: a shortened one would name another object, and a Revert
+ * needs it. Its room was kept when the run started, from the names the action gives.
  */
-export function keptResult(outcome: RunnerOutcome, budget: number): RunnerOutcome | { error: string } {
+export function keptResult(outcome: RunnerOutcome, budget: number): RunnerOutcome {
   const body = outcome.outputs.httpResponse?.body;
   if (body !== undefined) {
     const httpResponse = outcome.outputs.httpResponse;
-    const fits = (chars: number) =>
-      resultBytes({ ...outcome, outputs: { httpResponse: { ...httpResponse, body: cut(body, chars) } } }) <= budget;
-    const chars = longestThatFits(body.length, fits);
-    return chars === body.length ? outcome : { ...outcome, outputs: { httpResponse: { ...httpResponse, body: cut(body, chars) } } };
+    const withBody = (chars: number): RunnerOutcome => ({
+      ...outcome,
+      outputs: { httpResponse: { ...httpResponse, body: cut(body, chars) } },
+    });
+    const chars = longestThatFits(body.length, (n) => resultBytes(withBody(n)) <= budget);
+    return chars === body.length ? outcome : withBody(chars);
   }
-  const { clusterStatuses, ...rest } = outcome;
-  const size = resultBytes(rest);
-  if (size > budget)
-    return { error: `it names an object too long to record: ${size} bytes of JSON, more than the ${budget} a result may take in this run` };
+  const { clusterStatuses, ...reference } = outcome;
   if (clusterStatuses === undefined || resultBytes(outcome) <= budget) return outcome;
   const count = longestThatFits(
     clusterStatuses.length,
-    (n) => resultBytes({ ...rest, clusterStatuses: clusterStatuses.slice(0, n) }) <= budget,
+    (n) => resultBytes({ ...reference, clusterStatuses: clusterStatuses.slice(0, n) }) <= budget,
   );
-  return { ...rest, clusterStatuses: clusterStatuses.slice(0, count) };
+  return count === 0 ? reference : { ...reference, clusterStatuses: clusterStatuses.slice(0, count) };
 }
 
 function resultBytes({ outputs, clusterStatuses }: RunnerOutcome): number {

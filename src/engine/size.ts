@@ -2,7 +2,7 @@ import { MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
 import { canonicalJson } from '../k8s/json.js';
 import type { Run } from '../api/run.js';
 import { jobNameFor } from './jobs.js';
-import { MAX_RESULT_BYTES, RESULT_FIXED_BYTES, RESULT_MIN_SHARE } from './results.js';
+import { MAX_RESULT_BYTES, RESULT_MIN_SHARE, resultFixedBytes } from './results.js';
 import { runnerKind } from './runner.js';
 import { DEFINITIONS_CHUNK_BYTES, definitionOf, definitionText, stagesWithoutDefinitions } from './definitions.js';
 
@@ -166,9 +166,8 @@ export function footprintOf(run: Pick<Run, 'execution' | 'stages'>): Footprint {
       for (const action of workflow.actions) {
         // Runner actions run as Jobs too, named the same way; their results come on top.
         growth += stepGrowth({ name: jobNameFor(run, action), namespace: run.execution.namespace });
-        const kind = runnerKind(action.type);
-        if (kind !== undefined) {
-          growth += RESULT_FIXED_BYTES[kind];
+        if (runnerKind(action.type) !== undefined) {
+          growth += resultFixedBytes(action, run.execution.namespace);
           results += 1;
         }
         const definition = definitionOf(action);

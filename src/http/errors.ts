@@ -15,10 +15,21 @@ export function errorHandler(this: FastifyInstance, error: FastifyError, request
   return reply.code(500).type('text/plain').send(`internal error (request ${request.id})`);
 }
 
+const NOT_A_HOOK_REQUEST = 'not a Metacontroller hook request:';
+
 /** 400 with one line of reason: the request is not a Metacontroller hook request. */
 export function badRequest(request: FastifyRequest, reply: FastifyReply, detail: string) {
-  // The reason may quote the request (a path through user keys): one short line, in the log and the answer.
-  const reason = capText(detail.replace(/\s+/g, ' '), MAX_PROBLEM_CHARS);
+  const reason = oneLineReason(detail);
   request.log.warn({ url: request.url, reason }, 'bad hook request');
-  return reply.code(400).type('text/plain').send(`not a Metacontroller hook request: ${reason}`);
+  return reply.code(400).type('text/plain').send(`${NOT_A_HOOK_REQUEST} ${reason}`);
+}
+
+/** The reason may quote the request (a path through user keys): one short line, in the log and the answer. */
+function oneLineReason(detail: string): string {
+  return capText(detail.replace(/\s+/g, ' '), MAX_PROBLEM_CHARS);
+}
+
+/** The body of a 400, wherever the hooks are called from. */
+export function badRequestText(detail: string): string {
+  return `${NOT_A_HOOK_REQUEST} ${oneLineReason(detail)}`;
 }

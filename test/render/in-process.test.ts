@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadInput } from '../../src/render/load.js';
 import { rehearse } from '../../src/render/rehearse.js';
+import { inProcessHooks } from '../../src/render/in-process.js';
+import { buildApp } from '../../src/http/app.js';
+import { DEFAULT_RUNNER } from '../../src/engine/runner.js';
 
 const SAMPLES = join(import.meta.dirname, '..', '..', 'manifests', 'samples');
 const sample = (file: string) => join(SAMPLES, file);
@@ -29,5 +32,23 @@ describe('a rehearsal in process answers as the hook server does', () => {
     expect(inProcess.executions.length).toBeGreaterThan(0);
     // Byte for byte, key order included: the report is what a review diffs.
     expect(JSON.stringify(inProcess, null, 1)).toBe(JSON.stringify(overHttp, null, 1));
+  });
+});
+
+describe('a request the hooks refuse', () => {
+  it('gets the same status code and text in process as over HTTP', async () => {
+    const app = buildApp({});
+    try {
+      const request = { parent: { kind: 'DRPlan', metadata: { name: 7 } }, children: {} };
+      const overHttp = await app.inject({ method: 'POST', url: '/drplan/sync', payload: request });
+      const inProcess = inProcessHooks(() => new Date(0), { runner: DEFAULT_RUNNER }).inProcess('/drplan/sync', request);
+      expect(overHttp.statusCode).toBe(400);
+      expect({ statusCode: inProcess.statusCode, body: 'body' in inProcess ? inProcess.body : undefined }).toEqual({
+        statusCode: overHttp.statusCode,
+        body: overHttp.body,
+      });
+    } finally {
+      await app.close();
+    }
   });
 });
