@@ -26,6 +26,7 @@ const EXECUTION_KEY = `DRPlanExecution.${API_VERSION}`;
 const WORKFLOW_KEY = `DRWorkflow.${API_VERSION}`;
 const JOB_KEY = 'Job.batch/v1';
 const POD_KEY = 'Pod.v1';
+const CONFIGMAP_KEY = 'ConfigMap.v1';
 const HISTORY_LIMIT = 50;
 /** Seconds between two simulated syncs. */
 const TICK = 2;
@@ -192,6 +193,32 @@ function executionObject(name, createdMs) {
       finalizers: ['metacontroller.io/decoratorcontroller-drplanexecution'],
     },
     spec: { planRef: PLAN, operationType: 'Execute', mode: 'Install', params: [{ name: 'ticket', value: 'INC-20431' }] },
+  };
+}
+
+/**
+ * A desired ConfigMap (the plan's usage and lock, a run's definitions) as the API server returns
+ * it once Metacontroller created or updated it in place.
+ */
+function observedConfigMap(desired, observed, plan) {
+  return {
+    ...desired,
+    metadata: {
+      ...desired.metadata,
+      uid: observed?.metadata.uid ?? uid('cm'),
+      resourceVersion: rv(),
+      labels: { ...desired.metadata.labels, 'controller-uid': plan.metadata.uid },
+      ownerReferences: [
+        {
+          apiVersion: API_VERSION,
+          kind: 'DRPlan',
+          name: plan.metadata.name,
+          uid: plan.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
   };
 }
 
@@ -385,6 +412,7 @@ class World {
     this.plan = planObject(PLAN, nowMs);
     this.executions = [];
     this.jobs = new Map();
+    this.configMaps = new Map();
     for (const workflow of this.workflows)
       workflow.status = syncWorkflow(this.workflowRequest(workflow, [this.plan]), this.date()).response.status;
     /** Pods are related but never read by the hooks: built only for the requests the benchmark sends. */
@@ -403,7 +431,7 @@ class World {
     return {
       controller: CONTROLLERS.plan,
       parent: this.plan,
-      children: { [JOB_KEY]: mapOf([...this.jobs.values()]) },
+      children: { [JOB_KEY]: mapOf([...this.jobs.values()]), [CONFIGMAP_KEY]: mapOf([...this.configMaps.values()]) },
       related: {
         [EXECUTION_KEY]: mapOf(this.executions),
         [WORKFLOW_KEY]: mapOf(this.workflows),
@@ -438,11 +466,15 @@ class World {
     const { response } = syncPlan(this.planRequest(), this.date());
     this.plan = { ...this.plan, metadata: { ...this.plan.metadata, resourceVersion: rv() }, status: response.status };
     const next = new Map();
-    // The usage ConfigMap is a child too; only the Jobs are observed here.
-    for (const desired of response.children.filter((child) => child.kind === 'Job')) {
-      next.set(desired.metadata.name, this.jobs.get(desired.metadata.name) ?? observedJob(desired, this.plan, this.now));
+    const configMaps = new Map();
+    for (const desired of response.children) {
+      const name = desired.metadata.name;
+      // The lock is taken by updating its ConfigMap in place: the next sync must see it.
+      if (desired.kind === 'ConfigMap') configMaps.set(name, observedConfigMap(desired, this.configMaps.get(name), this.plan));
+      else next.set(name, this.jobs.get(name) ?? observedJob(desired, this.plan, this.now));
     }
     this.jobs = next;
+    this.configMaps = configMaps;
     return response;
   }
 
