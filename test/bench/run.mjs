@@ -31,7 +31,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -474,7 +474,11 @@ async function main() {
     targets,
     problems,
   };
-  if (!QUICK && ONLY.length === 0 && !CORE_ONLY) writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  if (!QUICK && ONLY.length === 0 && !CORE_ONLY) {
+    // The fan-out benchmark (fanout.mjs, run first by `npm run bench`) keeps its results in the same file.
+    const { fanout } = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
+    writeFileSync(RESULTS, `${JSON.stringify(fanout === undefined ? results : { ...results, fanout }, null, 2)}\n`);
+  }
 
   console.log(
     `\ndrplan-hooks benchmark, ${results.date}, node ${results.machine.node}, ${results.machine.cpu} × ${results.machine.cores}, load average ${loadAverageAtStart[0]} at start, ${results.machine.loadAverageAtEnd[0]} at end`,
