@@ -1,8 +1,7 @@
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import type { TSchema } from '@sinclair/typebox';
 import { canonicalJson } from '../k8s/json.js';
 import { ENVELOPE_SHAPES, KubeObject, namespacedName, requestObjects } from '../k8s/metacontroller.js';
 import { rememberedWhenFrozen } from '../k8s/frozen.js';
+import { compiledCheck } from '../k8s/validate.js';
 import { etagOf } from './etag.js';
 import { HOOK_ROUTES, type HookRoute, type HookSettings } from './hooks.js';
 
@@ -30,7 +29,6 @@ const INVALID_JSON = "Body is not valid JSON but content-type is set to 'applica
 const BYTE_ORDER_MARK = 0xfeff;
 
 const routes = new Map(HOOK_ROUTES.map((route) => [route.name, route]));
-const checks = new Map<TSchema, TypeCheck<TSchema>>();
 
 /** What the pure hook made of a request, before its answer is serialised. */
 export type HookAnswer =
@@ -99,26 +97,17 @@ function parse(body: Uint8Array | undefined): { kind: 'parsed'; value: unknown }
 function envelopeProblem(route: HookRoute, value: unknown): string | undefined {
   const shape = ENVELOPE_SHAPES.get(route.schema);
   // Its shape, then each object on its own: the same verdict as the whole envelope's schema.
-  if (shape !== undefined && compiled(shape).Check(value) && requestObjects(value as Record<string, unknown>).every(isKubeObject)) {
+  if (shape !== undefined && compiledCheck(shape).Check(value) && requestObjects(value as Record<string, unknown>).every(isKubeObject)) {
     return undefined;
   }
-  const check = compiled(route.schema);
+  const check = compiledCheck(route.schema);
   if (check.Check(value)) return undefined;
   const first = check.Errors(value).First();
   return `${first?.path || '/'}: ${first?.message ?? 'not a hook request'}`;
 }
 
-function compiled(schema: TSchema): TypeCheck<TSchema> {
-  let check = checks.get(schema);
-  if (check === undefined) {
-    check = TypeCompiler.Compile(schema);
-    checks.set(schema, check);
-  }
-  return check;
-}
-
 /** A frozen object (a rehearsal's) is checked once, however many requests carry it. */
-const checkedObject = rememberedWhenFrozen((object: object) => compiled(KubeObject).Check(object));
+const checkedObject = rememberedWhenFrozen((object: object) => compiledCheck(KubeObject).Check(object));
 
 function isKubeObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && checkedObject(value);

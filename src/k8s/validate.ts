@@ -18,7 +18,7 @@ const MAX_REPORTED = 5;
  */
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
 
-function compiledCheck(schema: TSchema): TypeCheck<TSchema> {
+export function compiledCheck(schema: TSchema): TypeCheck<TSchema> {
   let check = compiled.get(schema);
   if (check === undefined) {
     check = TypeCompiler.Compile(schema);
