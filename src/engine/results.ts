@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { canonicalJson, isRecord } from '../k8s/json.js';
+import { isRecord, jsonBytes } from '../k8s/json.js';
 import type { Run, RunAction } from '../api/run.js';
 import type { RunnerOutcome } from './runner.js';
 
@@ -112,10 +112,6 @@ export function keptResult(outcome: RunnerOutcome, budget: number): RunnerOutcom
 
 function resultBytes({ outputs, clusterStatuses }: RunnerOutcome): number {
   return jsonBytes(clusterStatuses === undefined ? outputs : { ...outputs, clusterStatuses });
-}
-
-function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(canonicalJson(value));
 }
 
 /** The first `chars` characters, never half of a surrogate pair. */

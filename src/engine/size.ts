@@ -1,5 +1,5 @@
 import { MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
-import { canonicalJson } from '../k8s/json.js';
+import { jsonBytes } from '../k8s/json.js';
 import type { Run } from '../api/run.js';
 import { jobNameFor } from './jobs.js';
 import { MAX_RESULT_BYTES, RESULT_MIN_SHARE, resultFixedBytes } from './results.js';
@@ -42,11 +42,6 @@ export const MAX_RUN_STEPS = Math.floor(RUN_BUDGET_BYTES / STEP_GROWTH_BYTES);
  * status and the executions: at 2 MiB that stays near 10 MiB, under the 16 MiB a request may take.
  */
 export const DEFINITIONS_BUDGET_BYTES = 2 * 1024 * 1024;
-
-/** The bytes a value takes as JSON. */
-export function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(canonicalJson(value));
-}
 
 /** What a run's snapshot takes, for judging whether and how it can be kept. */
 export interface Footprint {

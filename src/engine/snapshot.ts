@@ -1,5 +1,6 @@
 import type { DRPlanExecution } from '../api/execution.js';
 import { listed, MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
+import { jsonBytes } from '../k8s/json.js';
 import type { DRPlan } from '../api/plan.js';
 import { Action, type DRWorkflow } from '../api/workflow.js';
 import { resolveParams, tooManyParameters } from './params.js';
@@ -9,7 +10,6 @@ import type { Run, RunAction, RunStage, RunWorkflow } from '../api/run.js';
 import {
   DEFINITIONS_BUDGET_BYTES,
   footprintOf,
-  jsonBytes,
   keepsDefinitionsApart,
   roughFootprint,
   RUN_BUDGET_BYTES,

@@ -80,6 +80,11 @@ function nextMember(frame: {
   return { key, child: key === undefined ? (node as unknown[])[frame.index - 1] : (node as Record<string, unknown>)[key] };
 }
 
+/** The bytes a value takes as canonical JSON: what it adds to an object the API server stores. */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(canonicalJson(value));
+}
+
 /** A copy of a JSON value with every string (not key) replaced by `map(string)`, in document order. */
 export function mapStrings<T>(value: T, map: (text: string) => string): T {
   if (typeof value === 'string') return map(value) as T;
