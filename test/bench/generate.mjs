@@ -196,6 +196,18 @@ function executionObject(name, createdMs) {
   };
 }
 
+/** The owner reference Metacontroller puts on each child of the plan. */
+function controllerRef(plan) {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'DRPlan',
+    name: plan.metadata.name,
+    uid: plan.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
 /**
  * A desired ConfigMap (the plan's usage and lock, a run's definitions) as the API server returns
  * it once Metacontroller created or updated it in place.
@@ -208,16 +220,7 @@ function observedConfigMap(desired, observed, plan) {
       uid: observed?.metadata.uid ?? uid('cm'),
       resourceVersion: rv(),
       labels: { ...desired.metadata.labels, 'controller-uid': plan.metadata.uid },
-      ownerReferences: [
-        {
-          apiVersion: API_VERSION,
-          kind: 'DRPlan',
-          name: plan.metadata.name,
-          uid: plan.metadata.uid,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef(plan)],
     },
   };
 }
@@ -244,16 +247,7 @@ function observedJob(desired, plan, createdMs) {
       creationTimestamp: iso(createdMs),
       labels: { ...desired.metadata.labels, 'controller-uid': plan.metadata.uid },
       annotations: { ...desired.metadata.annotations, 'metacontroller.k8s.io/last-applied-configuration': JSON.stringify(desired) },
-      ownerReferences: [
-        {
-          apiVersion: API_VERSION,
-          kind: 'DRPlan',
-          name: plan.metadata.name,
-          uid: plan.metadata.uid,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef(plan)],
     },
     spec: {
       ...desired.spec,
