@@ -4,12 +4,13 @@ import { actionsOf, type Run, type RunAction, type RunStage, type RunWorkflow, t
 import { observeAction, startAction, type Context, type ObservedJobs } from './actions.js';
 import { Dependencies } from './dependencies.js';
 import { IndexQueue } from './queue.js';
-import { capStepMessages, isDone, isRunning, rollUp, skip, start } from './steps.js';
+import { editSteps, type WritableAction } from './step-copies.js';
+import { isDone, isRunning, rollUp, skip, start } from './steps.js';
 
 /**
  * Moves a run forward as far as the observed Jobs allow at `now`: records finished,
  * failed and timed-out actions, then starts whatever may start, until nothing changes.
- * Returns a new run; the input is not modified.
+ * Returns a new run that shares the steps it left unchanged; the input is not modified.
  *
  * Linear in the run: each running stage, then each stage started after it, is settled once,
  * its workflows in one pass and each workflow's actions in rounds that only look at what the
@@ -17,28 +18,14 @@ import { capStepMessages, isDone, isRunning, rollUp, skip, start } from './steps
  * tracker, so no step is searched for in a loop over the others.
  */
 export function advanceRun(previous: Run, observed: ObservedJobs, now: Date): Run {
-  const run = copySteps(previous);
-  if (run.phase !== 'Running') return run;
-  const context: Context = { run, observed, now, at: formatTime(now) };
-  for (const stage of run.stages) if (stage.phase === 'Running') settleStage(stage, context);
-  startStages(context);
-  if (run.stages.every(isDone)) finishRun(run, context.at);
-  return capStepMessages(run);
-}
-
-/**
- * A copy of the run's steps, the only parts a sync changes. Job templates and rollbacks are
- * shared, not cloned: they are never modified, and may be nested deeper than a recursive
- * clone survives.
- */
-export function copySteps(run: Run): Run {
-  return {
-    ...run,
-    stages: run.stages.map((stage) => ({
-      ...stage,
-      workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: workflow.actions.map((action) => ({ ...action })) })),
-    })),
-  };
+  if (previous.phase !== 'Running') return previous;
+  return editSteps(previous, (run, writable) => {
+    const context: Context = { run, observed, now, at: formatTime(now), writable };
+    for (const stage of run.stages) if (stage.phase === 'Running') settleStage(stage, context);
+    startStages(context);
+    if (run.stages.every(isDone)) finishRun(run, context.at);
+    return run;
+  });
 }
 
 /** Settles a running stage: its workflows in order, each as far as it goes, then the stage itself. */
@@ -52,7 +39,8 @@ function settleStage(stage: RunStage, context: Context): void {
     else if (workflow.phase === 'Pending' && !halted) {
       // Sequential stages start one workflow at a time and stop after a failure; parallel ones start all.
       if (stage.parallel) startWorkflow(workflow, context);
-      else if (failed !== undefined) skipWorkflow(workflow, 'FailFast', `not run: workflow ${workflowLabel(failed)} failed`, at);
+      else if (failed !== undefined)
+        skipWorkflow(workflow, 'FailFast', `not run: workflow ${workflowLabel(failed)} failed`, at, context.writable);
       else if (allBeforeDone) startWorkflow(workflow, context);
       else halted = true;
     }
@@ -89,9 +77,9 @@ function settleWorkflow(workflow: RunWorkflow, context: Context): void {
   };
 
   for (;;) {
-    for (const index of fresh) if (observeAction(actions[index] as RunAction, context)) settled(index);
+    for (const index of fresh) if (observeAction(context.writable(actions, index), context)) settled(index);
     if (failFast && failed >= 0) {
-      skipRemaining(actions, actions[failed] as RunAction, context.at);
+      skipRemaining(actions, actions[failed] as RunAction, context);
       break;
     }
     if (dependencies === undefined) {
@@ -105,17 +93,24 @@ function settleWorkflow(workflow: RunWorkflow, context: Context): void {
   if (actions.every(isDone)) finishWorkflow(workflow, context.run, context.at);
 }
 
-function skipRemaining(actions: RunAction[], failed: RunAction, at: string): void {
-  for (const action of actions) if (action.phase === 'Pending') skip(action, 'FailFast', `not run: action ${failed.name} failed`, at);
+function skipRemaining(actions: RunAction[], failed: RunAction, { at, writable }: Context): void {
+  skipPending(actions, 'FailFast', `not run: action ${failed.name} failed`, at, writable);
+}
+
+function skipPending(actions: RunAction[], reason: SkipReason, message: string, at: string, writable: WritableAction): void {
+  actions.forEach((action, index) => {
+    if (action.phase === 'Pending') skip(writable(actions, index), reason, message, at);
+  });
 }
 
 /** Starts the first action not done yet, and the next ones while each is done at once (a Revert's Job deletions). */
 function startInOrder(actions: RunAction[], from: number, context: Context): { started: number[]; cursor: number } {
   let cursor = from;
   while (cursor < actions.length) {
-    const action = actions[cursor] as RunAction;
-    if (!isDone(action)) {
-      if (action.phase !== 'Pending') break;
+    const next = actions[cursor] as RunAction;
+    if (!isDone(next)) {
+      if (next.phase !== 'Pending') break;
+      const action = context.writable(actions, cursor);
       startAction(action, context);
       if (isRunning(action)) return { started: [cursor], cursor };
     }
@@ -141,11 +136,11 @@ function startAlongDependencies(
   const started: number[] = [];
   const deferred = dependencies.pass(queue, {
     blocked: (index, blocker) => {
-      skip(actions[index] as RunAction, 'DependencyFailed', `not run: dependency ${blocker.name} did not succeed`, context.at);
+      skip(context.writable(actions, index), 'DependencyFailed', `not run: dependency ${blocker.name} did not succeed`, context.at);
       settled(index);
     },
     ready: (index) => {
-      const action = actions[index] as RunAction;
+      const action = context.writable(actions, index);
       startAction(action, context);
       if (isRunning(action)) started.push(index);
       else settled(index);
@@ -195,13 +190,13 @@ function stageSuccess(stage: RunStage, run: Run): string {
 function startStages(context: Context): void {
   const { run, at } = context;
   if (run.stages.some((stage) => stage.phase === 'Running')) return;
-  if (stopAfterFailure(run, at)) return;
+  if (stopAfterFailure(context)) return;
   const dependencies = new Dependencies(run.stages);
   const queue = new IndexQueue();
   for (const index of dependencies.decidable()) queue.push(index);
   const changed = (dependant: number) => queue.push(dependant);
   for (;;) {
-    const { next, deferred } = nextStage(run, dependencies, queue, changed, at);
+    const { next, deferred } = nextStage(context, dependencies, queue, changed);
     for (const index of deferred) queue.push(index);
     const stage = next === undefined ? undefined : run.stages[next];
     if (next === undefined || stage === undefined) {
@@ -210,7 +205,7 @@ function startStages(context: Context): void {
     }
     start(stage, at);
     settleStage(stage, context);
-    if (stage.phase === 'Running' || (stage.phase === 'Failed' && stopAfterFailure(run, at))) return;
+    if (stage.phase === 'Running' || (stage.phase === 'Failed' && stopAfterFailure(context))) return;
     dependencies.update(next, changed);
   }
 }
@@ -220,16 +215,15 @@ function startStages(context: Context): void {
  * failed dependency blocks. Stages queued behind the pass's position wait for the next pass.
  */
 function nextStage(
-  run: Run,
+  { run, at, writable }: Context,
   dependencies: Dependencies<RunStage>,
   queue: IndexQueue,
   changed: (index: number) => void,
-  at: string,
 ): { next?: number; deferred: number[] } {
   let next: number | undefined;
   const deferred = dependencies.pass(queue, {
     blocked: (index, blocker) => {
-      skipStage(run.stages[index] as RunStage, 'DependencyFailed', `not run: stage ${blocker.name} did not succeed`, at);
+      skipStage(run.stages[index] as RunStage, 'DependencyFailed', `not run: stage ${blocker.name} did not succeed`, at, writable);
       dependencies.update(index, changed);
     },
     ready: (index) => {
@@ -241,24 +235,24 @@ function nextStage(
 }
 
 /** Under failurePolicy Stop, a failed stage means no other stage will run: they all say so. */
-function stopAfterFailure(run: Run, at: string): boolean {
+function stopAfterFailure({ run, at, writable }: Context): boolean {
   if (run.failurePolicy !== 'Stop') return false;
   const failed = run.stages.find((stage) => stage.phase === 'Failed');
   if (failed === undefined) return false;
   const message = `not run: stage ${failed.name} failed and the plan's failurePolicy is Stop`;
-  for (const stage of run.stages) if (stage.phase === 'Pending') skipStage(stage, 'PlanStopped', message, at);
+  for (const stage of run.stages) if (stage.phase === 'Pending') skipStage(stage, 'PlanStopped', message, at, writable);
   return true;
 }
 
 /** A step that will never run says so all the way down, not only at its own level. */
-function skipStage(stage: RunStage, reason: SkipReason, message: string, at: string): void {
+function skipStage(stage: RunStage, reason: SkipReason, message: string, at: string, writable: WritableAction): void {
   skip(stage, reason, message, at);
-  for (const workflow of stage.workflows) if (workflow.phase === 'Pending') skipWorkflow(workflow, reason, message, at);
+  for (const workflow of stage.workflows) if (workflow.phase === 'Pending') skipWorkflow(workflow, reason, message, at, writable);
 }
 
-function skipWorkflow(workflow: RunWorkflow, reason: SkipReason, message: string, at: string): void {
+function skipWorkflow(workflow: RunWorkflow, reason: SkipReason, message: string, at: string, writable: WritableAction): void {
   skip(workflow, reason, message, at);
-  for (const action of workflow.actions) if (action.phase === 'Pending') skip(action, reason, message, at);
+  skipPending(workflow.actions, reason, message, at, writable);
 }
 
 function finishRun(run: Run, at: string): void {

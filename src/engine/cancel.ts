@@ -1,14 +1,17 @@
 import type { Run } from '../api/run.js';
-import { copySteps } from './advance.js';
-import { capStepMessages, finish, rollUp, skip, type Step } from './steps.js';
+import { editSteps, type WritableAction } from './step-copies.js';
+import { finish, rollUp, skip, type Step } from './steps.js';
 
 /**
  * Stops a run: nothing new starts, running actions are interrupted (their Jobs are
  * dropped from the children), finished actions stay as they are.
  */
 export function cancelRun(previous: Run, message: string, at: string, phase: 'Cancelled' | 'Failed' = 'Cancelled'): Run {
-  const run = copySteps(previous);
-  if (run.phase !== 'Running') return run;
+  if (previous.phase !== 'Running') return previous;
+  return editSteps(previous, (run, writable) => stopped(run, writable, message, at, phase));
+}
+
+function stopped(run: Run, writable: WritableAction, message: string, at: string, phase: 'Cancelled' | 'Failed'): Run {
   const notRun = `not run: ${message}`;
   const close = (step: Step, children: readonly Step[], failure: () => string) => {
     if (step.phase === 'Pending') skip(step, 'Cancelled', notRun, at);
@@ -16,10 +19,11 @@ export function cancelRun(previous: Run, message: string, at: string, phase: 'Ca
   };
   for (const stage of run.stages) {
     for (const workflow of stage.workflows) {
-      for (const action of workflow.actions) {
-        if (action.phase === 'Running') finish(action, 'Failed', `interrupted: ${message}`, at);
-        else if (action.phase === 'Pending') skip(action, 'Cancelled', notRun, at);
-      }
+      const { actions } = workflow;
+      actions.forEach((action, index) => {
+        if (action.phase === 'Running') finish(writable(actions, index), 'Failed', `interrupted: ${message}`, at);
+        else if (action.phase === 'Pending') skip(writable(actions, index), 'Cancelled', notRun, at);
+      });
       close(workflow, workflow.actions, () => `interrupted: ${message}`);
     }
     close(stage, stage.workflows, () => `interrupted: ${message}`);
@@ -27,5 +31,5 @@ export function cancelRun(previous: Run, message: string, at: string, phase: 'Ca
   run.phase = phase;
   run.completionTime = at;
   run.message = message;
-  return capStepMessages(run);
+  return run;
 }

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { parseTime } from '../k8s/time.js';
-import { copySteps } from './advance.js';
+import { editSteps } from './step-copies.js';
 import { jobOutcome } from './jobs.js';
 import { actionsOf, type Run, type RunAction } from '../api/run.js';
 
@@ -20,9 +20,16 @@ import { actionsOf, type Run, type RunAction } from '../api/run.js';
 export function noteObservedJobs(run: Run, jobs: ReadonlyMap<string, KubeObject>): Run {
   const stored = (action: RunAction) => action.jobName !== undefined && jobs.get(action.jobName)?.metadata.uid !== undefined;
   if (!actionsOf(run).some((action) => action.jobSeen !== true && stored(action))) return run;
-  const next = copySteps(run);
-  for (const action of actionsOf(next)) if (stored(action)) action.jobSeen = true;
-  return next;
+  return editSteps(run, (next, writable) => {
+    for (const stage of next.stages) {
+      for (const { actions } of stage.workflows) {
+        actions.forEach((action, index) => {
+          if (action.jobSeen !== true && stored(action)) writable(actions, index).jobSeen = true;
+        });
+      }
+    }
+    return next;
+  });
 }
 
 /** Whether no Job of the run can still be running, as far as the children and the timeouts tell. */

@@ -1,6 +1,6 @@
 import type { StepPhase } from '../api/execution.js';
 import { capText, MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
-import type { Run, SkipReason } from '../api/run.js';
+import { actionsOf, type Run, type RunAction, type SkipReason } from '../api/run.js';
 
 /** The state every stage, workflow and action carries. */
 export interface Step {
@@ -51,8 +51,12 @@ export function finish(step: Step, phase: 'Succeeded' | 'Failed', message: strin
   step.completionTime = at;
 }
 
-/** Cuts every step's message to the run's own limit, when it has one (a very large run). */
-export function capStepMessages(run: Run): Run {
+/**
+ * Cuts the messages of the stages, the workflows and `actions` (by default every action) to the
+ * run's own limit, when it has one (a very large run). A sync passes only the actions it changed:
+ * the others were cut when they changed.
+ */
+export function capStepMessages(run: Run, actions: Iterable<RunAction> = actionsOf(run)): Run {
   const chars = run.stepMessageChars;
   if (chars === undefined) return run;
   const cap = (step: Step) => {
@@ -60,11 +64,9 @@ export function capStepMessages(run: Run): Run {
   };
   for (const stage of run.stages) {
     cap(stage);
-    for (const workflow of stage.workflows) {
-      cap(workflow);
-      workflow.actions.forEach(cap);
-    }
+    stage.workflows.forEach(cap);
   }
+  for (const action of actions) cap(action);
   return run;
 }
 

@@ -1,0 +1,79 @@
+import type { Run, RunAction } from '../api/run.js';
+import { capStepMessages } from './steps.js';
+
+/**
+ * The action at `index` of a workflow's list, made safe to change: a copy, put in the list in its
+ * place, the first time it is asked for. Whatever is read from the list after that is the copy.
+ */
+export type WritableAction = (actions: RunAction[], index: number) => RunAction;
+
+/**
+ * A new run made by `edit` from `previous`, which is not modified (docs/design.md, "Rehearsal").
+ * The edit gets copies of the stages, workflows and lists of actions, but the actions themselves
+ * as they were: one step of a long run changes a few actions, so each is copied only when the
+ * edit asks to change it (`writable`). Actions, workflows and stages that come out as they were
+ * are `previous`'s own objects again, and an edit that changed nothing returns `previous`: what
+ * compares, mirrors or stores the run next can tell the unchanged parts by identity.
+ */
+export function editSteps(previous: Run, edit: (run: Run, writable: WritableAction) => Run): Run {
+  const copies = new Map<RunAction, { actions: RunAction[]; index: number; original: RunAction }>();
+  const writable: WritableAction = (actions, index) => {
+    const action = actions[index] as RunAction;
+    if (copies.has(action)) return action;
+    const copy = { ...action };
+    copies.set(copy, { actions, index, original: action });
+    actions[index] = copy;
+    return copy;
+  };
+  const next = capStepMessages(edit(copyContainers(previous), writable), copies.keys());
+  for (const [copy, { actions, index, original }] of copies)
+    if (actions[index] === copy && sameFields(copy, original)) actions[index] = original;
+  return sharedWhereUnchanged(next, previous);
+}
+
+function copyContainers(run: Run): Run {
+  return {
+    ...run,
+    stages: run.stages.map((stage) => ({
+      ...stage,
+      workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: workflow.actions.slice() })),
+    })),
+  };
+}
+
+function sharedWhereUnchanged(next: Run, previous: Run): Run {
+  const stages = sameItems(next.stages, previous.stages, (stage, before) => {
+    const workflows = sameItems(stage.workflows, before.workflows, (workflow, earlier) => {
+      const actions = sameItems(workflow.actions, earlier.actions, (action) => action);
+      return keptIfSame({ ...workflow, actions }, earlier);
+    });
+    return keptIfSame({ ...stage, workflows }, before);
+  });
+  return keptIfSame({ ...next, stages }, previous);
+}
+
+/** `items`, each replaced by what `share` makes of it and its counterpart; `before` itself when every item is. */
+function sameItems<T>(items: T[], before: readonly T[], share: (item: T, old: T) => T): T[] {
+  let same = items.length === before.length;
+  const shared = items.map((item, index) => {
+    const old = before[index];
+    const kept = old === undefined ? item : share(item, old);
+    if (kept !== old) same = false;
+    return kept;
+  });
+  return same ? (before as T[]) : shared;
+}
+
+function keptIfSame<T extends object>(step: T, before: T): T {
+  return sameFields(step, before) ? before : step;
+}
+
+/** The same keys holding the same values (by identity): a step copied and left alone. */
+function sameFields(a: object, b: object): boolean {
+  const left = Object.keys(a);
+  if (left.length !== Object.keys(b).length) return false;
+  const right = b as Record<string, unknown>;
+  const values = a as Record<string, unknown>;
+  for (const key of left) if (!Object.hasOwn(right, key) || values[key] !== right[key]) return false;
+  return true;
+}
