@@ -1,4 +1,4 @@
-import { rememberedWhenFrozen } from '../k8s/frozen.js';
+import { rememberedWhenFrozen, rememberedWhenFrozenWith } from '../k8s/frozen.js';
 import { isRecord } from '../k8s/json.js';
 import { ANNOTATION_ACTION_ID, LABEL_ACTION, LABEL_EXECUTION, LABEL_PLAN } from '../k8s/labels.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
@@ -57,8 +57,20 @@ export interface JobContext {
   namespace: string;
 }
 
-/** The Job an action runs, exactly as the plan returns it on every sync while it is wanted. */
+/**
+ * The Job an action runs, exactly as the plan returns it on every sync while it is wanted: a
+ * long run keeps all its finished Jobs, so a frozen action's Job is made once per run.
+ */
 export function desiredJob(run: Run, action: RunAction, context: JobContext): KubeObject {
+  return rememberedJob(action, run.execution, run.runner, context.planName, context.namespace);
+}
+
+const rememberedJob = rememberedWhenFrozenWith(
+  (action: RunAction, execution: Run['execution'], runner: Run['runner'], planName: string, namespace: string) =>
+    jobOf({ execution, runner }, action, { planName, namespace }),
+);
+
+function jobOf(run: Pick<Run, 'execution' | 'runner'>, action: RunAction, context: JobContext): KubeObject {
   const template = action.job ?? { spec: {} };
   const labels: Record<string, string> = {
     [LABEL_PLAN]: labelValue(context.planName),

@@ -1,3 +1,4 @@
+import { rememberedWhenFrozen } from '../k8s/frozen.js';
 import type { ActionStatus, ExecutionSummary, StageStatus, WorkflowExecutionStatus } from '../api/execution.js';
 import { formatDuration, parseTime } from '../k8s/time.js';
 import type { Run, RunAction, RunWorkflow } from '../api/run.js';
@@ -32,7 +33,10 @@ function workflowStatus(workflow: RunWorkflow, run: Run): WorkflowExecutionStatu
   };
 }
 
-function actionStatus(action: RunAction): ActionStatus {
+/** A long run's actions mostly stay as they were from one sync to the next: a frozen one's is made once. */
+const actionStatus = rememberedWhenFrozen(actionStatusOf);
+
+function actionStatusOf(action: RunAction): ActionStatus {
   return {
     name: action.name,
     phase: action.phase,

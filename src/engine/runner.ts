@@ -41,7 +41,12 @@ export function outputKey(type: Exclude<ActionType, 'Job'>): keyof ActionOutputs
  * in its environment. `backoffLimit: 0` because a non-idempotent call must never be repeated
  * behind the user's back; the deadline is the action's timeout.
  */
-export function runnerJobSpec(run: Run, action: RunAction, podLabels: Record<string, string>, namespace: string): Record<string, unknown> {
+export function runnerJobSpec(
+  run: Pick<Run, 'runner'>,
+  action: RunAction,
+  podLabels: Record<string, string>,
+  namespace: string,
+): Record<string, unknown> {
   const runner = action.runner;
   if (runner === undefined) throw new Error(`action ${action.id} has no runner`);
   const { image, serviceAccountName } = run.runner ?? DEFAULT_RUNNER;
