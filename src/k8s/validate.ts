@@ -5,6 +5,7 @@ import { Value } from '@sinclair/typebox/value';
 import { objectsOfKind, type ObjectMap } from './metacontroller.js';
 import { readUpstream } from './upstream.js';
 import { rememberedWhenFrozen } from './frozen.js';
+import { passesInParts } from './checked-parts.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
@@ -49,7 +50,8 @@ const frozenChecks = new WeakMap<TSchema, (value: object) => Checked<unknown>>()
 
 function checkNow<T extends TSchema>(schema: T, value: unknown): Checked<Static<T>> {
   const check = compiledCheck(schema);
-  if (check.Check(value)) return { ok: true, value: value as Static<T> };
+  const frozen = typeof value === 'object' && value !== null && Object.isFrozen(value);
+  if (frozen ? passesInParts(schema, value, compiledCheck) : check.Check(value)) return { ok: true, value: value as Static<T> };
   const read = readUpstream(value);
   if (read !== value && check.Check(read)) return { ok: true, value: read as Static<T> };
   return { ok: false, problems: problemsOf(schema, read) };
