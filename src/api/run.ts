@@ -103,5 +103,8 @@ export type Run = Static<typeof Run>;
 
 /** Every action of a run, stage by stage, in the order the run lists them. */
 export function actionsOf(run: Run): RunAction[] {
-  return run.stages.flatMap((stage) => stage.workflows.flatMap((workflow) => workflow.actions));
+  // Loops rather than nested flatMaps: a sync of a long run lists its actions several times.
+  const actions: RunAction[] = [];
+  for (const stage of run.stages) for (const workflow of stage.workflows) for (const action of workflow.actions) actions.push(action);
+  return actions;
 }

@@ -28,14 +28,20 @@ export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: bo
       else if (observed !== undefined && !isBeingDeleted(observed)) desired.set(action.jobName, keepObserved(observed));
     }
   }
-  return [...desired.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, job]) => job);
+  // Names only, in code unit order: the default sort, without a comparator to call a thousand times.
+  return [...desired.keys()].sort().map((name) => desired.get(name) as KubeObject);
 }
 
 /** The observed Jobs to keep as they are: finished ones, and those a rollback still has to delete. */
 function keptJobs(jobs: ReadonlyMap<string, KubeObject>, actions: readonly RunAction[], running: boolean): Map<string, KubeObject> {
-  const runJobs = new Set(actions.flatMap((action) => (action.jobName ? [action.jobName] : [])));
-  const deleted = new Set(actions.flatMap((action) => (action.deleteJob && action.phase === 'Succeeded' ? [action.deleteJob] : [])));
-  const awaitingRollback = new Set(actions.flatMap((action) => (action.deleteJob && action.phase === 'Pending' ? [action.deleteJob] : [])));
+  const runJobs = new Set<string>();
+  const deleted = new Set<string>();
+  const awaitingRollback = new Set<string>();
+  for (const { jobName, deleteJob, phase } of actions) {
+    if (jobName) runJobs.add(jobName);
+    if (deleteJob && phase === 'Succeeded') deleted.add(deleteJob);
+    if (deleteJob && phase === 'Pending') awaitingRollback.add(deleteJob);
+  }
   const kept = new Map<string, KubeObject>();
   for (const [name, job] of jobs) {
     if (isBeingDeleted(job) || deleted.has(name)) continue;
