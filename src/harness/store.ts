@@ -22,6 +22,8 @@ export interface StoreChange {
  */
 export class Store {
   readonly #objects = new Map<string, KubeObject>();
+  /** Per type (`typePrefix`), the sorted keys of its objects, until one is created or removed. */
+  readonly #sortedKeys = new Map<string, readonly string[]>();
   readonly #resources: ResourceTable;
   readonly #clock: FakeClock;
   readonly #log: EventLog;
@@ -60,13 +62,14 @@ export class Store {
    * then name: the stored objects themselves, frozen.
    */
   list(type: ResourceType, namespace?: string, filter: (obj: Readonly<KubeObject>) => boolean = () => true): KubeObject[] {
-    const out: { key: string; obj: KubeObject }[] = [];
-    for (const [key, obj] of this.#objects) {
-      if (obj.apiVersion !== type.apiVersion || obj.kind !== type.kind) continue;
+    const out: KubeObject[] = [];
+    for (const key of this.#keysOf(type)) {
+      const obj = this.#objects.get(key);
+      if (obj === undefined) continue;
       if (namespace !== undefined && type.namespaced && (obj.metadata.namespace ?? '') !== namespace) continue;
-      if (filter(obj)) out.push({ key, obj });
+      if (filter(obj)) out.push(obj);
     }
-    return out.sort((a, b) => collator.compare(a.key, b.key)).map(({ obj }) => obj);
+    return out;
   }
 
   /** The stored objects of one type, not copied: for matching only, never to be changed or kept. */
@@ -74,6 +77,20 @@ export class Store {
     const out: KubeObject[] = [];
     for (const obj of this.#objects.values()) if (obj.apiVersion === type.apiVersion && obj.kind === type.kind) out.push(obj);
     return out;
+  }
+
+  /**
+   * The keys of one type's objects, sorted once per set of objects: only a create or a removal
+   * changes it, and a long run's Jobs are listed on every sync of their plan.
+   */
+  #keysOf(type: ResourceType): readonly string[] {
+    const prefix = typePrefix(type);
+    let keys = this.#sortedKeys.get(prefix);
+    if (keys === undefined) {
+      keys = [...this.#objects.keys()].filter((key) => key.startsWith(prefix)).sort(collator.compare);
+      this.#sortedKeys.set(prefix, keys);
+    }
+    return keys;
   }
 
   create(input: KubeObject): KubeObject {
@@ -216,6 +233,7 @@ export class Store {
     this.#resourceVersion += 1;
     after.metadata.resourceVersion = String(this.#resourceVersion);
     this.#objects.set(keyOf(refOf(after)), deepFreeze(after));
+    if (before === undefined) this.#sortedKeys.delete(typePrefix(after));
     const verbs = known ?? changeVerbs(before, after);
     for (const verb of verbs) this.#log.push({ type: 'change', verb, object: refOf(after) });
     this.#notify(before === undefined ? { after, verbs } : { before, after, verbs });
@@ -230,6 +248,7 @@ export class Store {
     const stored = this.#objects.get(keyOf(refOf(obj)));
     if (stored === undefined) return;
     this.#objects.delete(keyOf(refOf(obj)));
+    this.#sortedKeys.delete(typePrefix(obj));
     this.#resourceVersion += 1;
     this.#log.push({ type: 'change', verb: 'delete', object: refOf(obj) });
     this.#notify({ before: stored });
@@ -264,6 +283,11 @@ function isCrd(obj: KubeObject): boolean {
 /** `localeCompare`'s order, without setting up a comparison for every pair. */
 const collator = new Intl.Collator();
 
+/** What every key of one type's objects starts with. */
+function typePrefix({ apiVersion, kind }: { apiVersion: string; kind: string }): string {
+  return `${apiVersion}|${kind}|`;
+}
+
 function keyOf(ref: ObjectRef): string {
-  return `${ref.apiVersion}|${ref.kind}|${ref.namespace}|${ref.name}`;
+  return `${typePrefix(ref)}${ref.namespace}|${ref.name}`;
 }
