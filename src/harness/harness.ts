@@ -59,6 +59,7 @@ export class ContractHarness {
       this.#log,
       options.kubelet ?? (() => ({ outcome: 'succeed' })),
       options.runner ?? processRunner(() => this.apiServer()),
+      options.endJobsAtOnce === true,
     );
   }
 

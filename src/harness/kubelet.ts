@@ -30,15 +30,17 @@ export class FakeKubelet {
   readonly #clock: FakeClock;
   readonly #log: EventLog;
   readonly #runner: RunnerExecutor;
+  readonly #endAtOnce: boolean;
   /** When the policy wants to see a held Job again, by Job uid. */
   readonly #heldUntil = new Map<string, number>();
 
-  constructor(store: Store, clock: FakeClock, log: EventLog, policy: JobPolicy, runner: RunnerExecutor) {
+  constructor(store: Store, clock: FakeClock, log: EventLog, policy: JobPolicy, runner: RunnerExecutor, endAtOnce = false) {
     this.#store = store;
     this.#clock = clock;
     this.#log = log;
     this.policy = policy;
     this.#runner = runner;
+    this.#endAtOnce = endAtOnce;
   }
 
   complete(namespace: string, name: string): void {
@@ -51,30 +53,33 @@ export class FakeKubelet {
 
   /**
    * One round: new Jobs become active (the policy is asked only in a later round, so hooks see
-   * them running first), overdue Jobs fail, running ones follow the policy. Returns whether
-   * anything was written.
+   * them running first, unless Jobs end at once), overdue Jobs fail, running ones follow the
+   * policy. Returns whether anything was written.
    */
   async step(): Promise<boolean> {
     let changed = false;
     const runners: Promise<void>[] = [];
     for (const job of this.#jobs()) {
       const status = jobStatusOf(job);
-      if (status.startTime === undefined) {
-        if (isRecord(job.spec) && job.spec.suspend === true) continue;
-        this.#write(job, { ...status, active: 1, startTime: this.#now() });
+      const started = status.startTime !== undefined;
+      const start = () => this.#write(job, { ...status, active: 1, startTime: this.#now() });
+      if (!started && isRecord(job.spec) && job.spec.suspend === true) continue;
+      const deadline = deadlineOf(job);
+      if (!started && !this.#endAtOnce) {
+        start();
+      } else if (deadline !== undefined && this.#clock.nowMs() >= deadline) {
+        this.#failed(job, 'DeadlineExceeded', DEADLINE_MESSAGE);
+      } else if (runnerOf(job) !== undefined) {
+        runners.push(this.#runPod(job));
       } else {
-        const deadline = deadlineOf(job);
-        if (deadline !== undefined && this.#clock.nowMs() >= deadline) {
-          this.#failed(job, 'DeadlineExceeded', DEADLINE_MESSAGE);
-        } else if (runnerOf(job) !== undefined) {
-          runners.push(this.#runPod(job));
+        const outcome = this.policy(job, this.#clock.nowMs());
+        if (outcome.outcome === 'hold') {
+          // Started before the hold is noted: a write forgets the hold.
+          if (!started) start();
+          if (outcome.until === undefined) this.#heldUntil.delete(job.metadata.uid ?? '');
+          else this.#heldUntil.set(job.metadata.uid ?? '', outcome.until);
+          if (started) continue;
         } else {
-          const outcome = this.policy(job, this.#clock.nowMs());
-          if (outcome.outcome === 'hold') {
-            if (outcome.until === undefined) this.#heldUntil.delete(job.metadata.uid ?? '');
-            else this.#heldUntil.set(job.metadata.uid ?? '', outcome.until);
-            continue;
-          }
           this.#finish(job, outcome);
         }
       }

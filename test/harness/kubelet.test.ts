@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/harness/index.js';
-import { setup, widget } from './fixtures.js';
+import type { ContractHarness, KubeObject } from '../../src/harness/index.js';
+import { setup, widget, type FakeHooks } from './fixtures.js';
 
 function conditions(job: KubeObject | undefined): unknown[] {
   const status = job?.status;
@@ -220,6 +220,48 @@ describe('fake kubelet running the runner', { timeout: 60_000 }, () => {
     });
     h.apply(widget('w1', { jobs: ['a'] }));
     await h.settle();
+    expect(h.nextWakeup()).toBe(start + 5000);
+    await h.advance(60);
+    expect(h.get('Job', 'default', 'w1-a')?.status).toMatchObject({ succeeded: 1, completionTime: '2026-01-01T00:00:05Z' });
+  });
+});
+
+describe('fake kubelet ending Jobs at once', () => {
+  const jobStatuses = (h: ContractHarness) => h.events.filter((line) => line === 'status Job default/w1-a').length;
+
+  it('writes one status that already says how the Job ended: the hook never sees it running', async () => {
+    const apart = await setup();
+    const atOnce = await setup({ endJobsAtOnce: true });
+    for (const { h } of [apart, atOnce]) {
+      h.apply(widget('w1', { jobs: ['a'] }));
+      await h.settle();
+    }
+    expect(atOnce.h.get('Job', 'default', 'w1-a')?.status).toEqual(apart.h.get('Job', 'default', 'w1-a')?.status);
+    expect([jobStatuses(apart.h), jobStatuses(atOnce.h)]).toEqual([2, 1]);
+    const running = (hooks: FakeHooks) =>
+      hooks
+        .calls('/widget/sync')
+        .filter((r) => JSON.stringify(r.children?.['Job.batch/v1']?.['default/w1-a']?.status ?? {}).includes('"active":1')).length;
+    expect([running(apart.hooks) > 0, running(atOnce.hooks)]).toEqual([true, 0]);
+  });
+
+  it('fails a Job in its first status as the policy says', async () => {
+    const { h } = await setup({ endJobsAtOnce: true, kubelet: () => ({ outcome: 'fail', message: 'exit code 3' }) });
+    h.apply(widget('w1', { jobs: ['a'] }));
+    await h.settle();
+    expect(h.get('Job', 'default', 'w1-a')?.status).toMatchObject({ failed: 1, startTime: '2026-01-01T00:00:00Z' });
+    expect(jobStatuses(h)).toBe(1);
+  });
+
+  it('shows a held Job running, and keeps the hold', async () => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const { h } = await setup({
+      endJobsAtOnce: true,
+      kubelet: (_job, now) => (now < start + 5000 ? { outcome: 'hold', until: start + 5000 } : { outcome: 'succeed' }),
+    });
+    h.apply(widget('w1', { jobs: ['a'] }));
+    await h.settle();
+    expect(h.get('Job', 'default', 'w1-a')?.status).toEqual({ active: 1, startTime: '2026-01-01T00:00:00Z' });
     expect(h.nextWakeup()).toBe(start + 5000);
     await h.advance(60);
     expect(h.get('Job', 'default', 'w1-a')?.status).toMatchObject({ succeeded: 1, completionTime: '2026-01-01T00:00:05Z' });
