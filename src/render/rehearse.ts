@@ -72,6 +72,7 @@ export async function rehearse(input: RenderInput, fail: readonly string[], via:
       manifestsDir: MANIFESTS_DIR,
       start: RENDER_START,
       kubelet: failActions(fail),
+      endJobsAtOnce: true,
       runner: simulatedRunner(fail),
       transport: beforeEachCall(endpoint, () => timeline?.catchUp()),
     });
