@@ -12,7 +12,8 @@ const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
 export const DECORATOR_ANNOTATION = 'metacontroller.k8s.io/decorator-controller';
 
 export function controllerRef(obj: KubeObject): OwnerReference | undefined {
-  return (obj.metadata.ownerReferences ?? []).find((r) => r.controller === true);
+  for (const ref of obj.metadata.ownerReferences ?? []) if (ref.controller === true) return ref;
+  return undefined;
 }
 
 /**
@@ -144,5 +145,18 @@ function appliedKeys(applied: Record<string, unknown> | undefined, field: 'label
 }
 
 function childKey(obj: KubeObject): string {
+  if (!Object.isFrozen(obj)) return keyOfChild(obj);
+  let key = childKeys.get(obj);
+  if (key === undefined) {
+    key = keyOfChild(obj);
+    childKeys.set(obj, key);
+  }
+  return key;
+}
+
+/** Observed children are stored objects and desired ones answered objects, both frozen: each key is made once. */
+const childKeys = new WeakMap<KubeObject, string>();
+
+function keyOfChild(obj: KubeObject): string {
   return `${obj.apiVersion}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.metadata.name}`;
 }

@@ -7,7 +7,7 @@ import { buildObjectMap } from './objectmap.js';
 import { decodeCompositeResponse } from './responses.js';
 import { decodeLabelSelector, matchesSelector, type LabelSelector } from './selectors.js';
 import { atomicUpdate, prepareSync, withNamespace, type SyncContext, type SyncDeps } from './sync-steps.js';
-import { deepEqual, describe, isRecord, refOf, type KubeObject, type ObjectRef } from './types.js';
+import { deepEqual, deepFreeze, describe, isRecord, refOf, type KubeObject, type ObjectRef } from './types.js';
 
 /** client-go's retry.DefaultBackoff: attempts of a status update that keeps conflicting. */
 const STATUS_ATTEMPTS = 4;
@@ -95,7 +95,7 @@ async function updateParentStatus(
 function desiredChildren(deps: SyncDeps, c: CompositeControllerDef, parent: KubeObject, children: KubeObject[]): KubeObject[] {
   const uid = parent.metadata.uid ?? '';
   const selector = c.generateSelector ? { matchLabels: { 'controller-uid': uid } } : parentSelector(parent);
-  return children.map((child) => {
+  const prepare = (child: KubeObject): KubeObject => {
     let out = withNamespace(deps.resources, parent, child);
     if (c.generateSelector && out.metadata.labels?.['controller-uid'] === undefined) {
       out = { ...out, metadata: { ...out.metadata, labels: { ...out.metadata.labels, 'controller-uid': uid } } };
@@ -103,9 +103,22 @@ function desiredChildren(deps: SyncDeps, c: CompositeControllerDef, parent: Kube
     if (!matchesSelector(selector, out.metadata.labels)) {
       throw new SyncError(`labels on desired child ${describe(out)} don't match parent selector`);
     }
+    return deepFreeze(out);
+  };
+  // With a generated selector the outcome depends only on the parent's uid and namespace.
+  if (!c.generateSelector) return children.map(prepare);
+  const namespace = parent.metadata.namespace ?? '';
+  return children.map((child) => {
+    const known = prepared.get(child);
+    if (known !== undefined && known.uid === uid && known.namespace === namespace && known.resources === deps.resources) return known.child;
+    const out = prepare(child);
+    prepared.set(child, { uid, namespace, resources: deps.resources, child: out });
     return out;
   });
 }
+
+/** Per answered child (frozen, see `decodeCompositeResponse`): what `desiredChildren` made of it, and for which parent. */
+const prepared = new WeakMap<KubeObject, { uid: string; namespace: string; resources: SyncDeps['resources']; child: KubeObject }>();
 
 /** Without generateSelector the parent must carry a non-empty `spec.selector`. */
 function parentSelector(parent: KubeObject): LabelSelector {

@@ -1,5 +1,5 @@
 import { decodeLabelSelector, rejectUnknownKeys, type LabelSelector } from './selectors.js';
-import { isRecord, type KubeObject } from './types.js';
+import { deepFreeze, isRecord, type KubeObject } from './types.js';
 
 /**
  * Decoding of hook answers as Metacontroller's `UnmarshalStrict` does it: type mismatches are
@@ -115,6 +115,11 @@ function answeredStatus(value: unknown): Record<string, unknown> | null {
   return value;
 }
 
+/**
+ * The answer's objects, checked and frozen: from here on they are the harness's to read, and
+ * whatever it makes of a frozen one can be remembered (a hook may answer with the same objects
+ * sync after sync, as a rehearsal's hooks in process do).
+ */
 function objectList(value: unknown, field: string): KubeObject[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new Error(`${field} must be a list of objects`);
@@ -125,7 +130,7 @@ function objectList(value: unknown, field: string): KubeObject[] {
     if (typeof apiVersion !== 'string' || apiVersion === '') throw new Error(`${where}.apiVersion must be a non-empty string`);
     if (typeof kind !== 'string' || kind === '') throw new Error(`${where}.kind must be a non-empty string`);
     if (!isRecord(metadata) || typeof metadata.name !== 'string') throw new Error(`${where}.metadata.name must be a string`);
-    return { ...item, apiVersion, kind, metadata: { ...metadata, name: metadata.name } };
+    return deepFreeze(item as KubeObject);
   });
 }
 
