@@ -1,4 +1,4 @@
-import { rememberedWhenFrozen, rememberedWhenFrozenWith } from '../k8s/frozen.js';
+import { rememberedWhenFrozen } from '../k8s/frozen.js';
 import { isRecord } from '../k8s/json.js';
 import { ANNOTATION_ACTION_ID, LABEL_ACTION, LABEL_EXECUTION, LABEL_PLAN } from '../k8s/labels.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
@@ -62,13 +62,19 @@ export interface JobContext {
  * long run keeps all its finished Jobs, so a frozen action's Job is made once per run.
  */
 export function desiredJob(run: Run, action: RunAction, context: JobContext): KubeObject {
-  return rememberedJob(action, run.execution, run.runner, context.planName, context.namespace);
+  if (!Object.isFrozen(action)) return jobOf(run, action, context);
+  const made = jobsMade.get(action);
+  const { execution, runner } = run;
+  const { planName, namespace } = context;
+  if (made?.execution === execution && made.runner === runner && made.planName === planName && made.namespace === namespace)
+    return made.job;
+  const job = jobOf(run, action, context);
+  jobsMade.set(action, { execution, runner, planName, namespace, job });
+  return job;
 }
 
-const rememberedJob = rememberedWhenFrozenWith(
-  (action: RunAction, execution: Run['execution'], runner: Run['runner'], planName: string, namespace: string) =>
-    jobOf({ execution, runner }, action, { planName, namespace }),
-);
+/** Per frozen action, its Job and what it was made from besides the action (compared by identity). */
+const jobsMade = new WeakMap<RunAction, Pick<Run, 'execution' | 'runner'> & JobContext & { job: KubeObject }>();
 
 function jobOf(run: Pick<Run, 'execution' | 'runner'>, action: RunAction, context: JobContext): KubeObject {
   const template = action.job ?? { spec: {} };

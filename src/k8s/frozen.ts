@@ -16,27 +16,3 @@ export function rememberedWhenFrozen<K extends object, V>(compute: (key: K) => V
     return value;
   };
 }
-
-/**
- * The same for a function of a frozen object and further arguments: a result is remembered with
- * the arguments it was made from, and made again when they differ (by identity).
- */
-export function rememberedWhenFrozenWith<K extends object, A extends readonly unknown[], V>(
-  compute: (key: K, ...args: A) => V,
-): (key: K, ...args: A) => V {
-  const remembered = new WeakMap<K, { args: A; value: V }>();
-  return (key, ...args) => {
-    if (!Object.isFrozen(key)) return compute(key, ...args);
-    const known = remembered.get(key);
-    if (known !== undefined && sameArguments(known.args, args)) return known.value;
-    const value = compute(key, ...args);
-    remembered.set(key, { args, value });
-    return value;
-  };
-}
-
-function sameArguments(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
-  return true;
-}

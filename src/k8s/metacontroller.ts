@@ -123,9 +123,13 @@ export interface HookResult<Response> {
 export function objectsOfKind(map: ObjectMap | undefined, kind: string, apiVersion: string): KubeObject[] {
   const group = map?.[`${kind}.${apiVersion}`];
   if (group === undefined) return [];
-  // Each key made once, not once per comparison: a long run's plan has a Job per action.
-  return Object.values(group)
-    .map((object) => ({ key: namespacedName(object), object }))
+  // Each key made once, not once per comparison, and no sort when the map came in order: a long
+  // run's plan has a Job per action.
+  const objects = Object.values(group);
+  const keys = objects.map(namespacedName);
+  if (keys.every((key, index) => index === 0 || (keys[index - 1] as string) <= key)) return objects;
+  return objects
+    .map((object, index) => ({ key: keys[index] as string, object }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map(({ object }) => object);
 }
