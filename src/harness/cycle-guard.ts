@@ -100,12 +100,16 @@ function digest(json: string): string {
   return createHash('sha256').update(json.replace(RESOURCE_VERSION, '"resourceVersion":""')).digest('base64');
 }
 
-/** JSON.stringify replacer: a frozen object stands for itself by its digest. */
+/**
+ * JSON.stringify replacer: a frozen object stands for itself by its digest, itself taken with
+ * the digests of the frozen objects inside it: a plan's status shares most of its run with the
+ * last one, and only what changed is serialised again.
+ */
 function digestFrozen(this: unknown, _key: string, value: unknown): unknown {
   if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return value;
   let known = frozenDigests.get(value);
   if (known === undefined) {
-    known = digest(JSON.stringify(value));
+    known = digest(JSON.stringify(value, (key, inner: unknown) => (inner === value ? inner : digestFrozen(key, inner))));
     frozenDigests.set(value, known);
   }
   return `#${known}`;
