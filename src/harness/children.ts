@@ -50,8 +50,10 @@ export function manageChildren(store: Store, parent: KubeObject, rules: ChildRul
       if (err.reason === 'Conflict') races += 1;
     }
   };
-  const desiredByKey = new Map(desired.map((d) => [childKey(d), d]));
-  const observedByKey = new Map(observed.flatMap((g) => g.objects).map((o) => [childKey(o), o]));
+  const desiredByKey = new Map<string, KubeObject>();
+  for (const want of desired) desiredByKey.set(childKey(want), want);
+  const observedByKey = new Map<string, KubeObject>();
+  for (const group of observed) for (const have of group.objects) observedByKey.set(childKey(have), have);
   for (const [key, obj] of observedByKey) {
     if (obj.metadata.deletionTimestamp === undefined && !desiredByKey.has(key)) {
       attempt('delete', obj, () => store.delete(refOf(obj)));
@@ -59,12 +61,14 @@ export function manageChildren(store: Store, parent: KubeObject, rules: ChildRul
   }
   for (const [key, want] of desiredByKey) {
     const have = observedByKey.get(key);
-    const method = rules.find((r) => r.type.apiVersion === want.apiVersion && r.type.kind === want.kind)?.method ?? 'OnDelete';
     if (have === undefined) {
       attempt('create', want, () => create(store, parent, want));
-    } else {
-      attempt('update', want, () => update(store, method, have, want));
+      continue;
     }
+    const method = rules.find((r) => r.type.apiVersion === want.apiVersion && r.type.kind === want.kind)?.method ?? 'OnDelete';
+    // Metacontroller leaves these alone; a long run's plan keeps a Job per action.
+    if (method === 'OnDelete' || have.metadata.deletionTimestamp !== undefined) continue;
+    attempt('update', want, () => update(store, method, have, want));
   }
   if (failures.length === 0) return;
   const message = `can't reconcile children of ${describe(parent)}: ${failures.join('; ')}`;
@@ -92,8 +96,8 @@ function create(store: Store, parent: KubeObject, want: KubeObject): void {
   }
 }
 
-function update(store: Store, method: UpdateMethod, have: KubeObject, want: KubeObject): void {
-  if (have.metadata.deletionTimestamp !== undefined || method === 'OnDelete') return;
+/** A child that is not being deleted, of a type updated in place or recreated. */
+function update(store: Store, method: Exclude<UpdateMethod, 'OnDelete'>, have: KubeObject, want: KubeObject): void {
   const lastApplied = parseLastApplied(have);
   if (lastApplied !== undefined && deepEqual(lastApplied, want)) return;
   if (method === 'Recreate' || method === 'RollingRecreate') {
