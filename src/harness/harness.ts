@@ -34,11 +34,16 @@ export class ContractHarness {
   readonly #mc: FakeMetacontroller;
   readonly #applied = new Map<string, Applied>();
   readonly #apiPort: number;
+  readonly #kubeletEverySync: boolean;
   #apiServer: Promise<ApiServer> | undefined;
 
   private constructor(manifests: Manifests, options: HarnessOptions) {
     this.manifests = manifests;
     this.#apiPort = options.apiPort ?? 0;
+    this.#kubeletEverySync = options.kubeletEverySync === true;
+    if (this.#kubeletEverySync && options.schedule !== undefined) {
+      throw new Error('kubeletEverySync: the kubelet takes its round between syncs only without a schedule');
+    }
     const start = options.start ?? DEFAULT_START;
     this.#clock = options.wallClock === true ? new WallClock(start) : new FakeClock(start);
     this.#store = new Store(manifests.resources, this.#clock, this.#log, (change) => this.#mc.observe(change));
@@ -226,7 +231,7 @@ export class ContractHarness {
   async settle(): Promise<void> {
     this.#mc.beginSettle();
     for (;;) {
-      await this.#mc.drain();
+      await this.#mc.drain(this.#kubeletEverySync ? () => this.kubelet.step() : undefined);
       if (!(await this.kubelet.step())) return;
     }
   }

@@ -141,7 +141,7 @@ export class FakeMetacontroller {
   }
 
   /** Processes watch events and work items until both are exhausted. */
-  async drain(): Promise<void> {
+  async drain(afterEachSync?: () => Promise<unknown>): Promise<void> {
     if (this.#concurrency !== undefined) {
       await runSchedule(this.#concurrency, this.#work, Infinity);
       return;
@@ -162,6 +162,7 @@ export class FakeMetacontroller {
       } finally {
         queue.done(taken.key);
       }
+      await afterEachSync?.();
     }
   }
 

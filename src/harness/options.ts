@@ -18,6 +18,12 @@ export interface HarnessOptions {
    * for a rehearsal of a long runbook. A Job held by the policy still shows as running. Default false.
    */
   endJobsAtOnce?: boolean;
+  /**
+   * The kubelet takes its round after every sync, not only once the controllers are idle: Jobs
+   * run while Metacontroller works through its queue, as on a cluster. Without a schedule only.
+   * Default false.
+   */
+  kubeletEverySync?: boolean;
   /** Sent with every hook request, e.g. `{ authorization: 'Bearer …' }`. */
   hookHeaders?: Record<string, string>;
   /**

@@ -267,3 +267,28 @@ describe('fake kubelet ending Jobs at once', () => {
     expect(h.get('Job', 'default', 'w1-a')?.status).toMatchObject({ succeeded: 1, completionTime: '2026-01-01T00:00:05Z' });
   });
 });
+
+describe('fake kubelet taking its round after every sync', () => {
+  /** The status of Job w1-a in the first widget sync that shows the Job. */
+  const firstSeen = (hooks: FakeHooks) =>
+    hooks.calls('/widget/sync').flatMap((r) => {
+      const job = r.children?.['Job.batch/v1']?.['default/w1-a'];
+      return job === undefined ? [] : [job.status ?? {}];
+    })[0];
+
+  it('runs Jobs while the controllers work through their queue: the hook may first see a Job ended', async () => {
+    const idle = await setup({ endJobsAtOnce: true });
+    const busy = await setup({ endJobsAtOnce: true, kubeletEverySync: true });
+    for (const { h } of [idle, busy]) {
+      h.apply(widget('w1', { jobs: ['a'] }));
+      await h.settle();
+    }
+    expect(firstSeen(idle.hooks)).toEqual({});
+    expect(firstSeen(busy.hooks)).toMatchObject({ succeeded: 1 });
+    expect(busy.h.get('Job', 'default', 'w1-a')?.status).toEqual(idle.h.get('Job', 'default', 'w1-a')?.status);
+  });
+
+  it('is refused under a schedule, whose workers already run alongside the kubelet', async () => {
+    await expect(setup({ kubeletEverySync: true, schedule: { seed: 1 } })).rejects.toThrow(/kubeletEverySync/);
+  });
+});
