@@ -73,6 +73,7 @@ export async function rehearse(input: RenderInput, fail: readonly string[], via:
       start: RENDER_START,
       kubelet: failActions(fail),
       endJobsAtOnce: true,
+      kubeletEverySync: true,
       runner: simulatedRunner(fail),
       transport: beforeEachCall(endpoint, () => timeline?.catchUp()),
     });
