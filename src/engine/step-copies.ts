@@ -52,16 +52,23 @@ function sharedWhereUnchanged(next: Run, previous: Run): Run {
   return keptIfSame({ ...next, stages }, previous);
 }
 
-/** `items`, each replaced by what `share` makes of it and its counterpart; `before` itself when every item is. */
+/**
+ * `items` (a list of the edit's own), each replaced in place by what `share` makes of it and its
+ * counterpart; `before` itself when every item is.
+ */
 function sameItems<T>(items: T[], before: readonly T[], share: (item: T, old: T) => T): T[] {
   let same = items.length === before.length;
-  const shared = items.map((item, index) => {
+  for (let index = 0; index < items.length; index += 1) {
     const old = before[index];
-    const kept = old === undefined ? item : share(item, old);
+    if (old === undefined) {
+      same = false;
+      continue;
+    }
+    const kept = share(items[index] as T, old);
+    items[index] = kept;
     if (kept !== old) same = false;
-    return kept;
-  });
-  return same ? (before as T[]) : shared;
+  }
+  return same ? (before as T[]) : items;
 }
 
 function keptIfSame<T extends object>(step: T, before: T): T {

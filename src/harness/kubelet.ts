@@ -258,7 +258,23 @@ function jobStatusOf(job: KubeObject): Record<string, unknown> & { startTime?: s
   return typeof startTime === 'string' ? { ...rest, startTime } : rest;
 }
 
+/**
+ * Whether a Job has ended. Remembered per stored (frozen) Job: the kubelet looks at every Job of
+ * a long run after every sync when it runs alongside them (`kubeletEverySync`).
+ */
 function finished(job: KubeObject): boolean {
+  if (!Object.isFrozen(job)) return endedNow(job);
+  let known = endedJobs.get(job);
+  if (known === undefined) {
+    known = endedNow(job);
+    endedJobs.set(job, known);
+  }
+  return known;
+}
+
+const endedJobs = new WeakMap<KubeObject, boolean>();
+
+function endedNow(job: KubeObject): boolean {
   const conditions = isRecord(job.status) ? job.status.conditions : undefined;
   return (
     Array.isArray(conditions) &&

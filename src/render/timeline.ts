@@ -64,6 +64,11 @@ export class TimelineRecorder {
   #answerStart = 0;
   readonly #phases = new Map<string, string>();
   readonly #jobActions = new Map<string, string>();
+  /**
+   * Actions already read, as the frozen objects of the statuses they came in: a plan status shares
+   * its unchanged actions with the last one, and an action read before has nothing new to tell.
+   */
+  readonly #readActions = new WeakSet<object>();
 
   constructor(harness: ContractHarness, start: Date) {
     this.#harness = harness;
@@ -178,6 +183,8 @@ export class TimelineRecorder {
       if (stage.startTime !== undefined) step(`stage ${stage.name} started`, 'Running', stageEntry);
       for (const workflow of stage.workflows) {
         for (const action of workflow.actions) {
+          if (this.#readActions.has(action)) continue;
+          if (Object.isFrozen(action)) this.#readActions.add(action);
           if (action.phase === 'Pending' || action.phase === 'Running') continue;
           const where = { stage: stage.name, workflow: `${workflow.workflowRef.namespace}/${workflow.workflowRef.name}` };
           // A runner action's message names what it touched (the object, the endpoint).
