@@ -91,11 +91,16 @@ export function definitionsName(plan: PlanIdentity, run: Run, index: number, chu
 export function stagesWithoutDefinitions(stages: readonly RunStage[]): RunStage[] {
   return stages.map((stage) => ({
     ...stage,
-    workflows: stage.workflows.map((workflow) => ({
-      ...workflow,
-      actions: workflow.actions.map(({ job: _job, runner: _runner, ...progress }) => progress),
-    })),
+    workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: workflow.actions.map(withoutDefinition) })),
   }));
+}
+
+/** An action joined to its definition by this sync and left unchanged goes back to the status's own object. */
+function withoutDefinition(action: RunAction): RunAction {
+  const source = sources.get(action);
+  if (source !== undefined && !hasDefinition(source)) return source;
+  const { job: _job, runner: _runner, ...progress } = action;
+  return progress;
 }
 
 /**
@@ -111,21 +116,41 @@ export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Ru
     if (!names.has(configMap.metadata.name) || !isRecord(data)) continue;
     for (const [key, value] of Object.entries(data)) entries.set(key, value);
   }
-  const definitions = new Map<RunAction, Definition>();
-  actionsOf(run).forEach((action, position) => {
-    const definition = parseDefinition(entries.get(definitionKey(position)));
-    if (definition !== undefined) definitions.set(action, definition);
-  });
+  let position = 0;
   return {
     ...run,
     stages: run.stages.map((stage) => ({
       ...stage,
       workflows: stage.workflows.map((workflow) => ({
         ...workflow,
-        actions: workflow.actions.map((action) => ({ ...action, ...definitions.get(action) })),
+        actions: workflow.actions.map((action) => withDefinition(action, entries.get(definitionKey(position++)))),
       })),
     })),
   };
+}
+
+/**
+ * Per frozen action of a status (a rehearsal's), the action joined to its definition, made once
+ * per definition text: every sync of a long run reads its definitions back, and a joined action
+ * that stays the same object lets what is remembered of it hold (docs/design.md, "Rehearsal").
+ * `sources` leads back from a joined action to the status's own.
+ */
+const joined = new WeakMap<RunAction, { text: unknown; action: RunAction }>();
+const sources = new WeakMap<RunAction, RunAction>();
+
+function withDefinition(action: RunAction, text: unknown): RunAction {
+  if (!Object.isFrozen(action)) return joinDefinition(action, text);
+  const known = joined.get(action);
+  if (known !== undefined && known.text === text) return known.action;
+  const made = Object.freeze(joinDefinition(action, text));
+  joined.set(action, { text, action: made });
+  sources.set(made, action);
+  return made;
+}
+
+function joinDefinition(action: RunAction, text: unknown): RunAction {
+  const definition = parseDefinition(text);
+  return definition === undefined ? action : { ...action, ...definition };
 }
 
 function parseDefinition(text: unknown): Definition | undefined {
