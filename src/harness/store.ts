@@ -23,7 +23,7 @@ export interface StoreChange {
 export class Store {
   readonly #objects = new Map<string, KubeObject>();
   /** Per type (`typePrefix`), the sorted keys of its objects, until one is created or removed. */
-  readonly #sortedKeys = new Map<string, readonly string[]>();
+  readonly #sortedKeys = new Map<string, string[]>();
   readonly #resources: ResourceTable;
   readonly #clock: FakeClock;
   readonly #log: EventLog;
@@ -80,8 +80,8 @@ export class Store {
   }
 
   /**
-   * The keys of one type's objects, sorted once per set of objects: only a create or a removal
-   * changes it, and a long run's Jobs are listed on every sync of their plan.
+   * The keys of one type's objects, sorted once and then kept in order as objects are created and
+   * removed: a long run's Jobs are listed on every sync of their plan.
    */
   #keysOf(type: ResourceType): readonly string[] {
     const prefix = typePrefix(type);
@@ -91,6 +91,27 @@ export class Store {
       this.#sortedKeys.set(prefix, keys);
     }
     return keys;
+  }
+
+  #keyAdded(obj: KubeObject): void {
+    const keys = this.#sortedKeys.get(typePrefix(obj));
+    if (keys === undefined) return;
+    const key = keyOf(refOf(obj));
+    // The first key that sorts after it: a binary search in the collator's order.
+    let low = 0;
+    let high = keys.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (collator.compare(keys[middle] as string, key) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    keys.splice(low, 0, key);
+  }
+
+  #keyRemoved(obj: KubeObject): void {
+    const keys = this.#sortedKeys.get(typePrefix(obj));
+    const index = keys?.indexOf(keyOf(refOf(obj))) ?? -1;
+    if (index >= 0) keys?.splice(index, 1);
   }
 
   create(input: KubeObject): KubeObject {
@@ -233,7 +254,7 @@ export class Store {
     this.#resourceVersion += 1;
     after.metadata.resourceVersion = String(this.#resourceVersion);
     this.#objects.set(keyOf(refOf(after)), deepFreeze(after));
-    if (before === undefined) this.#sortedKeys.delete(typePrefix(after));
+    if (before === undefined) this.#keyAdded(after);
     const verbs = known ?? changeVerbs(before, after);
     for (const verb of verbs) this.#log.push({ type: 'change', verb, object: refOf(after) });
     this.#notify(before === undefined ? { after, verbs } : { before, after, verbs });
@@ -248,7 +269,7 @@ export class Store {
     const stored = this.#objects.get(keyOf(refOf(obj)));
     if (stored === undefined) return;
     this.#objects.delete(keyOf(refOf(obj)));
-    this.#sortedKeys.delete(typePrefix(obj));
+    this.#keyRemoved(obj);
     this.#resourceVersion += 1;
     this.#log.push({ type: 'change', verb: 'delete', object: refOf(obj) });
     this.#notify({ before: stored });
