@@ -98,8 +98,13 @@ function create(store: Store, parent: KubeObject, want: KubeObject): void {
 
 /** A child that is not being deleted, of a type updated in place or recreated. */
 function update(store: Store, method: Exclude<UpdateMethod, 'OnDelete'>, have: KubeObject, want: KubeObject): void {
+  // A desired child answered again as the same object finds the same stored child up to date.
+  if (upToDate.get(have) === want) return;
   const lastApplied = parseLastApplied(have);
-  if (lastApplied !== undefined && deepEqual(lastApplied, want)) return;
+  if (lastApplied !== undefined && deepEqual(lastApplied, want)) {
+    if (Object.isFrozen(have) && Object.isFrozen(want)) upToDate.set(have, want);
+    return;
+  }
   if (method === 'Recreate' || method === 'RollingRecreate') {
     // Deleted now, created again by the sync its deletion triggers.
     store.delete(refOf(have));
@@ -131,7 +136,22 @@ export function threeWay(
   return { ...Object.fromEntries(kept), ...desired };
 }
 
+/**
+ * What Metacontroller last applied, read once per stored (frozen) child: a large run's definition
+ * ConfigMaps carry some hundred kilobytes there, compared on every sync of their plan.
+ */
 function parseLastApplied(obj: KubeObject): Record<string, unknown> | undefined {
+  if (!Object.isFrozen(obj)) return readLastApplied(obj);
+  if (!appliedByChild.has(obj)) appliedByChild.set(obj, readLastApplied(obj));
+  return appliedByChild.get(obj);
+}
+
+/** Per stored child, the last desired object (frozen, as answers are decoded) found applied already. */
+const upToDate = new WeakMap<KubeObject, KubeObject>();
+
+const appliedByChild = new WeakMap<KubeObject, Record<string, unknown> | undefined>();
+
+function readLastApplied(obj: KubeObject): Record<string, unknown> | undefined {
   const text = obj.metadata.annotations?.[LAST_APPLIED];
   if (text === undefined) return undefined;
   try {

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { rememberedWhenFrozen } from './frozen.js';
 import { isRecord } from './json.js';
 import { ObjectMeta } from './schema.js';
 
@@ -145,8 +146,13 @@ export function firstByUid<T extends { metadata: { uid?: string | undefined } }>
   return byUid;
 }
 
-/** A child ConfigMap as observed, without the server's fields: kept as it is. */
-export function keptConfigMap(observed: KubeObject): KubeObject {
+/**
+ * A child ConfigMap as observed, without the server's fields: kept as it is. A frozen one's is
+ * made once: a large run's definitions are kept on every sync of its plan.
+ */
+export const keptConfigMap: (observed: KubeObject) => KubeObject = rememberedWhenFrozen(keptConfigMapOf);
+
+function keptConfigMapOf(observed: KubeObject): KubeObject {
   const { name, namespace, labels } = observed.metadata;
   return {
     apiVersion: 'v1',
