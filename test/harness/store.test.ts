@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError, type KubeObject } from '../../src/harness/index.js';
 import { gadget, setup, widget } from './fixtures.js';
@@ -100,5 +101,27 @@ describe('fake API server', () => {
     expect(() => h.apply(configMap('Upper'))).toThrow(/RFC 1123 subdomain/);
     expect(() => h.apply(configMap('ok', { labels: { k: long } }))).toThrow(/label value/);
     expect(() => h.apply({ apiVersion: 'nope/v1', kind: 'Thing', metadata: { name: 'x' } })).toThrow(/no matches for kind/);
+  });
+});
+
+describe('listing', () => {
+  it('lists a type in the same order whatever came and went before (sorted keys kept as objects are created and deleted)', async () => {
+    const { h } = await setup();
+    const name = fc.constantFrom('a', 'b', 'b-1', 'b-10', 'b-2', 'b.1', 'step-9', 'step-10', 'x.y', '0a');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.boolean(), name), { maxLength: 30 }), async (steps) => {
+        // Listed once first, so later changes meet the sorted keys the store keeps.
+        h.list('ConfigMap', 'default');
+        for (const [create, which] of steps) {
+          const exists = h.get('ConfigMap', 'default', which) !== undefined;
+          if (create && !exists) h.apply(configMap(which));
+          if (!create && exists) h.delete('ConfigMap', 'default', which);
+        }
+        const names = h.list('ConfigMap', 'default').map((object) => object.metadata.name);
+        expect(names).toEqual([...names].sort((a, b) => `default|${a}`.localeCompare(`default|${b}`)));
+        for (const left of names) h.delete('ConfigMap', 'default', left);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
