@@ -59,35 +59,38 @@ export class FakeKubelet {
   async step(): Promise<boolean> {
     let changed = false;
     const runners: Promise<void>[] = [];
-    for (const job of this.#jobs()) {
-      const status = jobStatusOf(job);
-      const started = status.startTime !== undefined;
-      const start = () => this.#write(job, { ...status, active: 1, startTime: this.#now() });
-      if (!started && isRecord(job.spec) && job.spec.suspend === true) continue;
-      const deadline = deadlineOf(job);
-      if (!started && !this.#endAtOnce) {
-        start();
-      } else if (deadline !== undefined && this.#clock.nowMs() >= deadline) {
-        this.#failed(job, 'DeadlineExceeded', DEADLINE_MESSAGE);
-      } else if (runnerOf(job) !== undefined) {
-        runners.push(this.#runPod(job));
-      } else {
-        const outcome = this.policy(job, this.#clock.nowMs());
-        if (outcome.outcome === 'hold') {
-          // Started before the hold is noted: a write forgets the hold.
-          if (!started) start();
-          if (outcome.until === undefined) this.#heldUntil.delete(job.metadata.uid ?? '');
-          else this.#heldUntil.set(job.metadata.uid ?? '', outcome.until);
-          if (started) continue;
-        } else {
-          this.#finish(job, outcome);
-        }
-      }
-      changed = true;
-    }
+    for (const job of this.#jobs()) if (this.#stepJob(job, runners)) changed = true;
     // Runner Jobs started together run together, as parallel actions do on a cluster.
     await Promise.all(runners);
     return changed;
+  }
+
+  /** One Job's part of a round; a runner Job's run joins `runners`. Returns whether anything was written or started. */
+  #stepJob(job: KubeObject, runners: Promise<void>[]): boolean {
+    const status = jobStatusOf(job);
+    const started = status.startTime !== undefined;
+    const start = () => this.#write(job, { ...status, active: 1, startTime: this.#now() });
+    if (!started && isRecord(job.spec) && job.spec.suspend === true) return false;
+    const deadline = deadlineOf(job);
+    if (!started && !this.#endAtOnce) {
+      start();
+    } else if (deadline !== undefined && this.#clock.nowMs() >= deadline) {
+      this.#failed(job, 'DeadlineExceeded', DEADLINE_MESSAGE);
+    } else if (runnerOf(job) !== undefined) {
+      runners.push(this.#runPod(job));
+    } else {
+      const outcome = this.policy(job, this.#clock.nowMs());
+      if (outcome.outcome !== 'hold') {
+        this.#finish(job, outcome);
+        return true;
+      }
+      // Started before the hold is noted: a write forgets the hold.
+      if (!started) start();
+      if (outcome.until === undefined) this.#heldUntil.delete(job.metadata.uid ?? '');
+      else this.#heldUntil.set(job.metadata.uid ?? '', outcome.until);
+      return !started;
+    }
+    return true;
   }
 
   /** Runs the runner container, records its Pod, then completes or fails the Job. */
