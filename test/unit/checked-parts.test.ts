@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DRPlanExecutionStatus } from '../../src/api/execution.js';
 import { DRPlanStatus } from '../../src/api/plan.js';
 import { stageStatusesOf } from '../../src/engine/project.js';
-import { deepFreeze } from '../../src/harness/types.js';
+import { deepFreeze } from '../../src/harness/index.js';
 import { checkObject } from '../../src/k8s/validate.js';
 import { jobAction, plan, readyWorkflow, stage } from '../fixtures/objects.js';
 import { startRun, step } from '../fixtures/runs.js';
@@ -38,9 +38,8 @@ function changedAt(value: unknown, path: Path, replace: unknown): unknown {
   if (key === undefined) return replace;
   if (Array.isArray(value)) return value.map((item, index) => (index === key ? changedAt(item, rest, replace) : item));
   const record = value as Record<string, unknown>;
-  const next = { ...record, [key]: changedAt(record[key], rest, replace) };
-  if (replace === undefined && rest.length === 0) delete next[key];
-  return next;
+  if (replace === undefined && rest.length === 0) return Object.fromEntries(Object.entries(record).filter(([name]) => name !== key));
+  return { ...record, [key]: changedAt(record[key], rest, replace) };
 }
 
 const broken = fc.constantFrom<unknown>(undefined, null, 7, 'x', true, {}, [], [{ name: 1 }], { unexpected: 'field' });

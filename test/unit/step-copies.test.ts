@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { advanceRun } from '../../src/engine/advance.js';
 import { cancelRun } from '../../src/engine/cancel.js';
 import { noteObservedJobs } from '../../src/engine/lock.js';
-import { deepFreeze } from '../../src/harness/types.js';
+import { deepFreeze } from '../../src/harness/index.js';
 import type { Run } from '../../src/api/run.js';
 import type { KubeObject } from '../../src/k8s/metacontroller.js';
 import { jobAction, NAMESPACE, plan, readyWorkflow, stage, T0 } from '../fixtures/objects.js';
