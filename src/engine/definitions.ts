@@ -110,12 +110,19 @@ function withoutDefinition(action: RunAction): RunAction {
 export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Run {
   if (run.definitions === undefined) return run;
   const names = new Set(run.definitions);
-  const entries = new Map<string, unknown>();
+  const chunks: Record<string, unknown>[] = [];
   for (const configMap of configMaps) {
     const data = (configMap as { data?: unknown }).data;
-    if (!names.has(configMap.metadata.name) || !isRecord(data)) continue;
-    for (const [key, value] of Object.entries(data)) entries.set(key, value);
+    if (names.has(configMap.metadata.name) && isRecord(data)) chunks.push(data);
   }
+  // Looked up where it is rather than copied into one map on every sync; a later ConfigMap wins.
+  const entry = (key: string): unknown => {
+    for (let index = chunks.length - 1; index >= 0; index -= 1) {
+      const data = chunks[index] as Record<string, unknown>;
+      if (Object.hasOwn(data, key)) return data[key];
+    }
+    return undefined;
+  };
   let position = 0;
   return {
     ...run,
@@ -123,7 +130,7 @@ export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Ru
       ...stage,
       workflows: stage.workflows.map((workflow) => ({
         ...workflow,
-        actions: workflow.actions.map((action) => withDefinition(action, entries.get(definitionKey(position++)))),
+        actions: workflow.actions.map((action) => withDefinition(action, entry(definitionKey(position++)))),
       })),
     })),
   };
