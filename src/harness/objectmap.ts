@@ -25,13 +25,26 @@ export function buildObjectMap(parent: KubeObject, groups: ObjectGroup[], versio
   for (const { type, objects } of groups) {
     const group = (map[groupKey(type)] ??= {});
     for (const obj of objects) {
-      const namespace = type.namespaced ? (obj.metadata.namespace ?? '') : '';
       if (version === 'v2' || parentNamespace === '') {
-        group[qualifiedName(namespace, obj.metadata.name)] = obj;
-      } else if (namespace === parentNamespace) {
+        group[uniformKey(type, obj)] = obj;
+      } else if ((type.namespaced ? (obj.metadata.namespace ?? '') : '') === parentNamespace) {
         group[obj.metadata.name] = obj;
       }
     }
   }
   return map;
 }
+
+/** The v2 key of a stored (frozen) object, made once: a long run's plan is sent every Job and Pod of it on every sync. */
+function uniformKey(type: ResourceType, obj: KubeObject): string {
+  const make = () => qualifiedName(type.namespaced ? (obj.metadata.namespace ?? '') : '', obj.metadata.name);
+  if (!Object.isFrozen(obj)) return make();
+  let key = uniformKeys.get(obj);
+  if (key === undefined) {
+    key = make();
+    uniformKeys.set(obj, key);
+  }
+  return key;
+}
+
+const uniformKeys = new WeakMap<KubeObject, string>();

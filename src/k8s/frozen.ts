@@ -10,7 +10,8 @@ export function rememberedWhenFrozen<K extends object, V>(compute: (key: K) => V
   // One argument only, whatever the caller passes (`array.map(f)` passes the index and the array too).
   return (key) => {
     if (!Object.isFrozen(key)) return compute(key);
-    if (remembered.has(key)) return remembered.get(key) as V;
+    const known = remembered.get(key);
+    if (known !== undefined || remembered.has(key)) return known as V;
     const value = compute(key);
     remembered.set(key, value);
     return value;

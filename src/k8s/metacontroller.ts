@@ -135,9 +135,10 @@ export function objectsOfKind(map: ObjectMap | undefined, kind: string, apiVersi
     .map(({ object }) => object);
 }
 
-export function namespacedName(object: KubeObject): string {
-  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-}
+/** `namespace/name`; a frozen object's is made once, as every sync of a long run sorts its Jobs and Pods by it. */
+export const namespacedName: (object: KubeObject) => string = rememberedWhenFrozen(
+  (object) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`,
+);
 
 /** The first object of each uid, for lookups inside loops over other lists (a find there is quadratic). */
 export function firstByUid<T extends { metadata: { uid?: string | undefined } }>(objects: readonly T[]): Map<string | undefined, T> {
