@@ -67,7 +67,10 @@ function settleWorkflow(workflow: RunWorkflow, context: Context): void {
   const queue = new IndexQueue();
   for (const index of dependencies?.decidable() ?? []) queue.push(index);
   let failed = actions.findIndex((action) => action.phase === 'Failed');
-  let fresh = actions.flatMap((action, index) => (action.phase === 'Running' ? [index] : []));
+  let fresh: number[] = [];
+  actions.forEach((action, index) => {
+    if (action.phase === 'Running') fresh.push(index);
+  });
   let cursor = 0;
   let deferred: number[] = [];
   const settled = (index: number): void => {
