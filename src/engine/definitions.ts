@@ -4,6 +4,7 @@ import { canonicalJson, isRecord } from '../k8s/json.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { hashedName, shortHash } from '../k8s/names.js';
 import { checkObject } from '../k8s/validate.js';
+import { rememberedWhenFrozen } from '../k8s/frozen.js';
 
 /**
  * An action's definition: what it starts (its Job template, or the runner's work), the bulk of
@@ -45,6 +46,9 @@ export function definitionText(definition: Definition): { text: string; bytes: n
 export function definitionKey(position: number): string {
   return `action-${position}`;
 }
+
+/** The entries of a ConfigMap's data; a frozen one's (a rehearsal's, read back on every sync) listed once. */
+const entriesOf: (data: Record<string, unknown>) => [string, unknown][] = rememberedWhenFrozen((data) => Object.entries(data));
 
 /** The plan, as the names of a run's ConfigMaps need it. */
 export interface PlanIdentity {
@@ -110,19 +114,12 @@ function withoutDefinition(action: RunAction): RunAction {
 export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Run {
   if (run.definitions === undefined) return run;
   const names = new Set(run.definitions);
-  const chunks: Record<string, unknown>[] = [];
+  const entries = new Map<string, unknown>();
   for (const configMap of configMaps) {
     const data = (configMap as { data?: unknown }).data;
-    if (names.has(configMap.metadata.name) && isRecord(data)) chunks.push(data);
+    if (!names.has(configMap.metadata.name) || !isRecord(data)) continue;
+    for (const [key, value] of entriesOf(data)) entries.set(key, value);
   }
-  // Looked up where it is rather than copied into one map on every sync; a later ConfigMap wins.
-  const entry = (key: string): unknown => {
-    for (let index = chunks.length - 1; index >= 0; index -= 1) {
-      const data = chunks[index] as Record<string, unknown>;
-      if (Object.hasOwn(data, key)) return data[key];
-    }
-    return undefined;
-  };
   let position = 0;
   return {
     ...run,
@@ -130,7 +127,7 @@ export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Ru
       ...stage,
       workflows: stage.workflows.map((workflow) => ({
         ...workflow,
-        actions: workflow.actions.map((action) => withDefinition(action, entry(definitionKey(position++)))),
+        actions: workflow.actions.map((action) => withDefinition(action, entries.get(definitionKey(position++)))),
       })),
     })),
   };
