@@ -166,5 +166,6 @@ function parseDefinition(text: unknown): Definition | undefined {
     return undefined;
   }
   const checked = checkObject(DefinitionSchema, value);
-  return checked.ok && hasDefinition(checked.value) ? checked.value : undefined;
+  // Only what a definition holds: a key a hand-edited entry adds must not override the action's own fields.
+  return checked.ok ? definitionOf(checked.value) : undefined;
 }

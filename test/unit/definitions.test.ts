@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { stagesWithoutDefinitions, withDefinitions } from '../../src/engine/definitions.js';
+import { deepFreeze } from '../../src/harness/index.js';
+import type { Run } from '../../src/api/run.js';
+import type { KubeObject } from '../../src/k8s/metacontroller.js';
+import { jobAction, plan, readyWorkflow } from '../fixtures/objects.js';
+import { actions, startRun } from '../fixtures/runs.js';
+
+/**
+ * A run that keeps its definitions apart reads them back on every sync. A frozen status (a
+ * rehearsal's) and a parsed one must come to the same run and write the same status back.
+ */
+describe('run definitions read back', () => {
+  const started = startRun(plan('plan'), [readyWorkflow('wf', { actions: [jobAction('a'), jobAction('b')] })]);
+  const status: Run = { ...started, definitions: ['defs'], stages: stagesWithoutDefinitions(started.stages) };
+  const job = actions(started)[0]?.job;
+  const configMap = (entry: unknown): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'defs', namespace: 'default' },
+    data: { 'action-0': JSON.stringify(entry), 'action-1': JSON.stringify({ job: actions(started)[1]?.job }) },
+  });
+
+  it.each([
+    ['a definition', { job }],
+    ['a definition with a key of the action besides', { job, timeoutSeconds: 5, phase: 'Succeeded' }],
+  ])('%s: joined to its action and written back the same, frozen or not', (_, entry) => {
+    const parsed = withDefinitions(structuredClone(status), [configMap(entry)]);
+    const frozen = withDefinitions(deepFreeze(structuredClone(status)), [deepFreeze(configMap(entry))]);
+    expect(frozen).toEqual(parsed);
+    expect(actions(parsed)[0]).toEqual({ ...actions(status)[0], job });
+    expect(stagesWithoutDefinitions(frozen.stages)).toEqual(status.stages);
+    expect(stagesWithoutDefinitions(parsed.stages)).toEqual(status.stages);
+  });
+});
