@@ -112,7 +112,10 @@ function desiredChildren(deps: SyncDeps, c: CompositeControllerDef, parent: Kube
     const known = prepared.get(child);
     if (known !== undefined && known.uid === uid && known.namespace === namespace && known.resources === deps.resources) return known.child;
     const out = prepare(child);
-    prepared.set(child, { uid, namespace, resources: deps.resources, child: out });
+    // A kind not known yet may be registered (as namespaced or not) later: prepare it again then.
+    if (deps.resources.byKind(child.apiVersion, child.kind) !== undefined) {
+      prepared.set(child, { uid, namespace, resources: deps.resources, child: out });
+    }
     return out;
   });
 }
