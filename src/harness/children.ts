@@ -4,7 +4,7 @@ import type { ChildRule, UpdateMethod } from './controllers.js';
 import type { ObjectGroup } from './objectmap.js';
 import type { Store } from './store.js';
 import { expectVersion } from './sync-steps.js';
-import { clone, deepEqual, describe, isRecord, refOf, type KubeObject, type OwnerReference } from './types.js';
+import { clone, deepEqual, describe, isRecord, refOf, rememberedPerFrozen, type KubeObject, type OwnerReference } from './types.js';
 
 /** Children and attachments, after Metacontroller's `common/manage_children.go` (dynamic apply). */
 
@@ -140,16 +140,10 @@ export function threeWay(
  * What Metacontroller last applied, read once per stored (frozen) child: a large run's definition
  * ConfigMaps carry some hundred kilobytes there, compared on every sync of their plan.
  */
-function parseLastApplied(obj: KubeObject): Record<string, unknown> | undefined {
-  if (!Object.isFrozen(obj)) return readLastApplied(obj);
-  if (!appliedByChild.has(obj)) appliedByChild.set(obj, readLastApplied(obj));
-  return appliedByChild.get(obj);
-}
+const parseLastApplied = rememberedPerFrozen(readLastApplied);
 
 /** Per stored child, the last desired object (frozen, as answers are decoded) found applied already. */
 const upToDate = new WeakMap<KubeObject, KubeObject>();
-
-const appliedByChild = new WeakMap<KubeObject, Record<string, unknown> | undefined>();
 
 function readLastApplied(obj: KubeObject): Record<string, unknown> | undefined {
   const text = obj.metadata.annotations?.[LAST_APPLIED];
@@ -168,19 +162,7 @@ function appliedKeys(applied: Record<string, unknown> | undefined, field: 'label
   return isRecord(map) ? Object.keys(map) : [];
 }
 
-function childKey(obj: KubeObject): string {
-  if (!Object.isFrozen(obj)) return keyOfChild(obj);
-  let key = childKeys.get(obj);
-  if (key === undefined) {
-    key = keyOfChild(obj);
-    childKeys.set(obj, key);
-  }
-  return key;
-}
-
 /** Observed children are stored objects and desired ones answered objects, both frozen: each key is made once. */
-const childKeys = new WeakMap<KubeObject, string>();
-
-function keyOfChild(obj: KubeObject): string {
-  return `${obj.apiVersion}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.metadata.name}`;
-}
+const childKey = rememberedPerFrozen(
+  (obj: KubeObject): string => `${obj.apiVersion}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.metadata.name}`,
+);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EventLog } from './events.js';
 import type { ControllerDef } from './controllers.js';
+import { rememberedPerFrozen } from './types.js';
 
 /** How often one settle may send the very same request to one hook before it is a hot loop. */
 const REPEATS_ALLOWED = 3;
@@ -14,11 +15,6 @@ const CALLS_ALWAYS_FINGERPRINTED = 64;
 const SAMPLE_EVERY = 61;
 /** Events a hot-loop error shows of what led up to it. */
 const RECENT_EVENTS = 12;
-/**
- * The digests of the store's objects. They are frozen, so an object's digest is taken once,
- * not on every request that carries it: a long run's plan sync carries every Job of the run.
- */
-const frozenDigests = new WeakMap<object, string>();
 
 /**
  * resourceVersion changes on every write, whatever was written: it is not part of the state.
@@ -106,11 +102,13 @@ function digest(json: string): string {
  * last one, and only what changed is serialised again.
  */
 function digestFrozen(this: unknown, _key: string, value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return value;
-  let known = frozenDigests.get(value);
-  if (known === undefined) {
-    known = digest(JSON.stringify(value, (key, inner: unknown) => (inner === value ? inner : digestFrozen(key, inner))));
-    frozenDigests.set(value, known);
-  }
-  return `#${known}`;
+  return typeof value === 'object' && value !== null && Object.isFrozen(value) ? `#${digestOf(value)}` : value;
 }
+
+/**
+ * The digests of stored objects. They are frozen, so an object's digest is taken once, not on
+ * every request that carries it: a long run's plan sync carries every Job of the run.
+ */
+const digestOf = rememberedPerFrozen((value: object) =>
+  digest(JSON.stringify(value, (key, inner: unknown) => (inner === value ? inner : digestFrozen(key, inner)))),
+);

@@ -4,7 +4,7 @@ import type { EventLog } from './events.js';
 import { strings } from './fields.js';
 import type { RunnerExecutor, RunnerExit } from './runner-process.js';
 import type { Store } from './store.js';
-import { isRecord, refOf, type KubeObject } from './types.js';
+import { isRecord, refOf, rememberedPerFrozen, type KubeObject } from './types.js';
 
 /**
  * A stand-in for the Job controller and kubelet: Jobs start, then succeed, fail or stay running
@@ -265,17 +265,7 @@ function jobStatusOf(job: KubeObject): Record<string, unknown> & { startTime?: s
  * Whether a Job has ended. Remembered per stored (frozen) Job: the kubelet looks at every Job of
  * a long run after every sync when it runs alongside them (`kubeletEverySync`).
  */
-function finished(job: KubeObject): boolean {
-  if (!Object.isFrozen(job)) return endedNow(job);
-  let known = endedJobs.get(job);
-  if (known === undefined) {
-    known = endedNow(job);
-    endedJobs.set(job, known);
-  }
-  return known;
-}
-
-const endedJobs = new WeakMap<KubeObject, boolean>();
+const finished = rememberedPerFrozen(endedNow);
 
 function endedNow(job: KubeObject): boolean {
   const conditions = isRecord(job.status) ? job.status.conditions : undefined;

@@ -1,5 +1,5 @@
 import type { ResourceType } from './resources.js';
-import { qualifiedName, type KubeObject } from './types.js';
+import { qualifiedName, rememberedPerFrozen, type KubeObject } from './types.js';
 
 /** `{ "<Kind>.<apiVersion>": { "<key>": object } }`, the shape of children/attachments/related. */
 export type ObjectMap = Record<string, Record<string, KubeObject>>;
@@ -35,16 +35,9 @@ export function buildObjectMap(parent: KubeObject, groups: ObjectGroup[], versio
   return map;
 }
 
-/** The v2 key of a stored (frozen) object, made once: a long run's plan is sent every Job and Pod of it on every sync. */
+/** The v2 key of an object, made once per stored (frozen) one: a long run's plan is sent every Job and Pod of it on every sync. */
 function uniformKey(type: ResourceType, obj: KubeObject): string {
-  const make = () => qualifiedName(type.namespaced ? (obj.metadata.namespace ?? '') : '', obj.metadata.name);
-  if (!Object.isFrozen(obj)) return make();
-  let key = uniformKeys.get(obj);
-  if (key === undefined) {
-    key = make();
-    uniformKeys.set(obj, key);
-  }
-  return key;
+  return type.namespaced ? namespacedKey(obj) : obj.metadata.name;
 }
 
-const uniformKeys = new WeakMap<KubeObject, string>();
+const namespacedKey = rememberedPerFrozen((obj: KubeObject) => qualifiedName(obj.metadata.namespace ?? '', obj.metadata.name));
