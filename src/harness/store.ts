@@ -6,6 +6,7 @@ import type { EventLog } from './events.js';
 import type { ResourceTable, ResourceType } from './resources.js';
 import { validateObjectMeta } from './validation.js';
 import { clone, deepEqual, deepFreeze, describe, refOf, storable, type KubeObject, type ObjectRef } from './types.js';
+import { ListOrder } from './list-order.js';
 
 /** One effective write: `before` absent for a create, `after` absent for a removal. */
 export interface StoreChange {
@@ -22,8 +23,7 @@ export interface StoreChange {
  */
 export class Store {
   readonly #objects = new Map<string, KubeObject>();
-  /** Per type (`typePrefix`), the sorted keys of its objects, until one is created or removed. */
-  readonly #sortedKeys = new Map<string, string[]>();
+  readonly #order = new ListOrder();
   readonly #resources: ResourceTable;
   readonly #clock: FakeClock;
   readonly #log: EventLog;
@@ -63,7 +63,7 @@ export class Store {
    */
   list(type: ResourceType, namespace?: string, filter: (obj: Readonly<KubeObject>) => boolean = () => true): KubeObject[] {
     const out: KubeObject[] = [];
-    for (const key of this.#keysOf(type)) {
+    for (const key of this.#order.keysOf(typePrefix(type), () => this.#objects.keys())) {
       const obj = this.#objects.get(key);
       if (obj === undefined) continue;
       if (namespace !== undefined && type.namespaced && (obj.metadata.namespace ?? '') !== namespace) continue;
@@ -77,41 +77,6 @@ export class Store {
     const out: KubeObject[] = [];
     for (const obj of this.#objects.values()) if (obj.apiVersion === type.apiVersion && obj.kind === type.kind) out.push(obj);
     return out;
-  }
-
-  /**
-   * The keys of one type's objects, sorted once and then kept in order as objects are created and
-   * removed: a long run's Jobs are listed on every sync of their plan.
-   */
-  #keysOf(type: ResourceType): readonly string[] {
-    const prefix = typePrefix(type);
-    let keys = this.#sortedKeys.get(prefix);
-    if (keys === undefined) {
-      keys = [...this.#objects.keys()].filter((key) => key.startsWith(prefix)).sort(collator.compare);
-      this.#sortedKeys.set(prefix, keys);
-    }
-    return keys;
-  }
-
-  #keyAdded(obj: KubeObject): void {
-    const keys = this.#sortedKeys.get(typePrefix(obj));
-    if (keys === undefined) return;
-    const key = keyOf(refOf(obj));
-    // The first key that sorts after it: a binary search in the collator's order.
-    let low = 0;
-    let high = keys.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (collator.compare(keys[middle] as string, key) <= 0) low = middle + 1;
-      else high = middle;
-    }
-    keys.splice(low, 0, key);
-  }
-
-  #keyRemoved(obj: KubeObject): void {
-    const keys = this.#sortedKeys.get(typePrefix(obj));
-    const index = keys?.indexOf(keyOf(refOf(obj))) ?? -1;
-    if (index >= 0) keys?.splice(index, 1);
   }
 
   create(input: KubeObject): KubeObject {
@@ -254,7 +219,7 @@ export class Store {
     this.#resourceVersion += 1;
     after.metadata.resourceVersion = String(this.#resourceVersion);
     this.#objects.set(keyOf(refOf(after)), deepFreeze(after));
-    if (before === undefined) this.#keyAdded(after);
+    if (before === undefined) this.#order.added(typePrefix(after), keyOf(refOf(after)));
     const verbs = known ?? changeVerbs(before, after);
     for (const verb of verbs) this.#log.push({ type: 'change', verb, object: refOf(after) });
     this.#notify(before === undefined ? { after, verbs } : { before, after, verbs });
@@ -269,7 +234,7 @@ export class Store {
     const stored = this.#objects.get(keyOf(refOf(obj)));
     if (stored === undefined) return;
     this.#objects.delete(keyOf(refOf(obj)));
-    this.#keyRemoved(obj);
+    this.#order.removed(typePrefix(obj), keyOf(refOf(obj)));
     this.#resourceVersion += 1;
     this.#log.push({ type: 'change', verb: 'delete', object: refOf(obj) });
     this.#notify({ before: stored });
@@ -300,9 +265,6 @@ export class Store {
 function isCrd(obj: KubeObject): boolean {
   return obj.apiVersion === 'apiextensions.k8s.io/v1' && obj.kind === 'CustomResourceDefinition';
 }
-
-/** `localeCompare`'s order, without setting up a comparison for every pair. */
-const collator = new Intl.Collator();
 
 /** What every key of one type's objects starts with. */
 function typePrefix({ apiVersion, kind }: { apiVersion: string; kind: string }): string {
