@@ -4,7 +4,7 @@ import type { EventLog } from './events.js';
 import { strings } from './fields.js';
 import type { RunnerExecutor, RunnerExit } from './runner-process.js';
 import type { Store } from './store.js';
-import { isRecord, refOf, rememberedPerFrozen, type KubeObject } from './types.js';
+import { isRecord, refOf, type KubeObject } from './types.js';
 
 /**
  * A stand-in for the Job controller and kubelet: Jobs start, then succeed, fail or stay running
@@ -33,6 +33,8 @@ export class FakeKubelet {
   readonly #endAtOnce: boolean;
   /** When the policy wants to see a held Job again, by Job uid. */
   readonly #heldUntil = new Map<string, number>();
+  /** The Jobs still to run or running: a long run keeps every finished one, not to be looked at again. */
+  readonly #jobs: () => KubeObject[];
 
   constructor(store: Store, clock: FakeClock, log: EventLog, policy: JobPolicy, runner: RunnerExecutor, endAtOnce = false) {
     this.#store = store;
@@ -41,6 +43,8 @@ export class FakeKubelet {
     this.policy = policy;
     this.#runner = runner;
     this.#endAtOnce = endAtOnce;
+    const live = (job: Readonly<KubeObject>) => job.metadata.deletionTimestamp === undefined && !finished(job);
+    this.#jobs = store.view(store.typeOf(JOB.apiVersion, JOB.kind), live);
   }
 
   complete(namespace: string, name: string): void {
@@ -158,12 +162,6 @@ export class FakeKubelet {
     return deadlines.length === 0 ? undefined : Math.min(...deadlines);
   }
 
-  /** The Jobs still to run or running: a long run keeps every finished one, not to be looked at again. */
-  #jobs(): KubeObject[] {
-    const live = (job: Readonly<KubeObject>) => job.metadata.deletionTimestamp === undefined && !finished(job);
-    return this.#store.list(this.#store.typeOf(JOB.apiVersion, JOB.kind), undefined, live);
-  }
-
   #unfinished(namespace: string, name: string): KubeObject {
     const job = this.#store.get({ ...JOB, namespace, name });
     if (job === undefined) throw new Error(`Job ${namespace}/${name} not found`);
@@ -261,13 +259,7 @@ function jobStatusOf(job: KubeObject): Record<string, unknown> & { startTime?: s
   return typeof startTime === 'string' ? { ...rest, startTime } : rest;
 }
 
-/**
- * Whether a Job has ended. Remembered per stored (frozen) Job: the kubelet looks at every Job of
- * a long run after every sync when it runs alongside them (`kubeletEverySync`).
- */
-const finished = rememberedPerFrozen(endedNow);
-
-function endedNow(job: KubeObject): boolean {
+function finished(job: KubeObject): boolean {
   const conditions = isRecord(job.status) ? job.status.conditions : undefined;
   return (
     Array.isArray(conditions) &&

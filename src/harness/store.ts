@@ -6,7 +6,7 @@ import type { EventLog } from './events.js';
 import type { ResourceTable, ResourceType } from './resources.js';
 import { validateObjectMeta } from './validation.js';
 import { clone, deepEqual, deepFreeze, describe, refOf, storable, type KubeObject, type ObjectRef } from './types.js';
-import { ListOrder } from './list-order.js';
+import { inListOrder, ListOrder } from './list-order.js';
 
 /** One effective write: `before` absent for a create, `after` absent for a removal. */
 export interface StoreChange {
@@ -24,6 +24,8 @@ export interface StoreChange {
 export class Store {
   readonly #objects = new Map<string, KubeObject>();
   readonly #order = new ListOrder();
+  readonly #keysByUid = new Map<string, string>();
+  readonly #views = new Map<string, LiveView[]>();
   readonly #resources: ResourceTable;
   readonly #clock: FakeClock;
   readonly #log: EventLog;
@@ -51,10 +53,8 @@ export class Store {
   }
 
   getByUid(uid: string): KubeObject | undefined {
-    for (const obj of this.#objects.values()) {
-      if (obj.metadata.uid === uid) return obj;
-    }
-    return undefined;
+    const key = this.#keysByUid.get(uid);
+    return key === undefined ? undefined : this.#objects.get(key);
   }
 
   /**
@@ -63,13 +63,24 @@ export class Store {
    */
   list(type: ResourceType, namespace?: string, filter: (obj: Readonly<KubeObject>) => boolean = () => true): KubeObject[] {
     const out: KubeObject[] = [];
-    for (const key of this.#order.keysOf(typePrefix(type), () => this.#objects.keys())) {
-      const obj = this.#objects.get(key);
-      if (obj === undefined) continue;
+    for (const obj of this.#order.objectsOf(typePrefix(type), () => this.#objects.entries())) {
       if (namespace !== undefined && type.namespaced && (obj.metadata.namespace ?? '') !== namespace) continue;
       if (filter(obj)) out.push(obj);
     }
     return out;
+  }
+
+  /**
+   * The objects of one type that pass `filter`, kept up to date as they are written, so that
+   * reading them does not walk the type: the kubelet looks for running Jobs after every sync,
+   * among every Job a long run has made. `filter` must depend on the object only.
+   */
+  view(type: ResourceType, filter: (obj: Readonly<KubeObject>) => boolean): () => KubeObject[] {
+    const prefix = typePrefix(type);
+    const view: LiveView = { filter, keys: new Set() };
+    for (const [key, obj] of this.#objects) if (key.startsWith(prefix) && filter(obj)) view.keys.add(key);
+    this.#views.set(prefix, [...(this.#views.get(prefix) ?? []), view]);
+    return () => inListOrder(view.keys).map((key) => this.#objects.get(key) as KubeObject);
   }
 
   /** The stored objects of one type, not copied: for matching only, never to be changed or kept. */
@@ -218,8 +229,15 @@ export class Store {
   #commit(before: KubeObject | undefined, after: KubeObject, known?: readonly ChangeVerb[]): void {
     this.#resourceVersion += 1;
     after.metadata.resourceVersion = String(this.#resourceVersion);
-    this.#objects.set(keyOf(refOf(after)), deepFreeze(after));
-    if (before === undefined) this.#order.added(typePrefix(after), keyOf(refOf(after)));
+    const key = keyOf(refOf(after));
+    const prefix = typePrefix(after);
+    this.#objects.set(key, deepFreeze(after));
+    this.#order.stored(prefix, key, after);
+    if (after.metadata.uid !== undefined) this.#keysByUid.set(after.metadata.uid, key);
+    for (const view of this.#views.get(prefix) ?? []) {
+      if (view.filter(after)) view.keys.add(key);
+      else view.keys.delete(key);
+    }
     const verbs = known ?? changeVerbs(before, after);
     for (const verb of verbs) this.#log.push({ type: 'change', verb, object: refOf(after) });
     this.#notify(before === undefined ? { after, verbs } : { before, after, verbs });
@@ -231,10 +249,14 @@ export class Store {
   }
 
   #remove(obj: KubeObject): void {
-    const stored = this.#objects.get(keyOf(refOf(obj)));
+    const key = keyOf(refOf(obj));
+    const stored = this.#objects.get(key);
     if (stored === undefined) return;
-    this.#objects.delete(keyOf(refOf(obj)));
-    this.#order.removed(typePrefix(obj), keyOf(refOf(obj)));
+    const prefix = typePrefix(obj);
+    this.#objects.delete(key);
+    this.#order.removed(prefix, key);
+    if (stored.metadata.uid !== undefined) this.#keysByUid.delete(stored.metadata.uid);
+    for (const view of this.#views.get(prefix) ?? []) view.keys.delete(key);
     this.#resourceVersion += 1;
     this.#log.push({ type: 'change', verb: 'delete', object: refOf(obj) });
     this.#notify({ before: stored });
@@ -260,6 +282,12 @@ export class Store {
       }
     }
   }
+}
+
+/** A `view`: the keys of the objects of its type that pass its filter. */
+interface LiveView {
+  filter: (obj: Readonly<KubeObject>) => boolean;
+  keys: Set<string>;
 }
 
 function isCrd(obj: KubeObject): boolean {

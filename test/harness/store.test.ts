@@ -2,6 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError, type KubeObject } from '../../src/harness/index.js';
 import { gadget, setup, widget } from './fixtures.js';
+import { FakeClock } from '../../src/harness/clock.js';
+import { EventLog } from '../../src/harness/events.js';
+import { buildResourceTable } from '../../src/harness/resources.js';
+import { Store } from '../../src/harness/store.js';
 
 function configMap(name: string, metadata: Partial<KubeObject['metadata']> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', ...metadata }, data: { a: '1' } };
@@ -105,21 +109,60 @@ describe('fake API server', () => {
 });
 
 describe('listing', () => {
-  it('lists a type in the same order whatever came and went before (sorted keys kept as objects are created and deleted)', async () => {
+  it('lists a type in the same order whatever came, changed and went before, each object as last written', async () => {
     const { h } = await setup();
     const name = fc.constantFrom('a', 'b', 'b-1', 'b-10', 'b-2', 'b.1', 'step-9', 'step-10', 'x.y', '0a');
+    const write = fc.constantFrom('create', 'update', 'delete');
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.boolean(), name), { maxLength: 30 }), async (steps) => {
-        // Listed once first, so later changes meet the sorted keys the store keeps.
+      fc.asyncProperty(fc.array(fc.tuple(write, name), { maxLength: 30 }), async (steps) => {
+        // Listed once first, so later changes meet the sorted list the store keeps.
         h.list('ConfigMap', 'default');
-        for (const [create, which] of steps) {
+        const written = new Map<string, number>();
+        steps.forEach(([kind, which], step) => {
           const exists = h.get('ConfigMap', 'default', which) !== undefined;
-          if (create && !exists) h.apply(configMap(which));
-          if (!create && exists) h.delete('ConfigMap', 'default', which);
-        }
-        const names = h.list('ConfigMap', 'default').map((object) => object.metadata.name);
-        expect(names).toEqual([...names].sort((a, b) => `default|${a}`.localeCompare(`default|${b}`)));
+          if (kind === 'delete') {
+            if (exists) h.delete('ConfigMap', 'default', which);
+            written.delete(which);
+            return;
+          }
+          if (kind === 'update' && !exists) return;
+          h.apply({ ...configMap(which), data: { step: String(step) } });
+          written.set(which, step);
+        });
+        const listed = h.list('ConfigMap', 'default');
+        const names = listed.map((object) => object.metadata.name);
+        expect(names).toEqual([...written.keys()].sort((a, b) => `default|${a}`.localeCompare(`default|${b}`)));
+        expect(listed.map((object) => (object as { data?: { step?: string } }).data?.step)).toEqual(
+          names.map((which) => String(written.get(which))),
+        );
         for (const left of names) h.delete('ConfigMap', 'default', left);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('keeps a view of the objects passing a filter as they are created, changed and removed, in list order', () => {
+    const store = new Store(buildResourceTable([]), new FakeClock(new Date(0)), new EventLog(), () => undefined);
+    const type = store.typeOf('v1', 'ConfigMap');
+    const marked = (object: Readonly<KubeObject>) => object.metadata.labels?.['marked'] === 'yes';
+    const name = fc.constantFrom('a', 'b', 'b-1', 'b.1', 'step-9', 'step-10');
+    const write = fc.constantFrom('mark', 'unmark', 'delete');
+    store.create(configMap('before', { labels: { marked: 'yes' } }));
+    const view = store.view(type, marked);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(write, name), { maxLength: 30 }), (steps) => {
+        for (const [kind, which] of steps) {
+          const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: which };
+          const stored = store.get(ref);
+          if (kind === 'delete') {
+            if (stored !== undefined) store.delete(ref);
+            continue;
+          }
+          const labels = { marked: kind === 'mark' ? 'yes' : 'no' };
+          if (stored === undefined) store.create(configMap(which, { labels }));
+          else store.update({ ...stored, metadata: { ...stored.metadata, labels } });
+        }
+        expect(view()).toEqual(store.list(type, undefined, marked));
       }),
       { numRuns: 100 },
     );
