@@ -41,7 +41,7 @@ function selectionMode(rule: RelatedRule): SelectionMode {
   return 'labels';
 }
 
-/** What every selection mode looks at, worked out once per (rule, object). */
+/** What every selection mode looks at of one object, with what its rule's matcher worked out once. */
 interface MatchContext {
   scope: RelatedScope;
   type: ResourceType;
@@ -65,17 +65,30 @@ const MATCHERS: Record<SelectionMode, (rule: RelatedRule, obj: KubeObject, c: Ma
 
 /** Throws for rules Metacontroller rejects (a sync error), so callers surface them as hook errors. */
 export function ruleMatches(rule: RelatedRule, obj: KubeObject, scope: RelatedScope): boolean {
+  return ruleMatcher(rule, scope)(obj);
+}
+
+/**
+ * The rule as a test of one object, with what depends only on the rule and the parent worked
+ * out once: a plan's rules are tried against every Pod of a long run on every sync.
+ */
+function ruleMatcher(rule: RelatedRule, scope: RelatedScope): (obj: KubeObject) => boolean {
   const type = ruleType(rule, scope.resources);
-  if (obj.apiVersion !== type.apiVersion || obj.kind !== type.kind) return false;
-  const mode = selectionMode(rule);
-  return MATCHERS[mode](rule, obj, {
-    scope,
-    type,
-    parentNs: scope.parent.metadata.namespace ?? '',
-    objNs: obj.metadata.namespace ?? '',
-    v1Namespaced: scope.version === 'v1' && scope.parentNamespaced,
-    labelsMatch: matchesSelector(rule.labelSelector ?? {}, obj.metadata.labels),
-  });
+  const mode = MATCHERS[selectionMode(rule)];
+  const parentNs = scope.parent.metadata.namespace ?? '';
+  const v1Namespaced = scope.version === 'v1' && scope.parentNamespaced;
+  const labels = rule.labelSelector ?? {};
+  return (obj) =>
+    obj.apiVersion === type.apiVersion &&
+    obj.kind === type.kind &&
+    mode(rule, obj, {
+      scope,
+      type,
+      parentNs,
+      objNs: obj.metadata.namespace ?? '',
+      v1Namespaced,
+      labelsMatch: matchesSelector(labels, obj.metadata.labels),
+    });
 }
 
 /** The namespace part of the `namespaceAnd…` modes. */
@@ -106,10 +119,11 @@ export function selectRelated(rules: RelatedRule[], scope: RelatedScope): Object
   const groups = new Map<ResourceType, Map<string, KubeObject>>();
   for (const rule of rules) {
     const type = ruleType(rule, scope.resources);
-    selectionMode(rule); // an invalid rule fails the sync even when nothing could match it
+    // Made before the list: an invalid rule fails the sync even when nothing could match it.
+    const matches = ruleMatcher(rule, scope);
     const group = groups.get(type) ?? new Map<string, KubeObject>();
     groups.set(type, group);
-    for (const obj of scope.store.list(type, undefined, (candidate) => ruleMatches(rule, candidate, scope))) {
+    for (const obj of scope.store.list(type, undefined, matches)) {
       group.set(obj.metadata.uid ?? obj.metadata.name, obj);
     }
   }
