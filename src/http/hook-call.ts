@@ -1,5 +1,5 @@
 import { canonicalJson } from '../k8s/json.js';
-import { ENVELOPE_SHAPES, KubeObject, namespacedName, requestObjects } from '../k8s/metacontroller.js';
+import { ENVELOPE_SHAPES, everyRequestObject, KubeObject, namespacedName } from '../k8s/metacontroller.js';
 import { rememberedWhenFrozen } from '../k8s/frozen.js';
 import { compiledCheck } from '../k8s/validate.js';
 import { etagOf } from './etag.js';
@@ -97,7 +97,7 @@ function parse(body: Uint8Array | undefined): { kind: 'parsed'; value: unknown }
 function envelopeProblem(route: HookRoute, value: unknown): string | undefined {
   const shape = ENVELOPE_SHAPES.get(route.schema);
   // Its shape, then each object on its own: the same verdict as the whole envelope's schema.
-  if (shape !== undefined && compiledCheck(shape).Check(value) && requestObjects(value as Record<string, unknown>).every(isKubeObject)) {
+  if (shape !== undefined && compiledCheck(shape).Check(value) && everyRequestObject(value as Record<string, unknown>, isKubeObject)) {
     return undefined;
   }
   const check = compiledCheck(route.schema);

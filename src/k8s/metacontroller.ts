@@ -24,19 +24,23 @@ export type KubeObject = Static<typeof KubeObject>;
 export const ObjectMap = Type.Record(Type.String(), Type.Record(Type.String(), KubeObject));
 export type ObjectMap = Static<typeof ObjectMap>;
 
-/** The three request envelopes, with `object` the schema of each Kubernetes object in them. */
-function envelopes<O extends TSchema>(object: O) {
-  const map = Type.Record(Type.String(), Type.Record(Type.String(), object));
+/**
+ * The three request envelopes, with `object` the schema of each Kubernetes object in them and
+ * `map` that of each object map (children, attachments, related): by default a map of maps of
+ * `object`s.
+ */
+function envelopes<O extends TSchema, M extends TSchema>(object: O, map: M) {
   const controller = Type.Optional(Type.Unknown());
   const finalizing = Type.Optional(Type.Boolean());
+  const maps = Type.Optional(map);
   return {
-    composite: Type.Object({ controller, parent: object, children: Type.Optional(map), related: Type.Optional(map), finalizing }),
-    decorator: Type.Object({ controller, object, attachments: Type.Optional(map), related: Type.Optional(map), finalizing }),
+    composite: Type.Object({ controller, parent: object, children: maps, related: maps, finalizing }),
+    decorator: Type.Object({ controller, object, attachments: maps, related: maps, finalizing }),
     customize: Type.Object({ controller, parent: object }),
   };
 }
 
-const requests = envelopes(KubeObject);
+const requests = envelopes(KubeObject, ObjectMap);
 
 export const CompositeRequest = requests.composite;
 export type CompositeRequest = Static<typeof CompositeRequest>;
@@ -48,28 +52,41 @@ export const CustomizeRequest = requests.customize;
 export type CustomizeRequest = Static<typeof CustomizeRequest>;
 
 /**
- * The same envelopes with their objects left unchecked. A request passes its envelope when it
- * passes this and each of its objects (`requestObjects`) passes KubeObject: the objects can then
- * be checked one by one, and an object already checked (a rehearsal hands the hooks its store's
- * frozen objects, the same ones call after call) is not checked again.
+ * The same envelopes with their objects and object maps left unchecked. A request passes its
+ * envelope when it passes this and `everyRequestObject` finds its maps well formed and each of its
+ * objects passing KubeObject: the objects can then be checked one by one, and an object already
+ * checked (a rehearsal hands the hooks its store's frozen objects, the same ones call after call)
+ * is not checked again.
  */
-const shapes = envelopes(Type.Unknown());
+const shapes = envelopes(Type.Unknown(), Type.Unknown());
 export const ENVELOPE_SHAPES: ReadonlyMap<TSchema, TSchema> = new Map<TSchema, TSchema>([
   [CompositeRequest, shapes.composite],
   [DecoratorRequest, shapes.decorator],
   [CustomizeRequest, shapes.customize],
 ]);
 
-/** Every object of a request: its parent or object, and each member of its object maps. */
-export function requestObjects(request: Record<string, unknown>): unknown[] {
-  const objects: unknown[] = [];
-  for (const key of ['parent', 'object']) if (key in request) objects.push(request[key]);
+/**
+ * Whether every object of a request (its parent or object, and each member of its object maps)
+ * passes `test`, and each object map present is a map of maps, as the envelope's schema reads
+ * them (no list, Date or byte array). Walked by hand: a long run's plan request holds thousands
+ * of objects, and the compiled check of a map tests a pattern on every key.
+ */
+export function everyRequestObject(request: Record<string, unknown>, test: (object: unknown) => boolean): boolean {
+  for (const key of ['parent', 'object']) if (key in request && !test(request[key])) return false;
   for (const key of ['children', 'attachments', 'related']) {
     const map = request[key];
-    if (!isRecord(map)) continue;
-    for (const group of Object.values(map)) if (isRecord(group)) objects.push(...Object.values(group));
+    if (map === undefined) continue;
+    if (!isMapLike(map)) return false;
+    for (const group of Object.values(map)) {
+      if (!isMapLike(group)) return false;
+      for (const object of Object.values(group)) if (!test(object)) return false;
+    }
   }
-  return objects;
+  return true;
+}
+
+function isMapLike(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && !(value instanceof Date) && !(value instanceof Uint8Array);
 }
 
 export interface CompositeResponse {
@@ -124,21 +141,27 @@ export interface HookResult<Response> {
 export function objectsOfKind(map: ObjectMap | undefined, kind: string, apiVersion: string): KubeObject[] {
   const group = map?.[`${kind}.${apiVersion}`];
   if (group === undefined) return [];
-  // Each key made once, not once per comparison, and no sort when the map came in order: a long
-  // run's plan has a Job per action.
+  // No sort when the map came in order (a long run's plan has a Job per action), and each key
+  // made once, not once per comparison, when it did not.
   const objects = Object.values(group);
-  const keys = objects.map(namespacedName);
-  if (keys.every((key, index) => index === 0 || (keys[index - 1] as string) <= key)) return objects;
+  if (objects.every((object, index) => index === 0 || !sortsBefore(object, objects[index - 1] as KubeObject))) return objects;
   return objects
-    .map((object, index) => ({ key: keys[index] as string, object }))
+    .map((object) => ({ key: namespacedName(object), object }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map(({ object }) => object);
 }
 
-/** `namespace/name`; a frozen object's is made once, as every sync of a long run sorts its Jobs and Pods by it. */
-export const namespacedName: (object: KubeObject) => string = rememberedWhenFrozen(
-  (object) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`,
-);
+/** Whether `a`'s `namespace/name` sorts before `b`'s; without making the keys when the namespaces are the same. */
+function sortsBefore(a: KubeObject, b: KubeObject): boolean {
+  const namespace = a.metadata.namespace ?? '';
+  if (namespace === (b.metadata.namespace ?? '')) return a.metadata.name < b.metadata.name;
+  return namespacedName(a) < namespacedName(b);
+}
+
+/** `namespace/name`. */
+export function namespacedName(object: KubeObject): string {
+  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
 
 /** The first object of each uid, for lookups inside loops over other lists (a find there is quadratic). */
 export function firstByUid<T extends { metadata: { uid?: string | undefined } }>(objects: readonly T[]): Map<string | undefined, T> {

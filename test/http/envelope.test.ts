@@ -24,8 +24,8 @@ const object = fc.oneof(
   fc.constantFrom(1, 'x', null, [], undefined),
 );
 const objectMap = fc.oneof(
-  fc.dictionary(fc.constantFrom('ConfigMap.v1', 'Job.batch/v1'), fc.oneof(fc.dictionary(name, object), fc.constant(7))),
-  fc.constant('x'),
+  fc.dictionary(fc.constantFrom('ConfigMap.v1', 'Job.batch/v1'), fc.oneof(fc.dictionary(name, object), fc.constantFrom(7, []))),
+  fc.constantFrom('x', [], null),
 );
 const request = fc.record(
   {
