@@ -4,7 +4,6 @@ import { canonicalJson, isRecord } from '../k8s/json.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { hashedName, shortHash } from '../k8s/names.js';
 import { checkObject } from '../k8s/validate.js';
-import { rememberedWhenFrozen } from '../k8s/frozen.js';
 
 /**
  * An action's definition: what it starts (its Job template, or the runner's work), the bulk of
@@ -46,9 +45,6 @@ export function definitionText(definition: Definition): { text: string; bytes: n
 export function definitionKey(position: number): string {
   return `action-${position}`;
 }
-
-/** The entries of a ConfigMap's data; a frozen one's (a rehearsal's, read back on every sync) listed once. */
-const entriesOf: (data: Record<string, unknown>) => [string, unknown][] = rememberedWhenFrozen((data) => Object.entries(data));
 
 /** The plan, as the names of a run's ConfigMaps need it. */
 export interface PlanIdentity {
@@ -113,13 +109,7 @@ function withoutDefinition(action: RunAction): RunAction {
  */
 export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Run {
   if (run.definitions === undefined) return run;
-  const names = new Set(run.definitions);
-  const entries = new Map<string, unknown>();
-  for (const configMap of configMaps) {
-    const data = (configMap as { data?: unknown }).data;
-    if (!names.has(configMap.metadata.name) || !isRecord(data)) continue;
-    for (const [key, value] of entriesOf(data)) entries.set(key, value);
-  }
+  const texts = definitionTexts(run.definitions, configMaps);
   let position = 0;
   return {
     ...run,
@@ -127,10 +117,41 @@ export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Ru
       ...stage,
       workflows: stage.workflows.map((workflow) => ({
         ...workflow,
-        actions: workflow.actions.map((action) => withDefinition(action, entries.get(definitionKey(position++)))),
+        actions: workflow.actions.map((action) => withDefinition(action, texts[position++])),
       })),
     })),
   };
+}
+
+/**
+ * Each position's entry in the named ConfigMaps. Worked out once for a frozen list of names
+ * read with the same ConfigMaps: a rehearsal's plan reads the same definitions back on every
+ * sync of a long run.
+ */
+function definitionTexts(names: readonly string[], configMaps: readonly KubeObject[]): readonly unknown[] {
+  const named = configMaps.filter((configMap) => names.includes(configMap.metadata.name));
+  const known = Object.isFrozen(names) ? textsRead.get(names) : undefined;
+  if (known !== undefined && known.from.length === named.length && known.from.every((configMap, index) => configMap === named[index]))
+    return known.texts;
+  const texts: unknown[] = [];
+  for (const configMap of named) {
+    const data = (configMap as { data?: unknown }).data;
+    if (!isRecord(data)) continue;
+    for (const [key, value] of Object.entries(data)) {
+      const position = definitionPosition(key);
+      if (position !== undefined) texts[position] = value;
+    }
+  }
+  if (Object.isFrozen(names)) textsRead.set(names, { from: named, texts });
+  return texts;
+}
+
+const textsRead = new WeakMap<readonly string[], { from: readonly KubeObject[]; texts: readonly unknown[] }>();
+
+/** The position `definitionKey` wrote into a key; undefined for any other key. */
+function definitionPosition(key: string): number | undefined {
+  const match = /^action-(0|[1-9][0-9]{0,8})$/.exec(key);
+  return match === null ? undefined : Number(match[1]);
 }
 
 /**

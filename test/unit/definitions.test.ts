@@ -32,4 +32,17 @@ describe('run definitions read back', () => {
     expect(stagesWithoutDefinitions(frozen.stages)).toEqual(status.stages);
     expect(stagesWithoutDefinitions(parsed.stages)).toEqual(status.stages);
   });
+
+  it('reads a frozen run again from the ConfigMaps it is read with now, not from those it was read with before', () => {
+    const frozen = deepFreeze(structuredClone(status));
+    const other = actions(started)[1]?.job;
+    expect(actions(withDefinitions(frozen, [deepFreeze(configMap({ job }))]))[0]?.job).toEqual(job);
+    expect(actions(withDefinitions(frozen, [deepFreeze(configMap({ job: other }))]))[0]?.job).toEqual(other);
+    expect(actions(withDefinitions(frozen, []))[0]?.job).toBeUndefined();
+  });
+
+  it('takes only the keys it writes: an entry under another key defines no action', () => {
+    const stray = { ...configMap({ job }), data: { 'action-00': JSON.stringify({ job }), 'action-1 ': JSON.stringify({ job }) } };
+    expect(actions(withDefinitions(structuredClone(status), [stray])).map((action) => action.job)).toEqual([undefined, undefined]);
+  });
 });
