@@ -63,14 +63,18 @@ function startWorkflow(workflow: RunWorkflow, context: Context): void {
 function settleWorkflow(workflow: RunWorkflow, context: Context): void {
   const { actions } = workflow;
   const failFast = workflow.failurePolicy !== 'Continue';
-  const dependencies = actions.some((action) => (action.dependsOn ?? []).length > 0) ? new Dependencies(actions) : undefined;
-  const queue = new IndexQueue();
-  for (const index of dependencies?.decidable() ?? []) queue.push(index);
-  let failed = actions.findIndex((action) => action.phase === 'Failed');
+  // One pass to start from: a long run's workflow is settled on every sync of its plan.
+  let ordered = true;
+  let failed = -1;
   let fresh: number[] = [];
   actions.forEach((action, index) => {
+    if (ordered && (action.dependsOn ?? []).length > 0) ordered = false;
+    if (failed < 0 && action.phase === 'Failed') failed = index;
     if (action.phase === 'Running') fresh.push(index);
   });
+  const dependencies = ordered ? undefined : new Dependencies(actions);
+  const queue = new IndexQueue();
+  for (const index of dependencies?.decidable() ?? []) queue.push(index);
   let cursor = 0;
   let deferred: number[] = [];
   const settled = (index: number): void => {

@@ -92,7 +92,9 @@ export function runnerPodsByJob(related: ObjectMap | undefined, planLabel: strin
     if (labels[LABEL_RUNNER] !== 'true' || labels[LABEL_PLAN] !== planLabel) continue;
     const job = labels['batch.kubernetes.io/job-name'] ?? labels['job-name'];
     if (job === undefined) continue;
-    byJob.set(job, [...(byJob.get(job) ?? []), pod]);
+    const pods = byJob.get(job);
+    if (pods === undefined) byJob.set(job, [pod]);
+    else pods.push(pod);
   }
   return byJob;
 }
