@@ -1,7 +1,6 @@
 import { isTerminal, type DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../api/execution.js';
 import { ApiError, ContractHarness, injectTransport, type HookEndpoint, type KubeObject } from '../harness/index.js';
 import { DEFAULT_RUNNER } from '../engine/runner.js';
-import { buildApp } from '../http/app.js';
 import { findCondition } from '../k8s/conditions.js';
 import { canonicalJson } from '../k8s/json.js';
 import { InputError } from '../cli/input-error.js';
@@ -57,9 +56,10 @@ export async function rehearse(input: RenderInput, fail: readonly string[], via:
   let harness: ContractHarness | undefined;
   let timeline: TimelineRecorder | undefined;
   const clock = () => harness?.now() ?? RENDER_START;
+  // The server (fastify and its plugins) is loaded only for an HTTP rehearsal: it is most of the start-up time.
   const app =
     via === 'http'
-      ? buildApp({
+      ? (await import('../http/app.js')).buildApp({
           clock,
           // A shed request would come back as a retry in fake time: the timeline would depend on
           // how busy the machine is, and a rehearsal has no load to protect against anyway.
