@@ -475,9 +475,12 @@ async function main() {
     problems,
   };
   if (!QUICK && ONLY.length === 0 && !CORE_ONLY) {
-    // The fan-out benchmark (fanout.mjs, run first by `npm run bench`) keeps its results in the same file.
-    const { fanout } = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
-    writeFileSync(RESULTS, `${JSON.stringify(fanout === undefined ? results : { ...results, fanout }, null, 2)}\n`);
+    // The fan-out and render benchmarks (fanout.mjs and render.mjs, run before and after this one by `npm run bench`) keep their results in the same file.
+    const { fanout, render } = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
+    writeFileSync(
+      RESULTS,
+      `${JSON.stringify({ ...results, ...(fanout === undefined ? {} : { fanout }), ...(render === undefined ? {} : { render }) }, null, 2)}\n`,
+    );
   }
 
   console.log(
