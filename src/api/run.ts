@@ -103,8 +103,19 @@ export type Run = Static<typeof Run>;
 
 /** Every action of a run, stage by stage, in the order the run lists them. */
 export function actionsOf(run: Run): RunAction[] {
-  // Loops rather than nested flatMaps: a sync of a long run lists its actions several times.
   const actions: RunAction[] = [];
-  for (const stage of run.stages) for (const workflow of stage.workflows) for (const action of workflow.actions) actions.push(action);
+  eachAction(run, (action) => actions.push(action));
   return actions;
+}
+
+/** Visits every action of a run in `actionsOf` order, without making the list: a sync of a long run reads its actions several times. */
+export function eachAction(run: Run, visit: (action: RunAction) => void): void {
+  for (const stage of run.stages) for (const workflow of stage.workflows) for (const action of workflow.actions) visit(action);
+}
+
+/** Whether some action of the run passes `test`, read in `actionsOf` order up to the first that does. */
+export function someAction(run: Run, test: (action: RunAction) => boolean): boolean {
+  for (const stage of run.stages)
+    for (const workflow of stage.workflows) for (const action of workflow.actions) if (test(action)) return true;
+  return false;
 }

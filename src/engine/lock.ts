@@ -2,7 +2,7 @@ import type { KubeObject } from '../k8s/metacontroller.js';
 import { parseTime } from '../k8s/time.js';
 import { editSteps } from './step-copies.js';
 import { jobOutcome } from './jobs.js';
-import { actionsOf, type Run, type RunAction } from '../api/run.js';
+import { someAction, type Run, type RunAction } from '../api/run.js';
 
 /**
  * When the plan may let go of an ended run (docs/design.md, "Release"). Metacontroller's Job
@@ -19,7 +19,7 @@ import { actionsOf, type Run, type RunAction } from '../api/run.js';
  */
 export function noteObservedJobs(run: Run, jobs: ReadonlyMap<string, KubeObject>): Run {
   const stored = (action: RunAction) => action.jobName !== undefined && jobs.get(action.jobName)?.metadata.uid !== undefined;
-  if (!actionsOf(run).some((action) => action.jobSeen !== true && stored(action))) return run;
+  if (!someAction(run, (action) => action.jobSeen !== true && stored(action))) return run;
   return editSteps(run, (next, writable) => {
     for (const stage of next.stages) {
       for (const { actions } of stage.workflows) {
@@ -34,12 +34,12 @@ export function noteObservedJobs(run: Run, jobs: ReadonlyMap<string, KubeObject>
 
 /** Whether no Job of the run can still be running, as far as the children and the timeouts tell. */
 export function runJobsAtRest(run: Run, jobs: ReadonlyMap<string, KubeObject>, now: Date): boolean {
-  return actionsOf(run).every((action) => {
-    if (action.jobName === undefined) return true;
+  return !someAction(run, (action) => {
+    if (action.jobName === undefined) return false;
     const job = jobs.get(action.jobName);
-    if (job !== undefined) return jobOutcome(job).state !== 'active';
-    if (action.jobSeen === true) return true;
+    if (job !== undefined) return jobOutcome(job).state === 'active';
+    if (action.jobSeen === true) return false;
     const started = parseTime(action.startTime);
-    return started === undefined || now.getTime() >= started + action.timeoutSeconds * 1000;
+    return started !== undefined && now.getTime() < started + action.timeoutSeconds * 1000;
   });
 }

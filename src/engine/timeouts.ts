@@ -1,14 +1,14 @@
-import { actionsOf, type Run } from '../api/run.js';
+import { eachAction, type Run } from '../api/run.js';
 import { parseTime } from '../k8s/time.js';
 
 /** Seconds until the earliest running action times out, for `resyncAfterSeconds`. */
 export function secondsUntilNextTimeout(run: Run, now: Date): number | undefined {
   let earliest: number | undefined;
-  for (const action of actionsOf(run)) {
-    if (action.phase !== 'Running') continue;
+  eachAction(run, (action) => {
+    if (action.phase !== 'Running') return;
     const started = parseTime(action.startTime) ?? now.getTime();
     const remaining = Math.ceil((started + action.timeoutSeconds * 1000 - now.getTime()) / 1000);
     earliest = Math.min(earliest ?? Infinity, Math.max(1, remaining));
-  }
+  });
   return earliest;
 }

@@ -1,7 +1,7 @@
 import { hasDefinition } from '../engine/definitions.js';
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
 import { keptConfigMap, type KubeObject } from '../k8s/metacontroller.js';
-import { actionsOf, type RunAction } from '../api/run.js';
+import { eachAction, type Run, type RunAction } from '../api/run.js';
 import type { Ledger, Observed } from './state.js';
 
 /**
@@ -13,43 +13,75 @@ import type { Ledger, Observed } from './state.js';
  * Job: its observed Job is kept as it is, and none is created.
  */
 export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: boolean): KubeObject[] {
-  const context = { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' };
   const run = ledger.run;
-  const actions = run === undefined ? [] : actionsOf(run);
-  const desired = keptJobs(jobs, actions, run !== undefined);
-  if (run !== undefined) {
-    for (const action of actions) {
-      if (action.jobName === undefined) continue;
-      const wanted =
-        (action.phase === 'Running' && (locked || jobs.has(action.jobName))) || (desired.has(action.jobName) && action.phase !== 'Pending');
-      if (!wanted) continue;
-      const observed = jobs.get(action.jobName);
-      if (hasDefinition(action)) desired.set(action.jobName, desiredJob(run, action, context));
-      else if (observed !== undefined && !isBeingDeleted(observed)) desired.set(action.jobName, keepObserved(observed));
-    }
+  const desired = new Map<string, KubeObject>();
+  if (run === undefined) {
+    for (const [name, job] of jobs) if (!isBeingDeleted(job) && jobOutcome(job).state !== 'active') desired.set(name, keepObserved(job));
+    return inNameOrder(desired);
   }
-  // Names only, in code unit order: the default sort, without a comparator to call a thousand times.
-  return [...desired.keys()].sort().map((name) => desired.get(name) as KubeObject);
+  const context = { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' };
+  const rollbacks = rollbackDeletions(run);
+  // Each action once, each of its Jobs looked up once: a long run's plan decides on a Job per action every sync.
+  const awaitingNamed = new Set<string>();
+  eachAction(run, (action) => {
+    const name = action.jobName;
+    if (name === undefined) return;
+    const observed = jobs.get(name);
+    const asked = { action, observed, desiredBefore: desired.has(name), locked };
+    const keptAsObserved = observed !== undefined && !asked.desiredBefore && rollbacks.keeps(name, observed);
+    const job = jobOfAction(asked, keptAsObserved, () => desiredJob(run, action, context));
+    if (job !== undefined) desired.set(name, job);
+    if (rollbacks.awaiting.has(name)) awaitingNamed.add(name);
+  });
+  // Of the Jobs no action of the run names, only those its rollbacks will delete in order stay.
+  for (const name of rollbacks.awaiting) {
+    const observed = jobs.get(name);
+    if (observed !== undefined && !awaitingNamed.has(name) && rollbacks.keeps(name, observed)) desired.set(name, keepObserved(observed));
+  }
+  return inNameOrder(desired);
 }
 
-/** The observed Jobs to keep as they are: finished ones, and those a rollback still has to delete. */
-function keptJobs(jobs: ReadonlyMap<string, KubeObject>, actions: readonly RunAction[], running: boolean): Map<string, KubeObject> {
-  const runJobs = new Set<string>();
+/**
+ * The Job one action asks for: its own, made from its definition (`make`), while it runs or once
+ * it has ended with its Job kept; else its observed Job as it is, when kept or still wanted.
+ */
+function jobOfAction(
+  {
+    action,
+    observed,
+    desiredBefore,
+    locked,
+  }: { action: RunAction; observed: KubeObject | undefined; desiredBefore: boolean; locked: boolean },
+  keptAsObserved: boolean,
+  make: () => KubeObject,
+): KubeObject | undefined {
+  const wanted =
+    (action.phase === 'Running' && (locked || observed !== undefined)) || ((keptAsObserved || desiredBefore) && action.phase !== 'Pending');
+  if (wanted && hasDefinition(action)) return make();
+  if (observed !== undefined && (keptAsObserved || (wanted && !isBeingDeleted(observed)))) return keepObserved(observed);
+  return undefined;
+}
+
+/**
+ * What a run's rollbacks do with the Jobs they delete: those deleted already are not kept, and
+ * those still to be deleted are kept even while running.
+ */
+function rollbackDeletions(run: Run): { awaiting: Set<string>; keeps: (name: string, job: KubeObject) => boolean } {
   const deleted = new Set<string>();
-  const awaitingRollback = new Set<string>();
-  for (const { jobName, deleteJob, phase } of actions) {
-    if (jobName) runJobs.add(jobName);
+  const awaiting = new Set<string>();
+  eachAction(run, ({ deleteJob, phase }) => {
     if (deleteJob && phase === 'Succeeded') deleted.add(deleteJob);
-    if (deleteJob && phase === 'Pending') awaitingRollback.add(deleteJob);
-  }
-  const kept = new Map<string, KubeObject>();
-  for (const [name, job] of jobs) {
-    if (isBeingDeleted(job) || deleted.has(name)) continue;
-    // A new run drops the last run's Jobs, except those its rollbacks will delete in order.
-    if (running && !runJobs.has(name) && !awaitingRollback.has(name)) continue;
-    if (jobOutcome(job).state !== 'active' || awaitingRollback.has(name)) kept.set(name, keepObserved(job));
-  }
-  return kept;
+    if (deleteJob && phase === 'Pending') awaiting.add(deleteJob);
+  });
+  return {
+    awaiting,
+    keeps: (name, job) => !isBeingDeleted(job) && !deleted.has(name) && (awaiting.has(name) || jobOutcome(job).state !== 'active'),
+  };
+}
+
+/** Names only, in code unit order: the default sort, without a comparator to call a thousand times. */
+function inNameOrder(jobs: ReadonlyMap<string, KubeObject>): KubeObject[] {
+  return [...jobs.keys()].sort().map((name) => jobs.get(name) as KubeObject);
 }
 
 /**

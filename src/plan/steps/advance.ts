@@ -1,6 +1,6 @@
 import { advanceRun } from '../../engine/advance.js';
 import { hasDefinition } from '../../engine/definitions.js';
-import { actionsOf } from '../../api/run.js';
+import { eachAction, type RunAction } from '../../api/run.js';
 import { noteObservedJobs } from '../../engine/lock.js';
 import { isTerminal } from '../../api/execution.js';
 import { cancelRun } from '../../engine/cancel.js';
@@ -44,9 +44,11 @@ function awaitDefinitions(ledger: Ledger, { jobs }: Observed, now: Date): void {
   const run = ledger.run;
   if (run?.definitions === undefined || run.phase !== 'Running') return;
   const { definitionsMissingSince, ...rest } = run;
-  const waiting = actionsOf(run).filter(
-    (action) => action.phase === 'Running' && action.jobName !== undefined && !jobs.has(action.jobName) && !hasDefinition(action),
-  );
+  const waiting: RunAction[] = [];
+  eachAction(run, (action) => {
+    if (action.phase === 'Running' && action.jobName !== undefined && !jobs.has(action.jobName) && !hasDefinition(action))
+      waiting.push(action);
+  });
   if (waiting.length === 0) {
     ledger.run = rest;
     return;
