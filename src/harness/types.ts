@@ -68,23 +68,32 @@ export function storable<T>(value: T): T {
 
 function copyTree<T>(value: T, shareFrozen: boolean): T {
   if (typeof value !== 'object' || value === null || (shareFrozen && Object.isFrozen(value))) return value;
-  const copyOf = (node: object): object => (Array.isArray(node) ? new Array<unknown>(node.length) : {});
-  const root = copyOf(value);
+  const root = emptyLike(value);
   const pending: [object, Record<string, unknown>][] = [[value, root as Record<string, unknown>]];
+  const copied = (item: unknown): unknown => {
+    if (typeof item !== 'object' || item === null || (shareFrozen && Object.isFrozen(item))) return item;
+    const copy = emptyLike(item);
+    pending.push([item, copy as Record<string, unknown>]);
+    return copy;
+  };
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [source, target] = next;
+    // A list by index: its keys as strings would be made and parsed back for every item of a long run.
+    if (Array.isArray(source)) {
+      source.forEach((item: unknown, index) => ((target as unknown as unknown[])[index] = copied(item)));
+      continue;
+    }
     for (const key of Object.keys(source)) {
-      let item = (source as Record<string, unknown>)[key];
-      if (typeof item === 'object' && item !== null && !(shareFrozen && Object.isFrozen(item))) {
-        const copy = copyOf(item);
-        pending.push([item, copy as Record<string, unknown>]);
-        item = copy;
-      }
+      const item = copied((source as Record<string, unknown>)[key]);
       if (key === '__proto__') Object.defineProperty(target, key, { value: item, enumerable: true, writable: true, configurable: true });
       else target[key] = item;
     }
   }
   return root as T;
+}
+
+function emptyLike(node: object): object {
+  return Array.isArray(node) ? new Array<unknown>(node.length) : {};
 }
 
 /**
@@ -97,7 +106,9 @@ export function deepFreeze<T>(value: T): T {
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
     if (typeof node !== 'object' || node === null || Object.isFrozen(node)) continue;
     Object.freeze(node);
-    for (const key of Object.keys(node)) pending.push((node as Record<string, unknown>)[key]);
+    // A list by index: its keys as strings would be made and parsed back for every item of a long run.
+    if (Array.isArray(node)) for (const item of node as unknown[]) pending.push(item);
+    else for (const key of Object.keys(node)) pending.push((node as Record<string, unknown>)[key]);
   }
   return value;
 }

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clone } from '../../src/harness/types.js';
+import { clone, deepFreeze, storable } from '../../src/harness/types.js';
 
 describe('clone of a JSON tree', () => {
   it('copies every level, so changing the copy leaves the original as it was', () => {
@@ -30,5 +31,28 @@ describe('clone of a JSON tree', () => {
       levels++;
     }
     expect({ levels, copy }).toEqual({ levels: 100_000, copy: 'bottom' });
+  });
+
+  it('copies any JSON tree, lists and maps alike; a stored copy shares its frozen parts and freezes as deep', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (value, part) => {
+        expect(clone(value)).toStrictEqual(value);
+        const frozenPart = deepFreeze(structuredClone(part));
+        const tree = { list: [value, frozenPart], map: { part: frozenPart } };
+        const stored = deepFreeze(storable(tree));
+        expect(stored).toStrictEqual(tree);
+        expect([stored.list[1], stored.map.part]).toEqual([frozenPart, frozenPart]);
+        if (typeof frozenPart === 'object' && frozenPart !== null) expect(stored.map.part).toBe(frozenPart);
+        const unfrozen: unknown[] = [];
+        const visit = (node: unknown): void => {
+          if (typeof node !== 'object' || node === null) return;
+          if (!Object.isFrozen(node)) unfrozen.push(node);
+          Object.values(node).forEach(visit);
+        };
+        visit(stored);
+        expect(unfrozen).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
