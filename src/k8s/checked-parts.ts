@@ -9,7 +9,8 @@ import type { TypeCheck } from '@sinclair/typebox/compiler';
  */
 interface Parts {
   shell: TSchema;
-  lists: { path: readonly string[]; items: Parts; passed: WeakSet<object> }[];
+  /** Per list: the frozen items that passed, and the frozen lists whose items all are such. */
+  lists: { path: readonly string[]; items: Parts; passed: WeakSet<object>; listsPassed: WeakSet<object> }[];
 }
 
 const partsBySchema = new WeakMap<TSchema, Parts>();
@@ -26,15 +27,19 @@ export function passesInParts(schema: TSchema, value: object, compile: (schema: 
 
 function passes(parts: Parts, value: unknown, compile: (schema: TSchema) => TypeCheck<TSchema>): boolean {
   if (!compile(parts.shell).Check(value)) return false;
-  for (const { path, items, passed } of parts.lists) {
+  for (const { path, items, passed, listsPassed } of parts.lists) {
     const list = valueAt(value, path);
-    if (!Array.isArray(list)) continue;
+    // The same frozen list is checked by the plan's and the execution's hooks in turn.
+    if (!Array.isArray(list) || listsPassed.has(list)) continue;
+    let allRemembered = Object.isFrozen(list);
     for (const item of list as unknown[]) {
       const remembered = typeof item === 'object' && item !== null && Object.isFrozen(item);
+      allRemembered &&= remembered;
       if (remembered && passed.has(item)) continue;
       if (!passes(items, item, compile)) return false;
       if (remembered) passed.add(item);
     }
+    if (allRemembered) listsPassed.add(list);
   }
   return true;
 }
@@ -57,7 +62,7 @@ function shellOf(schema: TSchema, path: readonly string[], lists: Parts['lists']
   for (const [key, property] of Object.entries(properties)) {
     const items = property[Kind] === 'Array' ? (property['items'] as TSchema) : undefined;
     if (items !== undefined && items[Kind] === 'Object') {
-      lists.push({ path: [...path, key], items: partsOf(items), passed: new WeakSet() });
+      lists.push({ path: [...path, key], items: partsOf(items), passed: new WeakSet(), listsPassed: new WeakSet() });
       shell[key] = { ...property, items: Type.Unknown() };
     } else {
       shell[key] = shellOf(property, [...path, key], lists);
