@@ -1,5 +1,5 @@
 import { hasDefinition } from '../engine/definitions.js';
-import { desiredJob, isBeingDeleted, jobOutcome, keepObserved } from '../engine/jobs.js';
+import { desiredJob, isBeingDeleted, jobOutcome, keepObserved, type JobContext } from '../engine/jobs.js';
 import { keptConfigMap, type KubeObject } from '../k8s/metacontroller.js';
 import { eachAction, type Run, type RunAction } from '../api/run.js';
 import type { Ledger, Observed } from './state.js';
@@ -14,31 +14,65 @@ import type { Ledger, Observed } from './state.js';
  */
 export function desiredJobs(ledger: Ledger, { jobs, plan }: Observed, locked: boolean): KubeObject[] {
   const run = ledger.run;
-  const desired = new Map<string, KubeObject>();
   if (run === undefined) {
-    for (const [name, job] of jobs) if (!isBeingDeleted(job) && jobOutcome(job).state !== 'active') desired.set(name, keepObserved(job));
-    return inNameOrder(desired);
+    const kept = new Map<string, KubeObject>();
+    for (const [name, job] of jobs) if (!isBeingDeleted(job) && jobOutcome(job).state !== 'active') kept.set(name, keepObserved(job));
+    return inNameOrder(kept);
   }
-  const context = { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' };
-  const rollbacks = rollbackDeletions(run);
-  // Each action once, each of its Jobs looked up once: a long run's plan decides on a Job per action every sync.
+  const reading = { run, jobs, locked, context: { planName: plan.metadata.name, namespace: plan.metadata.namespace ?? '' } };
+  // Read as a run that deletes no Job (an Execute's), and once more with what its rollbacks delete when it does (a Revert's).
+  const first = jobsOfRun(reading, NO_DELETIONS);
+  return inNameOrder(first.deletions.found ? jobsOfRun(reading, first.deletions).desired : first.desired);
+}
+
+/** The Jobs a run's rollbacks delete: those deleted already, and those still to be deleted. */
+interface Deletions {
+  found: boolean;
+  deleted: Set<string>;
+  awaiting: Set<string>;
+}
+
+const NO_DELETIONS: Deletions = { found: false, deleted: new Set(), awaiting: new Set() };
+
+/**
+ * The desired Jobs of a run, given what its rollbacks delete (`known`), in one pass over its
+ * actions, each Job looked up once: a long run's plan decides on a Job per action every sync.
+ * Also returns what the rollbacks delete as read on the way.
+ */
+function jobsOfRun(
+  { run, jobs, locked, context }: { run: Run; jobs: ReadonlyMap<string, KubeObject>; locked: boolean; context: JobContext },
+  known: Deletions,
+): { desired: Map<string, KubeObject>; deletions: Deletions } {
+  const desired = new Map<string, KubeObject>();
+  const deletions: Deletions = { found: false, deleted: new Set(), awaiting: new Set() };
+  // An observed Job is kept as it is when it has ended, or while a rollback still has to delete it.
+  const keeps = (name: string, job: KubeObject) =>
+    !isBeingDeleted(job) && !known.deleted.has(name) && (known.awaiting.has(name) || jobOutcome(job).state !== 'active');
   const awaitingNamed = new Set<string>();
   eachAction(run, (action) => {
+    noteDeletion(action, deletions);
     const name = action.jobName;
     if (name === undefined) return;
     const observed = jobs.get(name);
     const asked = { action, observed, desiredBefore: desired.has(name), locked };
-    const keptAsObserved = observed !== undefined && !asked.desiredBefore && rollbacks.keeps(name, observed);
+    const keptAsObserved = observed !== undefined && !asked.desiredBefore && keeps(name, observed);
     const job = jobOfAction(asked, keptAsObserved, () => desiredJob(run, action, context));
     if (job !== undefined) desired.set(name, job);
-    if (rollbacks.awaiting.has(name)) awaitingNamed.add(name);
+    if (known.awaiting.has(name)) awaitingNamed.add(name);
   });
   // Of the Jobs no action of the run names, only those its rollbacks will delete in order stay.
-  for (const name of rollbacks.awaiting) {
+  for (const name of known.awaiting) {
     const observed = jobs.get(name);
-    if (observed !== undefined && !awaitingNamed.has(name) && rollbacks.keeps(name, observed)) desired.set(name, keepObserved(observed));
+    if (observed !== undefined && !awaitingNamed.has(name) && keeps(name, observed)) desired.set(name, keepObserved(observed));
   }
-  return inNameOrder(desired);
+  return { desired, deletions };
+}
+
+function noteDeletion({ deleteJob, phase }: RunAction, deletions: Deletions): void {
+  if (!deleteJob) return;
+  if (phase === 'Succeeded') deletions.deleted.add(deleteJob);
+  if (phase === 'Pending') deletions.awaiting.add(deleteJob);
+  deletions.found ||= phase === 'Succeeded' || phase === 'Pending';
 }
 
 /**
@@ -60,23 +94,6 @@ function jobOfAction(
   if (wanted && hasDefinition(action)) return make();
   if (observed !== undefined && (keptAsObserved || (wanted && !isBeingDeleted(observed)))) return keepObserved(observed);
   return undefined;
-}
-
-/**
- * What a run's rollbacks do with the Jobs they delete: those deleted already are not kept, and
- * those still to be deleted are kept even while running.
- */
-function rollbackDeletions(run: Run): { awaiting: Set<string>; keeps: (name: string, job: KubeObject) => boolean } {
-  const deleted = new Set<string>();
-  const awaiting = new Set<string>();
-  eachAction(run, ({ deleteJob, phase }) => {
-    if (deleteJob && phase === 'Succeeded') deleted.add(deleteJob);
-    if (deleteJob && phase === 'Pending') awaiting.add(deleteJob);
-  });
-  return {
-    awaiting,
-    keeps: (name, job) => !isBeingDeleted(job) && !deleted.has(name) && (awaiting.has(name) || jobOutcome(job).state !== 'active'),
-  };
 }
 
 /** Names only, in code unit order: the default sort, without a comparator to call a thousand times. */
