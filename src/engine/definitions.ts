@@ -4,6 +4,7 @@ import { canonicalJson, isRecord } from '../k8s/json.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { hashedName, shortHash } from '../k8s/names.js';
 import { checkObject } from '../k8s/validate.js';
+import { isDone } from './steps.js';
 
 /**
  * An action's definition: what it starts (its Job template, or the runner's work), the bulk of
@@ -97,6 +98,7 @@ export function stagesWithoutDefinitions(stages: readonly RunStage[]): RunStage[
 
 /** An action joined to its definition by this sync and left unchanged goes back to the status's own object. */
 function withoutDefinition(action: RunAction): RunAction {
+  if (!hasDefinition(action)) return action;
   const source = sources.get(action);
   if (source !== undefined && !hasDefinition(source)) return source;
   const { job: _job, runner: _runner, ...progress } = action;
@@ -104,21 +106,24 @@ function withoutDefinition(action: RunAction): RunAction {
 }
 
 /**
- * The run with the definitions its observed ConfigMaps hold. An entry that is missing or cannot
- * be read leaves its action without one: that action cannot start its Job, and the plan says so.
+ * The run with the definitions its observed ConfigMaps hold, for the actions that have not
+ * ended: only those can still start a Job (an ended action's Job is kept as observed), and a
+ * long run reads its definitions back on every sync. An entry that is missing or cannot be read
+ * leaves its action without one: that action cannot start its Job, and the plan says so.
  */
 export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Run {
   if (run.definitions === undefined) return run;
   const texts = definitionTexts(run.definitions, configMaps);
   let position = 0;
+  const joined = (action: RunAction): RunAction => {
+    const text = texts[position++];
+    return isDone(action) ? action : withDefinition(action, text);
+  };
   return {
     ...run,
     stages: run.stages.map((stage) => ({
       ...stage,
-      workflows: stage.workflows.map((workflow) => ({
-        ...workflow,
-        actions: workflow.actions.map((action) => withDefinition(action, texts[position++])),
-      })),
+      workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: workflow.actions.map(joined) })),
     })),
   };
 }
