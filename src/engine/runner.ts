@@ -1,6 +1,6 @@
 import type { ActionOutputs } from '../api/execution.js';
 import { LABEL_PLAN, LABEL_RUNNER } from '../k8s/labels.js';
-import { objectsOfKind, type KubeObject, type ObjectMap } from '../k8s/metacontroller.js';
+import { inNamespacedNameOrder, objectsInRequestOrder, type KubeObject, type ObjectMap } from '../k8s/metacontroller.js';
 import type { ActionType } from '../api/workflow.js';
 import type { Run, RunAction } from '../api/run.js';
 
@@ -84,10 +84,11 @@ export function runnerJobSpec(
   };
 }
 
-/** The plan's runner Pods by the name of their Job. */
+/** The plan's runner Pods by the name of their Job, each Job's by namespace and name. */
 export function runnerPodsByJob(related: ObjectMap | undefined, planLabel: string): Map<string, KubeObject[]> {
   const byJob = new Map<string, KubeObject[]>();
-  for (const pod of objectsOfKind(related, 'Pod', 'v1')) {
+  // Grouped first and ordered within each group: a runner Job has one Pod, a long run a thousand Jobs.
+  for (const pod of objectsInRequestOrder(related, 'Pod', 'v1')) {
     const labels = pod.metadata.labels ?? {};
     if (labels[LABEL_RUNNER] !== 'true' || labels[LABEL_PLAN] !== planLabel) continue;
     const job = labels['batch.kubernetes.io/job-name'] ?? labels['job-name'];
@@ -96,6 +97,7 @@ export function runnerPodsByJob(related: ObjectMap | undefined, planLabel: strin
     if (pods === undefined) byJob.set(job, [pod]);
     else pods.push(pod);
   }
+  for (const [job, pods] of byJob) if (pods.length > 1) byJob.set(job, inNamespacedNameOrder(pods));
   return byJob;
 }
 

@@ -139,16 +139,24 @@ export interface HookResult<Response> {
  * namespace then name so that the input's key order never shows in the output.
  */
 export function objectsOfKind(map: ObjectMap | undefined, kind: string, apiVersion: string): KubeObject[] {
-  const group = map?.[`${kind}.${apiVersion}`];
-  if (group === undefined) return [];
+  return inNamespacedNameOrder(objectsInRequestOrder(map, kind, apiVersion));
+}
+
+/** Objects sorted by namespace then name (`objects` itself when they already are). */
+export function inNamespacedNameOrder(objects: KubeObject[]): KubeObject[] {
   // No sort when the map came in order (a long run's plan has a Job per action), and each key
   // made once, not once per comparison, when it did not.
-  const objects = Object.values(group);
   if (objects.every((object, index) => index === 0 || !sortsBefore(object, objects[index - 1] as KubeObject))) return objects;
   return objects
     .map((object) => ({ key: namespacedName(object), object }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map(({ object }) => object);
+}
+
+/** The objects of one kind in a request map as the request lists them: for a caller that puts them in its own order. */
+export function objectsInRequestOrder(map: ObjectMap | undefined, kind: string, apiVersion: string): KubeObject[] {
+  const group = map?.[`${kind}.${apiVersion}`];
+  return group === undefined ? [] : Object.values(group);
 }
 
 /** Whether `a`'s `namespace/name` sorts before `b`'s; without making the keys when the namespaces are the same. */

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { advanceRun } from '../../src/engine/advance.js';
 import { keptResult, MAX_RESULT_BYTES, resultBudget, resultFixedBytes } from '../../src/engine/results.js';
-import type { RunnerOutcome } from '../../src/engine/runner.js';
+import { runnerPodsByJob, runnerReport, type RunnerOutcome } from '../../src/engine/runner.js';
+import { LABEL_PLAN, LABEL_RUNNER } from '../../src/k8s/labels.js';
 import { RUN_BUDGET_BYTES } from '../../src/engine/size.js';
 import { canonicalJson } from '../../src/k8s/json.js';
 import type { KubeObject } from '../../src/k8s/metacontroller.js';
@@ -179,5 +180,28 @@ describe('the largest runbook of runner actions, every result as large as a Pod 
     const ended = runToEnd(runbook(5, 'HTTP'), () => JSON.stringify({ statusCode: 200, body: 'ok '.repeat(300) }));
     expect(ended.resultBytes).toBeUndefined();
     expect(actions(ended).map((action) => action.outputs?.httpResponse?.body)).toEqual(Array(5).fill('ok '.repeat(300)));
+  });
+});
+
+describe("a runner Job's Pods", () => {
+  const pod = (name: string, message: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: NAMESPACE, labels: { [LABEL_RUNNER]: 'true', [LABEL_PLAN]: 'p', 'job-name': 'j' } },
+    status: { containerStatuses: [{ name: 'runner', state: { terminated: { exitCode: 0, message } } }] },
+  });
+  const related = (pods: KubeObject[]) => ({ 'Pod.v1': Object.fromEntries(pods.map((one) => [`${NAMESPACE}/${one.metadata.name}`, one])) });
+
+  it('are read in name order whatever order the request lists them in, the last one reporting', () => {
+    const first = pod('j-aaaaa', '{"statusCode":500}');
+    const second = pod('j-bbbbb', '{"statusCode":200}');
+    for (const order of [
+      [first, second],
+      [second, first],
+    ]) {
+      const pods = runnerPodsByJob(related(order), 'p').get('j');
+      expect(pods).toEqual([first, second]);
+      expect(runnerReport(pods)).toEqual({ state: 'result', value: { statusCode: 200 } });
+    }
   });
 });
