@@ -2,7 +2,7 @@ import type { ObjectReader } from './informers.js';
 import type { ResourceTable, ResourceType } from './resources.js';
 import type { ObjectGroup } from './objectmap.js';
 import type { RelatedRule } from './responses.js';
-import { matchesSelector } from './selectors.js';
+import { matchesSelector, selectorTest } from './selectors.js';
 import type { KubeObject } from './types.js';
 
 /**
@@ -77,7 +77,7 @@ function ruleMatcher(rule: RelatedRule, scope: RelatedScope): (obj: KubeObject) 
   const mode = MATCHERS[selectionMode(rule)];
   const parentNs = scope.parent.metadata.namespace ?? '';
   const v1Namespaced = scope.version === 'v1' && scope.parentNamespaced;
-  const labels = rule.labelSelector ?? {};
+  const labels = selectorTest(rule.labelSelector ?? {});
   return (obj) =>
     obj.apiVersion === type.apiVersion &&
     obj.kind === type.kind &&
@@ -87,7 +87,7 @@ function ruleMatcher(rule: RelatedRule, scope: RelatedScope): (obj: KubeObject) 
       parentNs,
       objNs: obj.metadata.namespace ?? '',
       v1Namespaced,
-      labelsMatch: matchesSelector(labels, obj.metadata.labels),
+      labelsMatch: labels(obj.metadata.labels),
     });
 }
 

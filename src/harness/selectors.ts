@@ -83,11 +83,21 @@ export function rejectUnknownKeys(value: Record<string, unknown>, allowed: reado
 }
 
 export function matchesSelector(selector: LabelSelector, labels: Record<string, string> | undefined): boolean {
-  const have = labels ?? {};
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
-    if (have[k] !== v) return false;
-  }
-  return (selector.matchExpressions ?? []).every((req) => matchesRequirement(req, have));
+  return selectorTest(selector)(labels);
+}
+
+/**
+ * The selector as a test of label maps, its pairs listed once: a related rule is tried on every
+ * Pod of a long run on every sync of its plan.
+ */
+export function selectorTest(selector: LabelSelector): (labels: Record<string, string> | undefined) => boolean {
+  const pairs = Object.entries(selector.matchLabels ?? {});
+  const requirements = selector.matchExpressions ?? [];
+  return (labels) => {
+    const have = labels ?? {};
+    for (const [k, v] of pairs) if (have[k] !== v) return false;
+    return requirements.every((req) => matchesRequirement(req, have));
+  };
 }
 
 function matchesRequirement(req: LabelSelectorRequirement, labels: Record<string, string>): boolean {
