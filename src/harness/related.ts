@@ -65,7 +65,9 @@ const MATCHERS: Record<SelectionMode, (rule: RelatedRule, obj: KubeObject, c: Ma
 
 /** Throws for rules Metacontroller rejects (a sync error), so callers surface them as hook errors. */
 export function ruleMatches(rule: RelatedRule, obj: KubeObject, scope: RelatedScope): boolean {
-  return ruleMatcher(rule, scope)(obj);
+  // An object of another type never meets the rule's own problems: a watch event asks every rule of a parent.
+  const type = ruleType(rule, scope.resources);
+  return obj.apiVersion === type.apiVersion && obj.kind === type.kind && ruleMatcher(rule, scope)(obj);
 }
 
 /**

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { matchesSelector } from '../../src/harness/index.js';
 import { gadget, setup, widget } from './fixtures.js';
+import { FakeClock } from '../../src/harness/clock.js';
+import { EventLog } from '../../src/harness/events.js';
+import { ruleMatches } from '../../src/harness/related.js';
+import { buildResourceTable } from '../../src/harness/resources.js';
+import { Store } from '../../src/harness/store.js';
 
 const GADGETS = { apiVersion: 'test.example.com/v1', resource: 'gadgets' };
 
@@ -123,5 +128,18 @@ describe('customize and related objects', () => {
     expect(matchesSelector({ matchLabels: { a: '1' } }, { a: '2' })).toBe(false);
     expect(matchesSelector({ matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }, {})).toBe(true);
     expect(matchesSelector({ matchExpressions: [{ key: 'a', operator: 'In', values: ['1'] }] }, {})).toBe(false);
+  });
+
+  it('tries a rule on an object of its own type only: a broken rule for another type neither matches nor throws', () => {
+    const resources = buildResourceTable([]);
+    const store = new Store(resources, new FakeClock(new Date(0)), new EventLog(), () => undefined);
+    const parent = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p', namespace: 'x', uid: 'u' } };
+    const scope = { parent, parentNamespaced: true, version: 'v1' as const, store, resources };
+    const broken = { apiVersion: 'v1', resource: 'configmaps', names: ['a'], labelSelector: {} };
+    const pods = { apiVersion: 'v1', resource: 'pods', labelSelector: { matchLabels: { app: 'x' } } };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'x', labels: { app: 'x' } } };
+    expect([ruleMatches(broken, pod, scope), ruleMatches(pods, pod, scope)]).toEqual([false, true]);
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'x' } };
+    expect(() => ruleMatches(broken, configMap, scope)).toThrow(/cannot have both names and labelSelector/);
   });
 });
