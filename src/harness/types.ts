@@ -102,13 +102,18 @@ function emptyLike(node: object): object {
  * A frozen subtree is already done, so sharing one between versions costs nothing.
  */
 export function deepFreeze<T>(value: T): T {
-  const pending: unknown[] = [value];
+  const pending: object[] = [];
+  // Only objects wait: an undefined value or a hole in a list must not end the walk.
+  const visit = (item: unknown): void => {
+    if (typeof item === 'object' && item !== null && !Object.isFrozen(item)) pending.push(item);
+  };
+  visit(value);
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
-    if (typeof node !== 'object' || node === null || Object.isFrozen(node)) continue;
+    if (Object.isFrozen(node)) continue;
     Object.freeze(node);
     // A list by index: its keys as strings would be made and parsed back for every item of a long run.
-    if (Array.isArray(node)) for (const item of node as unknown[]) pending.push(item);
-    else for (const key of Object.keys(node)) pending.push((node as Record<string, unknown>)[key]);
+    if (Array.isArray(node)) node.forEach(visit);
+    else for (const key of Object.keys(node)) visit((node as Record<string, unknown>)[key]);
   }
   return value;
 }

@@ -55,4 +55,15 @@ describe('clone of a JSON tree', () => {
       { numRuns: 300 },
     );
   });
+
+  it('freezes every object, past undefined values and holes in lists', () => {
+    const inner = [{ c: 3 }];
+    // A hole at 0: only items 1 to 3 are set.
+    const list: unknown[] = [];
+    Object.assign(list, { 1: { b: 2 }, 2: undefined, 3: inner });
+    const tree = { first: { a: 1 }, gap: undefined, list, last: { d: 4 } };
+    deepFreeze(tree);
+    expect([tree, tree.first, list, list[1], inner, inner[0], tree.last].every(Object.isFrozen)).toBe(true);
+    expect(0 in list).toBe(false);
+  });
 });
