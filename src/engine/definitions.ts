@@ -135,7 +135,8 @@ export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Ru
  */
 function definitionTexts(names: readonly string[], configMaps: readonly KubeObject[]): readonly unknown[] {
   const named = configMaps.filter((configMap) => names.includes(configMap.metadata.name));
-  const known = Object.isFrozen(names) ? textsRead.get(names) : undefined;
+  const remembered = Object.isFrozen(names) && named.every((configMap) => isFrozenData(configMap));
+  const known = remembered ? textsRead.get(names) : undefined;
   if (known !== undefined && known.from.length === named.length && known.from.every((configMap, index) => configMap === named[index]))
     return known.texts;
   const texts: unknown[] = [];
@@ -147,8 +148,14 @@ function definitionTexts(names: readonly string[], configMaps: readonly KubeObje
       if (position !== undefined) texts[position] = value;
     }
   }
-  if (Object.isFrozen(names)) textsRead.set(names, { from: named, texts });
+  if (remembered) textsRead.set(names, { from: named, texts });
   return texts;
+}
+
+/** A ConfigMap whose entries cannot change: it and its data are frozen (a rehearsal's). */
+function isFrozenData(configMap: KubeObject): boolean {
+  const data = (configMap as { data?: unknown }).data;
+  return Object.isFrozen(configMap) && (typeof data !== 'object' || data === null || Object.isFrozen(data));
 }
 
 const textsRead = new WeakMap<readonly string[], { from: readonly KubeObject[]; texts: readonly unknown[] }>();

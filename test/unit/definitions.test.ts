@@ -45,4 +45,12 @@ describe('run definitions read back', () => {
     const stray = { ...configMap({ job }), data: { 'action-00': JSON.stringify({ job }), 'action-1 ': JSON.stringify({ job }) } };
     expect(actions(withDefinitions(structuredClone(status), [stray])).map((action) => action.job)).toEqual([undefined, undefined]);
   });
+
+  it('reads a ConfigMap that is not frozen again, even under a frozen list of names', () => {
+    const frozen = deepFreeze(structuredClone(status));
+    const observed = configMap({ job });
+    expect(actions(withDefinitions(frozen, [observed]))[0]?.job).toEqual(job);
+    (observed as unknown as { data: Record<string, string> }).data['action-0'] = JSON.stringify({ job: actions(started)[1]?.job });
+    expect(actions(withDefinitions(frozen, [observed]))[0]?.job).toEqual(actions(started)[1]?.job);
+  });
 });
