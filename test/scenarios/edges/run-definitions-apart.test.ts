@@ -56,7 +56,8 @@ const commandIn = (action: Action | undefined): unknown =>
     ?.command[2];
 const statusBytes = (harness: ContractHarness): number => Buffer.byteLength(JSON.stringify(getPlan(harness).status));
 
-describe('a run too large for the plan status', () => {
+// Hundreds of actions played forward and back, a sync at a time: more than the default time on a busy machine.
+describe('a run too large for the plan status', { timeout: 90_000 }, () => {
   it('keeps its Job templates in ConfigMaps while it runs, and the status under its budget', async () => {
     // 60 actions of 30 KiB: 1.8 MiB of templates, twice what the status may hold.
     const actions = bulkyActions(60, 30 * 1024);
