@@ -95,6 +95,8 @@ export default tseslint.config(
     'harness',
     PRODUCT.filter((name) => name !== 'harness'),
   ),
+  // What both the product and the harness use: it imports neither.
+  importsOf('shared', [...PRODUCT, 'harness']),
   importsOf('render', ['sandbox', 'plugin']),
   importsOf('sandbox', ['render', 'plugin']),
   importsOf('plugin', ['http', 'render', 'sandbox', 'runner']),

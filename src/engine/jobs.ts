@@ -1,4 +1,4 @@
-import { rememberedWhenFrozen } from '../k8s/frozen.js';
+import { rememberedWhenFrozen } from '../shared/frozen.js';
 import { isRecord } from '../k8s/json.js';
 import { ANNOTATION_ACTION_ID, LABEL_ACTION, LABEL_EXECUTION, LABEL_PLAN } from '../k8s/labels.js';
 import type { KubeObject } from '../k8s/metacontroller.js';

@@ -1,4 +1,4 @@
-import { rememberedWhenFrozen } from '../k8s/frozen.js';
+import { rememberedWhenFrozen } from '../shared/frozen.js';
 import type { ActionStatus, ExecutionSummary, StageStatus, WorkflowExecutionStatus } from '../api/execution.js';
 import { formatDuration, parseTime } from '../k8s/time.js';
 import type { Run, RunAction, RunWorkflow } from '../api/run.js';

@@ -4,7 +4,8 @@ import type { ChildRule, UpdateMethod } from './controllers.js';
 import type { ObjectGroup } from './objectmap.js';
 import type { Store } from './store.js';
 import { expectVersion } from './sync-steps.js';
-import { clone, deepEqual, describe, isRecord, refOf, rememberedPerFrozen, type KubeObject, type OwnerReference } from './types.js';
+import { rememberedWhenFrozen } from '../shared/frozen.js';
+import { clone, deepEqual, describe, isRecord, refOf, type KubeObject, type OwnerReference } from './types.js';
 
 /** Children and attachments, after Metacontroller's `common/manage_children.go` (dynamic apply). */
 
@@ -140,7 +141,7 @@ export function threeWay(
  * What Metacontroller last applied, read once per stored (frozen) child: a large run's definition
  * ConfigMaps carry some hundred kilobytes there, compared on every sync of their plan.
  */
-const parseLastApplied = rememberedPerFrozen(readLastApplied);
+const parseLastApplied = rememberedWhenFrozen(readLastApplied);
 
 /** Per stored child, the last desired object (frozen, as answers are decoded) found applied already. */
 const upToDate = new WeakMap<KubeObject, KubeObject>();
@@ -163,6 +164,6 @@ function appliedKeys(applied: Record<string, unknown> | undefined, field: 'label
 }
 
 /** Observed children are stored objects and desired ones answered objects, both frozen: each key is made once. */
-const childKey = rememberedPerFrozen(
+const childKey = rememberedWhenFrozen(
   (obj: KubeObject): string => `${obj.apiVersion}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.metadata.name}`,
 );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EventLog } from './events.js';
 import type { ControllerDef } from './controllers.js';
-import { rememberedPerFrozen } from './types.js';
+import { rememberedWhenFrozen } from '../shared/frozen.js';
 
 /** How often one settle may send the very same request to one hook before it is a hot loop. */
 const REPEATS_ALLOWED = 3;
@@ -109,6 +109,6 @@ function digestFrozen(this: unknown, _key: string, value: unknown): unknown {
  * The digests of stored objects. They are frozen, so an object's digest is taken once, not on
  * every request that carries it: a long run's plan sync carries every Job of the run.
  */
-const digestOf = rememberedPerFrozen((value: object) =>
+const digestOf = rememberedWhenFrozen((value: object) =>
   digest(JSON.stringify(value, (key, inner: unknown) => (inner === value ? inner : digestFrozen(key, inner)))),
 );

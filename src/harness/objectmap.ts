@@ -1,5 +1,6 @@
 import type { ResourceType } from './resources.js';
-import { qualifiedName, rememberedPerFrozen, type KubeObject } from './types.js';
+import { rememberedWhenFrozen } from '../shared/frozen.js';
+import { qualifiedName, type KubeObject } from './types.js';
 
 /** `{ "<Kind>.<apiVersion>": { "<key>": object } }`, the shape of children/attachments/related. */
 export type ObjectMap = Record<string, Record<string, KubeObject>>;
@@ -40,4 +41,4 @@ function uniformKey(type: ResourceType, obj: KubeObject): string {
   return type.namespaced ? namespacedKey(obj) : obj.metadata.name;
 }
 
-const namespacedKey = rememberedPerFrozen((obj: KubeObject) => qualifiedName(obj.metadata.namespace ?? '', obj.metadata.name));
+const namespacedKey = rememberedWhenFrozen((obj: KubeObject) => qualifiedName(obj.metadata.namespace ?? '', obj.metadata.name));

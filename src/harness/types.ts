@@ -118,24 +118,6 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/**
- * `compute`, worked out once per frozen object: stored objects are frozen, and so are answered
- * objects once decoded, and the harness asks the same of the same objects on every sync of a
- * long run. Other objects are computed every time. (The product's hooks have their own such
- * helper; the harness imports nothing of the product.)
- */
-export function rememberedPerFrozen<K extends object, V>(compute: (key: K) => V): (key: K) => V {
-  const remembered = new WeakMap<K, V>();
-  return (key) => {
-    if (!Object.isFrozen(key)) return compute(key);
-    const known = remembered.get(key);
-    if (known !== undefined || remembered.has(key)) return known as V;
-    const value = compute(key);
-    remembered.set(key, value);
-    return value;
-  };
-}
-
 /** Structural equality of JSON trees; key order is irrelevant, as for Go's DeepEqual on maps. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

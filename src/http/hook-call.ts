@@ -1,6 +1,6 @@
 import { canonicalJson } from '../k8s/json.js';
 import { ENVELOPE_SHAPES, everyRequestObject, KubeObject, namespacedName } from '../k8s/metacontroller.js';
-import { rememberedWhenFrozen } from '../k8s/frozen.js';
+import { rememberedWhenFrozen } from '../shared/frozen.js';
 import { compiledCheck } from '../k8s/validate.js';
 import { etagOf } from './etag.js';
 import { HOOK_ROUTES, type HookRoute, type HookSettings } from './hooks.js';

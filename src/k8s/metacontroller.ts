@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { rememberedWhenFrozen } from './frozen.js';
+import { rememberedWhenFrozen } from '../shared/frozen.js';
 import { isRecord } from './json.js';
 import { ObjectMeta } from './schema.js';
 

@@ -4,7 +4,7 @@ import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { objectsOfKind, type ObjectMap } from './metacontroller.js';
 import { readUpstream } from './upstream.js';
-import { rememberedWhenFrozen } from './frozen.js';
+import { rememberedWhenFrozen } from '../shared/frozen.js';
 import { passesInParts } from './checked-parts.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };

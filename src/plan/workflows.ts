@@ -1,5 +1,5 @@
 import { listed } from '../k8s/bounds.js';
-import { rememberedWhenFrozen } from '../k8s/frozen.js';
+import { rememberedWhenFrozen } from '../shared/frozen.js';
 import { objectsOfKind, type KubeObject, type ObjectMap } from '../k8s/metacontroller.js';
 import type { WorkflowKey } from '../api/usage.js';
 import { API_VERSION } from '../k8s/schema.js';

@@ -2,7 +2,9 @@
  * `compute`, remembered for frozen objects. A frozen object cannot change, so what a pure
  * function makes of it can be worked out once. Objects parsed from a request are never frozen
  * and are computed every time; a rehearsal hands the hooks its store's frozen objects, and syncs
- * a plan several times per action with mostly the same ones (docs/design.md, "Rehearsal").
+ * a plan several times per action with mostly the same ones (docs/design.md, "Rehearsal"), and
+ * the harness asks the same of its stored objects on every sync. Both the hooks and the harness
+ * use it: `src/shared/` imports nothing, so the harness still depends on nothing of the product.
  * A remembered result is shared between callers: they must not change it.
  */
 export function rememberedWhenFrozen<K extends object, V>(compute: (key: K) => V): (key: K) => V {
