@@ -6,7 +6,8 @@ import type { EventLog } from './events.js';
 import type { ResourceTable, ResourceType } from './resources.js';
 import { validateObjectMeta } from './validation.js';
 import { clone, deepEqual, deepFreeze, describe, refOf, storable, type KubeObject, type ObjectRef } from './types.js';
-import { inListOrder, ListOrder } from './list-order.js';
+import { ListOrder } from './list-order.js';
+import { LiveViews } from './live-views.js';
 
 /** One effective write: `before` absent for a create, `after` absent for a removal. */
 export interface StoreChange {
@@ -25,7 +26,7 @@ export class Store {
   readonly #objects = new Map<string, KubeObject>();
   readonly #order = new ListOrder();
   readonly #keysByUid = new Map<string, string>();
-  readonly #views = new Map<string, LiveView[]>();
+  readonly #views = new LiveViews();
   readonly #resources: ResourceTable;
   readonly #clock: FakeClock;
   readonly #log: EventLog;
@@ -76,11 +77,8 @@ export class Store {
    * among every Job a long run has made. `filter` must depend on the object only.
    */
   view(type: ResourceType, filter: (obj: Readonly<KubeObject>) => boolean): () => KubeObject[] {
-    const prefix = typePrefix(type);
-    const view: LiveView = { filter, keys: new Set() };
-    for (const [key, obj] of this.#objects) if (key.startsWith(prefix) && filter(obj)) view.keys.add(key);
-    this.#views.set(prefix, [...(this.#views.get(prefix) ?? []), view]);
-    return () => inListOrder(view.keys).map((key) => this.#objects.get(key) as KubeObject);
+    const keys = this.#views.add(typePrefix(type), filter, this.#objects.entries());
+    return () => keys().map((key) => this.#objects.get(key) as KubeObject);
   }
 
   /** The stored objects of one type, not copied: for matching only, never to be changed or kept. */
@@ -234,10 +232,7 @@ export class Store {
     this.#objects.set(key, deepFreeze(after));
     this.#order.stored(prefix, key, after);
     if (after.metadata.uid !== undefined) this.#keysByUid.set(after.metadata.uid, key);
-    for (const view of this.#views.get(prefix) ?? []) {
-      if (view.filter(after)) view.keys.add(key);
-      else view.keys.delete(key);
-    }
+    this.#views.stored(prefix, key, after);
     const verbs = known ?? changeVerbs(before, after);
     for (const verb of verbs) this.#log.push({ type: 'change', verb, object: refOf(after) });
     this.#notify(before === undefined ? { after, verbs } : { before, after, verbs });
@@ -256,7 +251,7 @@ export class Store {
     this.#objects.delete(key);
     this.#order.removed(prefix, key);
     if (stored.metadata.uid !== undefined) this.#keysByUid.delete(stored.metadata.uid);
-    for (const view of this.#views.get(prefix) ?? []) view.keys.delete(key);
+    this.#views.removed(prefix, key);
     this.#resourceVersion += 1;
     this.#log.push({ type: 'change', verb: 'delete', object: refOf(obj) });
     this.#notify({ before: stored });
@@ -282,12 +277,6 @@ export class Store {
       }
     }
   }
-}
-
-/** A `view`: the keys of the objects of its type that pass its filter. */
-interface LiveView {
-  filter: (obj: Readonly<KubeObject>) => boolean;
-  keys: Set<string>;
 }
 
 function isCrd(obj: KubeObject): boolean {
