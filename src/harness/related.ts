@@ -67,15 +67,14 @@ const MATCHERS: Record<SelectionMode, (rule: RelatedRule, obj: KubeObject, c: Ma
 export function ruleMatches(rule: RelatedRule, obj: KubeObject, scope: RelatedScope): boolean {
   // An object of another type never meets the rule's own problems: a watch event asks every rule of a parent.
   const type = ruleType(rule, scope.resources);
-  return obj.apiVersion === type.apiVersion && obj.kind === type.kind && ruleMatcher(rule, scope)(obj);
+  return obj.apiVersion === type.apiVersion && obj.kind === type.kind && ruleMatcher(rule, scope, type)(obj);
 }
 
 /**
  * The rule as a test of one object, with what depends only on the rule and the parent worked
  * out once: a plan's rules are tried against every Pod of a long run on every sync.
  */
-function ruleMatcher(rule: RelatedRule, scope: RelatedScope): (obj: KubeObject) => boolean {
-  const type = ruleType(rule, scope.resources);
+function ruleMatcher(rule: RelatedRule, scope: RelatedScope, type = ruleType(rule, scope.resources)): (obj: KubeObject) => boolean {
   const mode = MATCHERS[selectionMode(rule)];
   const parentNs = scope.parent.metadata.namespace ?? '';
   const v1Namespaced = scope.version === 'v1' && scope.parentNamespaced;
@@ -122,7 +121,7 @@ export function selectRelated(rules: RelatedRule[], scope: RelatedScope): Object
   for (const rule of rules) {
     const type = ruleType(rule, scope.resources);
     // Made before the list: an invalid rule fails the sync even when nothing could match it.
-    const matches = ruleMatcher(rule, scope);
+    const matches = ruleMatcher(rule, scope, type);
     const group = groups.get(type) ?? new Map<string, KubeObject>();
     groups.set(type, group);
     for (const obj of scope.store.list(type, undefined, matches)) {
