@@ -1,8 +1,9 @@
-import { rememberedWhenFrozen } from '../shared/frozen.js';
+import { mappedAlongLists } from '../shared/along-lists.js';
 import type { ActionStatus, ExecutionSummary, StageStatus, WorkflowExecutionStatus } from '../api/execution.js';
 import { formatDuration, parseTime } from '../k8s/time.js';
 import type { Run, RunAction, RunWorkflow } from '../api/run.js';
-import { isDone, type Step } from './steps.js';
+import type { Step } from './steps.js';
+import { actionFacts, countWith, DONE, RUNNING, SUCCEEDED } from './action-facts.js';
 
 /** The run as the execution shows it: the upstream `stageStatuses` shape plus undo data. */
 export function stageStatusesOf(run: Run): StageStatus[] {
@@ -18,23 +19,27 @@ export function stageStatusesOf(run: Run): StageStatus[] {
 
 function workflowStatus(workflow: RunWorkflow, run: Run): WorkflowExecutionStatus {
   const total = workflow.actions.length;
+  const facts = actionFacts(workflow.actions);
   const progress =
     run.operationType === 'Revert'
-      ? `${workflow.actions.filter((action) => action.phase === 'Succeeded').length}/${total} actions rolled back`
-      : `${workflow.actions.filter(isDone).length}/${total} actions completed`;
-  const current = workflow.actions.find((action) => action.phase === 'Running');
+      ? `${countWith(facts, SUCCEEDED)}/${total} actions rolled back`
+      : `${countWith(facts, DONE)}/${total} actions completed`;
+  const current = workflow.actions[facts.findIndex((fact) => (fact & RUNNING) !== 0)];
   return {
     workflowRef: workflow.workflowRef,
     phase: workflow.phase,
     ...timing(workflow),
     progress,
     ...(current ? { currentAction: current.name } : {}),
-    actionStatuses: workflow.actions.map(actionStatus),
+    actionStatuses: actionStatuses(workflow.actions).slice(),
   };
 }
 
-/** A long run's actions mostly stay as they were from one sync to the next: a frozen one's is made once. */
-const actionStatus = rememberedWhenFrozen(actionStatusOf);
+/**
+ * A long run's actions mostly stay as they were from one sync to the next: a frozen one's is made
+ * once, and the answer gets a copy of the list (`mappedAlongLists` may share it).
+ */
+const actionStatuses = mappedAlongLists(actionStatusOf);
 
 function actionStatusOf(action: RunAction): ActionStatus {
   return {

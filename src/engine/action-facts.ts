@@ -1,0 +1,44 @@
+import { mappedAlongLists } from '../shared/along-lists.js';
+import type { RunAction } from '../api/run.js';
+import { isDone } from './steps.js';
+
+/**
+ * What the passes of a sync ask of every action, as bits of one small integer per action. The
+ * integers of a list sit side by side, and are carried from one sync's list to the next
+ * (`mappedAlongLists`, docs/design.md, "Carried across syncs"): a pass over a long run reads them,
+ * and visits only the actions whose bits say it has something to do there.
+ */
+export const RUNNING = 1;
+export const SUCCEEDED = 2;
+export const FAILED = 4;
+/** Succeeded, Failed or Skipped (`isDone`). */
+export const DONE = 8;
+export const HAS_DEPENDS_ON = 16;
+/** A Job asked for (`jobName`) and not yet seen stored (`jobSeen`). */
+export const JOB_UNSEEN = 32;
+
+export const actionFacts: (actions: readonly RunAction[]) => readonly number[] = mappedAlongLists(factsOf);
+
+function factsOf(action: RunAction): number {
+  return (
+    (action.phase === 'Running' ? RUNNING : 0) |
+    (action.phase === 'Succeeded' ? SUCCEEDED : 0) |
+    (action.phase === 'Failed' ? FAILED : 0) |
+    (isDone(action) ? DONE : 0) |
+    ((action.dependsOn ?? []).length > 0 ? HAS_DEPENDS_ON : 0) |
+    (action.jobName !== undefined && action.jobSeen !== true ? JOB_UNSEEN : 0)
+  );
+}
+
+/** How many of the actions have `bit`. */
+export function countWith(facts: readonly number[], bit: number): number {
+  let count = 0;
+  for (const fact of facts) if ((fact & bit) !== 0) count += 1;
+  return count;
+}
+
+/** Whether every action has `bit`. */
+export function allWith(facts: readonly number[], bit: number): boolean {
+  for (const fact of facts) if ((fact & bit) === 0) return false;
+  return true;
+}

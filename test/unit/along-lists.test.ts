@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mappedAlongLists } from '../../src/shared/along-lists.js';
+
+/**
+ * `mappedAlongLists` carries what it made of a list's items to the next list that holds the same
+ * frozen objects at the same places; its answers must always be those of a plain `map`.
+ */
+
+interface Item {
+  value: number;
+}
+
+function counted(): { each: (item: Item) => { doubled: number }; calls: () => number } {
+  let calls = 0;
+  return {
+    each: (item) => {
+      calls += 1;
+      return { doubled: item.value * 2 };
+    },
+    calls: () => calls,
+  };
+}
+
+const frozenItems = (count: number) => Object.freeze(Array.from({ length: count }, (_, value) => Object.freeze({ value })));
+
+describe('mappedAlongLists', () => {
+  it('maps only the items that differ from the last list of the same length', () => {
+    const { each, calls } = counted();
+    const map = mappedAlongLists(each);
+    const first = frozenItems(100);
+    const firstResults = map(first);
+    expect(calls()).toBe(100);
+    const second = Object.freeze(first.map((item, index) => (index === 40 ? Object.freeze({ value: -1 }) : item)));
+    const secondResults = map(second);
+    expect(calls()).toBe(101);
+    expect(secondResults).toEqual(second.map((item) => ({ doubled: item.value * 2 })));
+    expect(secondResults[39]).toBe(firstResults[39]);
+    expect(secondResults[40]).not.toBe(firstResults[40]);
+    expect(map(second)).toBe(secondResults);
+    expect(calls()).toBe(101);
+  });
+
+  it('maps again an item that is not frozen, which may have changed since', () => {
+    const { each } = counted();
+    const map = mappedAlongLists(each);
+    const [kept, replaced] = frozenItems(2) as readonly [Item, Item];
+    const loose: Item = { value: 1 };
+    map(Object.freeze([kept, replaced]));
+    expect(map(Object.freeze([kept, loose]))).toEqual([{ doubled: 0 }, { doubled: 2 }]);
+    loose.value = 5;
+    expect(map(Object.freeze([kept, loose]))).toEqual([{ doubled: 0 }, { doubled: 10 }]);
+  });
+
+  it('keeps nothing of a list that is not frozen: it may change after it was asked about', () => {
+    const { each } = counted();
+    const map = mappedAlongLists(each);
+    const items = [...frozenItems(3)];
+    expect(map(items)).toEqual([{ doubled: 0 }, { doubled: 2 }, { doubled: 4 }]);
+    items[1] = Object.freeze({ value: 7 });
+    expect(map(Object.freeze([...items]))).toEqual([{ doubled: 0 }, { doubled: 14 }, { doubled: 4 }]);
+  });
+
+  it('answers as a plain map for any sequence of lists', () => {
+    const pool = [...frozenItems(6), { value: 100 }, { value: 101 }];
+    const list = fc.record({
+      picks: fc.array(fc.nat(pool.length - 1), { maxLength: 8 }),
+      frozen: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(list, fc.nat(1), fc.integer({ min: -5, max: 5 })), { maxLength: 30 }), (steps) => {
+        const { each } = counted();
+        const map = mappedAlongLists(each);
+        for (const [{ picks, frozen }, mutated, delta] of steps) {
+          // The pool's loose items change between lists, as an object being edited would.
+          const loose = pool[6 + mutated] as Item;
+          loose.value += delta;
+          const items = picks.map((pick) => pool[pick] as Item);
+          const asked = frozen ? Object.freeze(items) : items;
+          expect(map(asked)).toEqual(items.map((item) => ({ doubled: item.value * 2 })));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
