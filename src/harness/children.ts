@@ -3,8 +3,10 @@ import type { ObjectReader } from './informers.js';
 import type { ChildRule, UpdateMethod } from './controllers.js';
 import type { ObjectGroup } from './objectmap.js';
 import type { Store } from './store.js';
+import type { CarriedLists } from './carried.js';
 import { expectVersion } from './sync-steps.js';
 import { rememberedWhenFrozen } from '../shared/frozen.js';
+import { mappedAlongLists } from '../shared/along-lists.js';
 import { clone, deepEqual, describe, isRecord, refOf, type KubeObject, type OwnerReference } from './types.js';
 
 /** Children and attachments, after Metacontroller's `common/manage_children.go` (dynamic apply). */
@@ -19,17 +21,28 @@ export function controllerRef(obj: KubeObject): OwnerReference | undefined {
 
 /**
  * The objects of the declared child types that the parent controls. Attachments also need the
- * decorator's annotation, so two decorators on one target never see each other's objects.
+ * decorator's annotation, so two decorators on one target never see each other's objects. Which
+ * of a type's objects are the parent's is carried from one listing to the next (`carried`).
  */
-export function observedChildren(store: ObjectReader, parent: KubeObject, rules: ChildRule[], decorator?: string): ObjectGroup[] {
-  const namespace = parent.metadata.namespace;
-  return rules.map(({ type }) => ({
-    type,
-    objects: store.list(type, namespace === undefined || namespace === '' ? undefined : namespace, (obj) => {
-      if (controllerRef(obj)?.uid !== parent.metadata.uid) return false;
+export function observedChildren(
+  store: ObjectReader,
+  carried: CarriedLists,
+  parent: KubeObject,
+  rules: ChildRule[],
+  decorator?: string,
+): ObjectGroup[] {
+  const namespace = parent.metadata.namespace ?? '';
+  const uid = parent.metadata.uid;
+  return rules.map(({ type }) => {
+    const listed = store.listed(type);
+    const key = `children|${namespace}|${uid ?? ''}|${type.apiVersion}|${type.kind}|${decorator ?? ''}`;
+    const owned = carried.map(key, listed, (obj) => {
+      if (type.namespaced && namespace !== '' && (obj.metadata.namespace ?? '') !== namespace) return false;
+      if (controllerRef(obj)?.uid !== uid) return false;
       return decorator === undefined || obj.metadata.annotations?.[DECORATOR_ANNOTATION] === decorator;
-    }),
-  }));
+    });
+    return { type, objects: Object.freeze(listed.filter((_, index) => owned[index] === true)) };
+  });
 }
 
 /**
@@ -37,7 +50,13 @@ export function observedChildren(store: ObjectReader, parent: KubeObject, rules:
  * ones per update strategy. Like Metacontroller it carries on after a failure and reports all
  * failures at the end.
  */
-export function manageChildren(store: Store, parent: KubeObject, rules: ChildRule[], observed: ObjectGroup[], desired: KubeObject[]): void {
+export function manageChildren(
+  store: Store,
+  parent: KubeObject,
+  rules: ChildRule[],
+  observed: ObjectGroup[],
+  desired: readonly KubeObject[],
+): void {
   const failures: string[] = [];
   let races = 0;
   // The words for a failure are only made when one happens: a long run has a child per action.
@@ -51,10 +70,8 @@ export function manageChildren(store: Store, parent: KubeObject, rules: ChildRul
       if (err.reason === 'Conflict') races += 1;
     }
   };
-  const desiredByKey = new Map<string, KubeObject>();
-  for (const want of desired) desiredByKey.set(childKey(want), want);
-  const observedByKey = new Map<string, KubeObject>();
-  for (const group of observed) for (const have of group.objects) observedByKey.set(childKey(have), have);
+  const desiredByKey = byKey([desired]);
+  const observedByKey = byKey(observed.map((group) => group.objects));
   for (const [key, obj] of observedByKey) {
     if (obj.metadata.deletionTimestamp === undefined && !desiredByKey.has(key)) {
       attempt('delete', obj, () => store.delete(refOf(obj)));
@@ -163,7 +180,21 @@ function appliedKeys(applied: Record<string, unknown> | undefined, field: 'label
   return isRecord(map) ? Object.keys(map) : [];
 }
 
-/** Observed children are stored objects and desired ones answered objects, both frozen: each key is made once. */
-const childKey = rememberedWhenFrozen(
+/** The objects of `lists` by their key, later lists winning. */
+function byKey(lists: readonly (readonly KubeObject[])[]): Map<string, KubeObject> {
+  const found = new Map<string, KubeObject>();
+  for (const list of lists) {
+    const keys = childKeys(list);
+    list.forEach((obj, index) => found.set(keys[index] as string, obj));
+  }
+  return found;
+}
+
+/**
+ * Observed children are lists of stored objects and desired ones of answered objects, both
+ * frozen: their keys are carried from one sync's list to the next (docs/design.md, "Carried
+ * across syncs").
+ */
+const childKeys = mappedAlongLists(
   (obj: KubeObject): string => `${obj.apiVersion}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.metadata.name}`,
 );

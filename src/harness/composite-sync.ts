@@ -26,7 +26,7 @@ export async function syncComposite(
   const start = await prepareSync(deps, c, ref, context);
   if (start === undefined) return;
   const { parent, hookName, hook, type } = start;
-  const children = observedChildren(deps.view, parent, c.children);
+  const children = observedChildren(deps.view, deps.carried, parent, c.children);
   const related = await deps.hooks.related(c, parent, type, trace, context);
   const request = {
     controller: c.object,
@@ -92,7 +92,7 @@ async function updateParentStatus(
 }
 
 /** Namespace defaults, the generated `controller-uid` label, and the selector invariant. */
-function desiredChildren(deps: SyncDeps, c: CompositeControllerDef, parent: KubeObject, children: KubeObject[]): KubeObject[] {
+function desiredChildren(deps: SyncDeps, c: CompositeControllerDef, parent: KubeObject, children: KubeObject[]): readonly KubeObject[] {
   const uid = parent.metadata.uid ?? '';
   const selector = c.generateSelector ? { matchLabels: { 'controller-uid': uid } } : parentSelector(parent);
   const prepare = (child: KubeObject): KubeObject => {
@@ -108,16 +108,20 @@ function desiredChildren(deps: SyncDeps, c: CompositeControllerDef, parent: Kube
   // With a generated selector the outcome depends only on the parent's uid and namespace.
   if (!c.generateSelector) return children.map(prepare);
   const namespace = parent.metadata.namespace ?? '';
-  return children.map((child) => {
-    const known = prepared.get(child);
-    if (known !== undefined && known.uid === uid && known.namespace === namespace && known.resources === deps.resources) return known.child;
-    const out = prepare(child);
-    // A kind not known yet may be registered (as namespaced or not) later: prepare it again then.
-    if (deps.resources.byKind(child.apiVersion, child.kind) !== undefined) {
-      prepared.set(child, { uid, namespace, resources: deps.resources, child: out });
-    }
-    return out;
-  });
+  // Frozen, so that what is worked out of it is carried to the next sync's list.
+  return Object.freeze(
+    children.map((child) => {
+      const known = prepared.get(child);
+      if (known !== undefined && known.uid === uid && known.namespace === namespace && known.resources === deps.resources)
+        return known.child;
+      const out = prepare(child);
+      // A kind not known yet may be registered (as namespaced or not) later: prepare it again then.
+      if (deps.resources.byKind(child.apiVersion, child.kind) !== undefined) {
+        prepared.set(child, { uid, namespace, resources: deps.resources, child: out });
+      }
+      return out;
+    }),
+  );
 }
 
 /** Per answered child (frozen, see `decodeCompositeResponse`): what `desiredChildren` made of it, and for which parent. */

@@ -31,7 +31,7 @@ export async function syncDecorator(
   const start = await prepareSync(deps, c, ref, context);
   if (start === undefined) return;
   const { parent: target, hookName, hook, type } = start;
-  const attachments = observedChildren(deps.view, target, c.children, c.name);
+  const attachments = observedChildren(deps.view, deps.carried, target, c.children, c.name);
   const related = await deps.hooks.related(c, target, type, trace, context);
   const request = {
     controller: c.object,

@@ -4,7 +4,7 @@ import { clone, refOf, type KubeObject, type ObjectRef } from './types.js';
 import type { ResourceType } from './resources.js';
 
 /** What the controllers read objects through: the store itself, or informer caches that lag. */
-export type ObjectReader = Pick<Store, 'get' | 'list' | 'getByUid' | 'peek'>;
+export type ObjectReader = Pick<Store, 'get' | 'list' | 'listed' | 'getByUid' | 'peek'>;
 
 /** A change on its way to an informer, with whatever caused it (for the traffic counters). */
 export interface Delivery<C> {
@@ -122,6 +122,11 @@ export class Informers<C> implements ObjectReader {
       .filter(([, obj]) => (namespace === undefined || !type.namespaced || (obj.metadata.namespace ?? '') === namespace) && filter(obj))
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([, obj]) => clone(obj));
+  }
+
+  /** A new list on every call: the caches lag the store, and their lists are copies. */
+  listed(type: ResourceType): readonly KubeObject[] {
+    return this.list(type);
   }
 
   peek(type: ResourceType): Readonly<KubeObject>[] {

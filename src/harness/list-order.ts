@@ -7,6 +7,8 @@ interface TypeList {
   keys: string[];
   /** `objects[i]` is stored under `keys[i]`. */
   objects: KubeObject[];
+  /** A frozen copy of `objects`, made when first asked for after a change. */
+  listed?: readonly KubeObject[];
 }
 
 /**
@@ -20,19 +22,35 @@ export class ListOrder {
 
   /** The objects of one type; `all` (every entry of the store) is read only when the type is first listed. */
   objectsOf(prefix: string, all: () => Iterable<[string, KubeObject]>): readonly KubeObject[] {
+    return this.#listOf(prefix, all).objects;
+  }
+
+  /**
+   * The objects of one type as one frozen list, the same list until one of them changes: what
+   * is carried along lists (docs/design.md, "Carried across syncs") is then carried from one
+   * listing to the next.
+   */
+  listed(prefix: string, all: () => Iterable<[string, KubeObject]>): readonly KubeObject[] {
+    const list = this.#listOf(prefix, all);
+    list.listed ??= Object.freeze(list.objects.slice());
+    return list.listed;
+  }
+
+  #listOf(prefix: string, all: () => Iterable<[string, KubeObject]>): TypeList {
     let list = this.#byType.get(prefix);
     if (list === undefined) {
       const entries = [...all()].filter(([key]) => key.startsWith(prefix)).sort(([a], [b]) => collator.compare(a, b));
       list = { keys: entries.map(([key]) => key), objects: entries.map(([, obj]) => obj) };
       this.#byType.set(prefix, list);
     }
-    return list.objects;
+    return list;
   }
 
   /** A created or changed object. */
   stored(prefix: string, key: string, obj: KubeObject): void {
     const list = this.#byType.get(prefix);
     if (list === undefined) return;
+    list.listed = undefined;
     const index = firstNotBefore(list.keys, key);
     const at = sameKeyFrom(list.keys, index, key);
     if (at !== undefined) {
@@ -49,6 +67,7 @@ export class ListOrder {
   removed(prefix: string, key: string): void {
     const list = this.#byType.get(prefix);
     if (list === undefined) return;
+    list.listed = undefined;
     const at = sameKeyFrom(list.keys, firstNotBefore(list.keys, key), key);
     if (at === undefined) return;
     list.keys.splice(at, 1);

@@ -19,6 +19,7 @@ import type { HookEndpoint } from './transport.js';
 import { qualifiedName, refOf, type ObjectRef } from './types.js';
 import { dispatch, type WatchDeps } from './watches.js';
 import { WorkQueue } from './workqueue.js';
+import { CarriedLists } from './carried.js';
 
 export interface MetacontrollerOptions {
   controllers: ControllerDef[];
@@ -82,7 +83,7 @@ export class FakeMetacontroller {
     });
     const enqueue = (c: ControllerDef, ref: ObjectRef, cause: Cause): void => this.#enqueue(c, ref, cause);
     const requeueAfter = (c: ControllerDef, ref: ObjectRef, seconds: number, why: string): void => this.#schedule(c, ref, seconds, why);
-    this.#sync = { store, view: this.#view, resources, log, hooks: this.#hooks, requeueAfter };
+    this.#sync = { store, view: this.#view, carried: new CarriedLists(), resources, log, hooks: this.#hooks, requeueAfter };
     this.#watch = { controllers: options.controllers, view: this.#view, hooks: this.#hooks, enqueue, everyParent: schedule !== undefined };
     this.#work = {
       queues: this.#queues,

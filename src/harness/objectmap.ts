@@ -1,5 +1,5 @@
 import type { ResourceType } from './resources.js';
-import { rememberedWhenFrozen } from '../shared/frozen.js';
+import { mappedAlongLists } from '../shared/along-lists.js';
 import { qualifiedName, type KubeObject } from './types.js';
 
 /** `{ "<Kind>.<apiVersion>": { "<key>": object } }`, the shape of children/attachments/related. */
@@ -7,7 +7,7 @@ export type ObjectMap = Record<string, Record<string, KubeObject>>;
 
 export interface ObjectGroup {
   type: ResourceType;
-  objects: KubeObject[];
+  objects: readonly KubeObject[];
 }
 
 /** `Pod.v1`, `Job.batch/v1`: Metacontroller's GroupVersionKind text. */
@@ -25,20 +25,23 @@ export function buildObjectMap(parent: KubeObject, groups: ObjectGroup[], versio
   const map: ObjectMap = {};
   for (const { type, objects } of groups) {
     const group = (map[groupKey(type)] ??= {});
+    if (version === 'v2' || parentNamespace === '') {
+      const keys = (type.namespaced ? namespacedKeys : names)(objects);
+      objects.forEach((obj, index) => {
+        group[keys[index] as string] = obj;
+      });
+      continue;
+    }
     for (const obj of objects) {
-      if (version === 'v2' || parentNamespace === '') {
-        group[uniformKey(type, obj)] = obj;
-      } else if ((type.namespaced ? (obj.metadata.namespace ?? '') : '') === parentNamespace) {
-        group[obj.metadata.name] = obj;
-      }
+      if ((type.namespaced ? (obj.metadata.namespace ?? '') : '') === parentNamespace) group[obj.metadata.name] = obj;
     }
   }
   return map;
 }
 
-/** The v2 key of an object, made once per stored (frozen) one: a long run's plan is sent every Job and Pod of it on every sync. */
-function uniformKey(type: ResourceType, obj: KubeObject): string {
-  return type.namespaced ? namespacedKey(obj) : obj.metadata.name;
-}
-
-const namespacedKey = rememberedWhenFrozen((obj: KubeObject) => qualifiedName(obj.metadata.namespace ?? '', obj.metadata.name));
+/**
+ * The v2 keys of a list of objects, carried from one list to the next (docs/design.md, "Carried
+ * across syncs"): a long run's plan is sent every Job and Pod of it on every sync.
+ */
+const namespacedKeys = mappedAlongLists((obj: KubeObject) => qualifiedName(obj.metadata.namespace ?? '', obj.metadata.name));
+const names = mappedAlongLists((obj: KubeObject) => obj.metadata.name);

@@ -71,6 +71,11 @@ export class Store {
     return out;
   }
 
+  /** Every object of one type, in list order, as one frozen list: the same list until one of them is written. */
+  listed(type: ResourceType): readonly KubeObject[] {
+    return this.#order.listed(typePrefix(type), () => this.#objects.entries());
+  }
+
   /**
    * The objects of one type that pass `filter`, kept up to date as they are written, so that
    * reading them does not walk the type: the kubelet looks for running Jobs after every sync,

@@ -3,6 +3,7 @@ import type { EventLog } from './events.js';
 import { hasFinalizer, setFinalizer } from './finalizers.js';
 import type { HookCalls } from './hook-calls.js';
 import type { ObjectReader } from './informers.js';
+import type { CarriedLists } from './carried.js';
 import type { ControllerDef, HookSpec } from './controllers.js';
 import type { ResourceTable, ResourceType } from './resources.js';
 import type { Store } from './store.js';
@@ -25,6 +26,8 @@ export interface SyncDeps {
   store: Store;
   /** Where reads come from: the store, or the informer caches. */
   view: ObjectReader;
+  /** What syncs work out of the lists they read, carried to the next sync. */
+  carried: CarriedLists;
   resources: ResourceTable;
   log: EventLog;
   hooks: HookCalls;

@@ -9,9 +9,10 @@ interface Remembered<T, R> {
 /**
  * `each` of every item of a list, carried from one list to the next (docs/design.md, "Carried
  * across syncs"). A rehearsal's run changes one or two actions per sync and keeps the others as
- * the same frozen objects, in new frozen lists: each such list is compared, place by place and by
- * identity only, with a recent one of the same length, and `each` runs only for the items that
- * differ. Comparing references reads the two lists and none of their items; a lookup per item
+ * the same frozen objects, in new frozen lists, and its plan's Jobs are listed again on every
+ * sync with one more: each such list is lined up, by identity only, with a recent one that shares
+ * its first or its last item, and `each` runs only for the items that are not in it. Comparing
+ * references reads the two lists and none of their items; a lookup per item
  * (`rememberedWhenFrozen`) has to visit every item. A list that is not frozen, or holds an item
  * that is not (one parsed from a request, one being edited), is mapped as it is and not kept.
  * The answer may be shared with an earlier one: callers must not change it.
@@ -32,19 +33,31 @@ export function mappedAlongLists<T, R>(each: (item: T) => R): (list: readonly T[
 }
 
 /**
- * The results of `before` where `list` holds the same items, `each` of the others; undefined when
- * one of those is not frozen (and may change before the next list).
+ * The results of `before` for the items `list` shares with it, `each` of the others; undefined
+ * when one of those is not frozen (and may change before the next list). The lists are lined up
+ * with a look one place ahead, which follows an item inserted, removed or replaced here and
+ * there; `before`'s own results when the lists are the same.
  */
 function carried<T, R>(before: Remembered<T, R>, list: readonly T[], each: (item: T) => R): readonly R[] | undefined {
-  let results: R[] | undefined;
+  const old = before.list;
+  const results: R[] = new Array<R>(list.length);
+  let same = old.length === list.length;
+  let at = 0;
   for (let index = 0; index < list.length; index += 1) {
     const item = list[index] as T;
-    if (before.list[index] === item) continue;
+    if (at + 1 < old.length && old[at] !== item && old[at + 1] === item) at += 1;
+    if (at < old.length && old[at] === item) {
+      results[index] = before.results[at] as R;
+      at += 1;
+      continue;
+    }
+    same = false;
     if (!isFrozenObject(item)) return undefined;
-    results ??= before.results.slice();
     results[index] = each(item);
+    // A replaced item moves on in both lists; an inserted one only in this one.
+    if (at < old.length && list[index + 1] !== old[at]) at += 1;
   }
-  return results ?? before.results;
+  return same ? before.results : results;
 }
 
 /** `each` of every item, or undefined when one is not frozen (the list cannot be kept). */
@@ -52,10 +65,11 @@ function fresh<T, R>(list: readonly T[], each: (item: T) => R): readonly R[] | u
   return list.every(isFrozenObject) ? list.map((item) => each(item)) : undefined;
 }
 
-/** The most recent list of the same length that shares its first or its last item with `list`. */
+/** The most recent list that shares its first or its last item with `list`. */
 function predecessor<T, R>(recent: readonly Remembered<T, R>[], list: readonly T[]): Remembered<T, R> | undefined {
-  const last = list.length - 1;
-  return recent.find((known) => known.list.length === list.length && (known.list[0] === list[0] || known.list[last] === list[last]));
+  const first = list[0];
+  const last = list[list.length - 1];
+  return recent.find((known) => known.list[0] === first || known.list[known.list.length - 1] === last);
 }
 
 function isFrozenObject(value: unknown): boolean {

@@ -6,6 +6,8 @@ import { FakeClock } from '../../src/harness/clock.js';
 import { EventLog } from '../../src/harness/events.js';
 import { buildResourceTable } from '../../src/harness/resources.js';
 import { Store } from '../../src/harness/store.js';
+import { CarriedLists } from '../../src/harness/carried.js';
+import { observedChildren } from '../../src/harness/children.js';
 
 function configMap(name: string, metadata: Partial<KubeObject['metadata']> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', ...metadata }, data: { a: '1' } };
@@ -163,6 +165,46 @@ describe('listing', () => {
           else store.update({ ...stored, metadata: { ...stored.metadata, labels } });
         }
         expect(view()).toEqual(store.list(type, undefined, marked));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("lists a type as one frozen list until a write, and finds a parent's children in it as a filter would", () => {
+    const store = new Store(buildResourceTable([]), new FakeClock(new Date(0)), new EventLog(), () => undefined);
+    const type = store.typeOf('v1', 'ConfigMap');
+    const carried = new CarriedLists();
+    const parents = ['p1', 'p2'].flatMap((uid) =>
+      ['default', 'other'].map((namespace): KubeObject => ({ apiVersion: 'v1', kind: 'Parent', metadata: { name: uid, namespace, uid } })),
+    );
+    const owner = (uid: string) => [{ apiVersion: 'v1', kind: 'Parent', name: uid, uid, controller: true }];
+    const step = fc.record({
+      name: fc.constantFrom('a', 'b', 'b-1', 'step-9', 'step-10'),
+      namespace: fc.constantFrom('default', 'other'),
+      write: fc.constantFrom('p1', 'p2', 'none', 'delete'),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        for (const { name, namespace, write } of steps) {
+          const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name };
+          const stored = store.get(ref);
+          if (write === 'delete') {
+            if (stored !== undefined) store.delete(ref);
+          } else {
+            const ownerReferences = write === 'none' ? [] : owner(write);
+            if (stored === undefined) store.create(configMap(name, { namespace, ownerReferences }));
+            else store.update({ ...stored, metadata: { ...stored.metadata, ownerReferences } });
+          }
+          const listed = store.listed(type);
+          expect(Object.isFrozen(listed)).toBe(true);
+          expect(store.listed(type)).toBe(listed);
+          expect(listed).toEqual(store.list(type));
+          for (const parent of parents) {
+            const [group] = observedChildren(store, carried, parent, [{ type, method: 'OnDelete' }]);
+            const owned = (object: Readonly<KubeObject>) => object.metadata.ownerReferences?.[0]?.uid === parent.metadata.uid;
+            expect(group?.objects).toEqual(store.list(type, parent.metadata.namespace, owned));
+          }
+        }
       }),
       { numRuns: 100 },
     );

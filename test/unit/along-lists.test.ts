@@ -41,6 +41,21 @@ describe('mappedAlongLists', () => {
     expect(calls()).toBe(101);
   });
 
+  it('lines up lists that gained, lost or replaced items here and there', () => {
+    const { each, calls } = counted();
+    const map = mappedAlongLists(each);
+    const items = frozenItems(50);
+    map(items);
+    const changed = [...items];
+    changed.splice(30, 1);
+    changed.splice(20, 0, Object.freeze({ value: -1 }));
+    changed[10] = Object.freeze({ value: -2 });
+    changed.push(Object.freeze({ value: -3 }));
+    const results = map(Object.freeze(changed));
+    expect(results).toEqual(changed.map((item) => ({ doubled: item.value * 2 })));
+    expect(calls()).toBe(53);
+  });
+
   it('maps again an item that is not frozen, which may have changed since', () => {
     const { each } = counted();
     const map = mappedAlongLists(each);
@@ -64,11 +79,11 @@ describe('mappedAlongLists', () => {
   it('answers as a plain map for any sequence of lists', () => {
     const pool = [...frozenItems(6), { value: 100 }, { value: 101 }];
     const list = fc.record({
-      picks: fc.array(fc.nat(pool.length - 1), { maxLength: 8 }),
+      picks: fc.array(fc.nat(pool.length - 1), { maxLength: 12 }),
       frozen: fc.boolean(),
     });
     fc.assert(
-      fc.property(fc.array(fc.tuple(list, fc.nat(1), fc.integer({ min: -5, max: 5 })), { maxLength: 30 }), (steps) => {
+      fc.property(fc.array(fc.tuple(list, fc.nat(1), fc.integer({ min: -5, max: 5 })), { maxLength: 40 }), (steps) => {
         const { each } = counted();
         const map = mappedAlongLists(each);
         for (const [{ picks, frozen }, mutated, delta] of steps) {
@@ -80,7 +95,33 @@ describe('mappedAlongLists', () => {
           expect(map(asked)).toEqual(items.map((item) => ({ doubled: item.value * 2 })));
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
+    );
+  });
+
+  it('answers as a plain map for lists edited from one to the next', () => {
+    const edit = fc.record({ at: fc.nat(), kind: fc.constantFrom('insert', 'remove', 'replace'), loose: fc.boolean() });
+    fc.assert(
+      fc.property(fc.nat(20), fc.array(fc.array(edit, { maxLength: 4 }), { maxLength: 25 }), (length, rounds) => {
+        const { each } = counted();
+        const map = mappedAlongLists(each);
+        let items: Item[] = [...frozenItems(length)];
+        let next = 1000;
+        for (const edits of rounds) {
+          items = [...items];
+          for (const { at, kind, loose } of edits) {
+            const made: Item = loose ? { value: next } : Object.freeze({ value: next });
+            next += 1;
+            const index = items.length === 0 ? 0 : at % items.length;
+            if (kind === 'insert') items.splice(index, 0, made);
+            else if (kind === 'remove') items.splice(index, 1);
+            else items[index] = made;
+          }
+          for (const item of items) if (!Object.isFrozen(item)) item.value += 1;
+          expect(map(Object.freeze(items))).toEqual(items.map((item) => ({ doubled: item.value * 2 })));
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });
