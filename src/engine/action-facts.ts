@@ -37,8 +37,8 @@ export function countWith(facts: readonly number[], bit: number): number {
   return count;
 }
 
-/** Whether every action has `bit`. */
-export function allWith(facts: readonly number[], bit: number): boolean {
-  for (const fact of facts) if ((fact & bit) === 0) return false;
-  return true;
+/** The first action without `bit`, or the number of actions when all have it. */
+export function firstWithout(facts: readonly number[], bit: number): number {
+  const found = facts.findIndex((fact) => (fact & bit) === 0);
+  return found < 0 ? facts.length : found;
 }

@@ -4,7 +4,7 @@ import { jobNameFor, jobOutcome, type JobOutcome } from './jobs.js';
 import { keptResult, resultBudget } from './results.js';
 import { runnerKind, runnerReport, successFrom, type RunnerReport } from './runner.js';
 import type { Run, RunAction } from '../api/run.js';
-import type { WritableAction } from './step-copies.js';
+import type { GivenActions, WritableAction } from './step-copies.js';
 import { finish, skip, start } from './steps.js';
 
 /**
@@ -28,6 +28,8 @@ export interface Context {
   at: string;
   /** An action must be taken through this before it is changed: the run shares the others. */
   writable: WritableAction;
+  /** A list of actions as the run before the edit held it, while unchanged (`editSteps`). */
+  given: GivenActions;
 }
 
 export function observeAction(action: RunAction, context: Context): boolean {

@@ -6,6 +6,7 @@ import { Dependencies } from './dependencies.js';
 import { IndexQueue } from './queue.js';
 import { editSteps, type WritableAction } from './step-copies.js';
 import { isDone, isRunning, rollUp, skip, start } from './steps.js';
+import { actionFacts, DONE, FAILED, firstWithout, HAS_DEPENDS_ON, RUNNING } from './action-facts.js';
 
 /**
  * Moves a run forward as far as the observed Jobs allow at `now`: records finished,
@@ -19,8 +20,8 @@ import { isDone, isRunning, rollUp, skip, start } from './steps.js';
  */
 export function advanceRun(previous: Run, observed: ObservedJobs, now: Date): Run {
   if (previous.phase !== 'Running') return previous;
-  return editSteps(previous, (run, writable) => {
-    const context: Context = { run, observed, now, at: formatTime(now), writable };
+  return editSteps(previous, (run, writable, given) => {
+    const context: Context = { run, observed, now, at: formatTime(now), writable, given };
     for (const stage of run.stages) if (stage.phase === 'Running') settleStage(stage, context);
     startStages(context);
     if (run.stages.every(isDone)) finishRun(run, context.at);
@@ -63,19 +64,13 @@ function startWorkflow(workflow: RunWorkflow, context: Context): void {
 function settleWorkflow(workflow: RunWorkflow, context: Context): void {
   const { actions } = workflow;
   const failFast = workflow.failurePolicy !== 'Continue';
-  // One pass to start from: a long run's workflow is settled on every sync of its plan.
-  let ordered = true;
-  let failed = -1;
-  let fresh: number[] = [];
-  actions.forEach((action, index) => {
-    if (ordered && (action.dependsOn ?? []).length > 0) ordered = false;
-    if (failed < 0 && action.phase === 'Failed') failed = index;
-    if (action.phase === 'Running') fresh.push(index);
-  });
+  const start = startingPoint(actionFacts(context.given(actions)));
+  const { ordered, firstNotDone } = start;
+  let { failed, fresh } = start;
   const dependencies = ordered ? undefined : new Dependencies(actions);
   const queue = new IndexQueue();
   for (const index of dependencies?.decidable() ?? []) queue.push(index);
-  let cursor = 0;
+  let cursor = firstNotDone;
   let deferred: number[] = [];
   const settled = (index: number): void => {
     const action = actions[index] as RunAction;
@@ -97,7 +92,25 @@ function settleWorkflow(workflow: RunWorkflow, context: Context): void {
     }
     if (fresh.length === 0 && deferred.length === 0) break;
   }
-  if (actions.every(isDone)) finishWorkflow(workflow, context.run, context.at);
+  if (actions.slice(firstNotDone).every(isDone)) finishWorkflow(workflow, context.run, context.at);
+}
+
+/**
+ * Where settling a workflow starts, read from its actions' facts, carried from the last sync: a
+ * long run's workflow is settled on every sync of its plan. Done actions stay done, so the
+ * first one that is not (or the end) is where starting and finishing look from.
+ */
+function startingPoint(facts: readonly number[]): { ordered: boolean; failed: number; fresh: number[]; firstNotDone: number } {
+  const fresh: number[] = [];
+  facts.forEach((fact, index) => {
+    if ((fact & RUNNING) !== 0) fresh.push(index);
+  });
+  return {
+    ordered: facts.every((fact) => (fact & HAS_DEPENDS_ON) === 0),
+    failed: facts.findIndex((fact) => (fact & FAILED) !== 0),
+    fresh,
+    firstNotDone: firstWithout(facts, DONE),
+  };
 }
 
 function skipRemaining(actions: RunAction[], failed: RunAction, { at, writable }: Context): void {

@@ -3,6 +3,7 @@ import { parseTime } from '../k8s/time.js';
 import { editSteps } from './step-copies.js';
 import { jobOutcome } from './jobs.js';
 import { someAction, type Run, type RunAction } from '../api/run.js';
+import { actionFacts, JOB_UNSEEN } from './action-facts.js';
 
 /**
  * When the plan may let go of an ended run (docs/design.md, "Release"). Metacontroller's Job
@@ -18,15 +19,19 @@ import { someAction, type Run, type RunAction } from '../api/run.js';
  * new. Only a Job the API server has stored (it has a uid) counts as seen.
  */
 export function noteObservedJobs(run: Run, jobs: ReadonlyMap<string, KubeObject>): Run {
-  const stored = (action: RunAction) => action.jobName !== undefined && jobs.get(action.jobName)?.metadata.uid !== undefined;
-  if (!someAction(run, (action) => action.jobSeen !== true && stored(action))) return run;
-  return editSteps(run, (next, writable) => {
+  // Only the actions whose facts say their Job is not seen yet are looked at: a long run has a few.
+  const newlySeen = (actions: readonly RunAction[]): number[] => {
+    const found: number[] = [];
+    actionFacts(actions).forEach((fact, index) => {
+      const jobName = (fact & JOB_UNSEEN) === 0 ? undefined : (actions[index] as RunAction).jobName;
+      if (jobName !== undefined && jobs.get(jobName)?.metadata.uid !== undefined) found.push(index);
+    });
+    return found;
+  };
+  if (!run.stages.some((stage) => stage.workflows.some(({ actions }) => newlySeen(actions).length > 0))) return run;
+  return editSteps(run, (next, writable, given) => {
     for (const stage of next.stages) {
-      for (const { actions } of stage.workflows) {
-        actions.forEach((action, index) => {
-          if (action.jobSeen !== true && stored(action)) writable(actions, index).jobSeen = true;
-        });
-      }
+      for (const { actions } of stage.workflows) for (const index of newlySeen(given(actions))) writable(actions, index).jobSeen = true;
     }
     return next;
   });

@@ -1,5 +1,6 @@
 import type { Run, RunAction } from '../api/run.js';
 import { capStepMessages } from './steps.js';
+import { deepFreeze } from '../shared/frozen.js';
 
 /**
  * The action at `index` of a workflow's list, made safe to change: a copy, put in the list in its
@@ -15,30 +16,61 @@ export type WritableAction = (actions: RunAction[], index: number) => RunAction;
  * are `previous`'s own objects again, and an edit that changed nothing returns `previous`: what
  * compares, mirrors or stores the run next can tell the unchanged parts by identity.
  */
-export function editSteps(previous: Run, edit: (run: Run, writable: WritableAction) => Run): Run {
+export function editSteps(previous: Run, edit: (run: Run, writable: WritableAction, given: GivenActions) => Run): Run {
   const copies = new Map<RunAction, { actions: RunAction[]; index: number; original: RunAction }>();
+  const untouched = new Map<RunAction[], readonly RunAction[]>();
   const writable: WritableAction = (actions, index) => {
     const action = actions[index] as RunAction;
     if (copies.has(action)) return action;
+    untouched.delete(actions);
     const copy = { ...action };
     copies.set(copy, { actions, index, original: action });
     actions[index] = copy;
     return copy;
   };
-  const next = capStepMessages(edit(copyContainers(previous), writable), copies.keys());
+  const given: GivenActions = (actions) => untouched.get(actions) ?? actions;
+  const next = capStepMessages(edit(copyContainers(previous, untouched), writable, given), copies.keys());
   for (const [copy, { actions, index, original }] of copies)
     if (actions[index] === copy && sameFields(copy, original)) actions[index] = original;
-  return sharedWhereUnchanged(next, previous);
+  const edited = sharedWhereUnchanged(next, previous);
+  if (edited !== previous) freezeMade(edited, previous, copies.keys());
+  return edited;
 }
 
-function copyContainers(run: Run): Run {
+/**
+ * The list of actions `previous` held where the edit's copy of it is, while the edit has changed
+ * none of its actions (else the copy itself): that list may be frozen, and what was worked out of
+ * it carried from an earlier sync (docs/design.md, "Carried across syncs").
+ */
+export type GivenActions = (actions: RunAction[]) => readonly RunAction[];
+
+function copyContainers(run: Run, untouched: Map<RunAction[], readonly RunAction[]>): Run {
   return {
     ...run,
     stages: run.stages.map((stage) => ({
       ...stage,
-      workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: workflow.actions.slice() })),
+      workflows: stage.workflows.map((workflow) => {
+        const actions = workflow.actions.slice();
+        untouched.set(actions, workflow.actions);
+        return { ...workflow, actions };
+      }),
     })),
   };
+}
+
+/**
+ * Freezes the run an edit of a frozen run made: each action it copied, whole, then its lists of
+ * actions, then the rest. A frozen run is frozen all through (its actions too), so every action
+ * the edit did not copy is, and the new run is frozen all through as well: what later passes work
+ * out of its lists is then carried from one sync to the next. A run that was not frozen (one
+ * parsed from a request) is left as it is.
+ */
+function freezeMade(run: Run, previous: Run, copied: Iterable<RunAction>): void {
+  if (!Object.isFrozen(previous)) return;
+  for (const action of copied) deepFreeze(action);
+  for (const stage of run.stages) for (const workflow of stage.workflows) Object.freeze(workflow.actions);
+  // The lists are frozen already, so this does not walk their actions again.
+  deepFreeze(run);
 }
 
 function sharedWhereUnchanged(next: Run, previous: Run): Run {

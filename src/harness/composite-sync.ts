@@ -7,7 +7,8 @@ import { buildObjectMap } from './objectmap.js';
 import { decodeCompositeResponse } from './responses.js';
 import { decodeLabelSelector, matchesSelector, type LabelSelector } from './selectors.js';
 import { atomicUpdate, prepareSync, withNamespace, type SyncContext, type SyncDeps } from './sync-steps.js';
-import { deepEqual, deepFreeze, describe, isRecord, refOf, type KubeObject, type ObjectRef } from './types.js';
+import { deepEqual, describe, isRecord, refOf, type KubeObject, type ObjectRef } from './types.js';
+import { deepFreeze } from '../shared/frozen.js';
 
 /** client-go's retry.DefaultBackoff: attempts of a status update that keeps conflicting. */
 const STATUS_ATTEMPTS = 4;

@@ -29,4 +29,5 @@ export {
   type InProcessResponse,
   type InjectableServer,
 } from './transport.js';
-export { deepFreeze, isRecord, qualifiedName, type KubeObject, type ObjectMeta, type ObjectRef, type OwnerReference } from './types.js';
+export { deepFreeze } from '../shared/frozen.js';
+export { isRecord, qualifiedName, type KubeObject, type ObjectMeta, type ObjectRef, type OwnerReference } from './types.js';

@@ -1,5 +1,6 @@
 import { decodeLabelSelector, rejectUnknownKeys, type LabelSelector } from './selectors.js';
-import { deepFreeze, isRecord, type KubeObject } from './types.js';
+import { isRecord, type KubeObject } from './types.js';
+import { deepFreeze } from '../shared/frozen.js';
 
 /**
  * Decoding of hook answers as Metacontroller's `UnmarshalStrict` does it: type mismatches are

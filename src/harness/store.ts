@@ -5,7 +5,8 @@ import { ApiError } from './errors.js';
 import type { EventLog } from './events.js';
 import type { ResourceTable, ResourceType } from './resources.js';
 import { validateObjectMeta } from './validation.js';
-import { clone, deepEqual, deepFreeze, describe, refOf, storable, type KubeObject, type ObjectRef } from './types.js';
+import { clone, deepEqual, describe, refOf, storable, type KubeObject, type ObjectRef } from './types.js';
+import { deepFreeze } from '../shared/frozen.js';
 import { ListOrder } from './list-order.js';
 import { LiveViews } from './live-views.js';
 

@@ -96,28 +96,6 @@ function emptyLike(node: object): object {
   return Array.isArray(node) ? new Array<unknown>(node.length) : {};
 }
 
-/**
- * Makes a JSON tree read-only, iteratively (any depth). The store keeps its objects frozen and
- * hands them out without copying: a reader that tried to change one would throw at once.
- * A frozen subtree is already done, so sharing one between versions costs nothing.
- */
-export function deepFreeze<T>(value: T): T {
-  const pending: object[] = [];
-  // Only objects wait: an undefined value or a hole in a list must not end the walk.
-  const visit = (item: unknown): void => {
-    if (typeof item === 'object' && item !== null && !Object.isFrozen(item)) pending.push(item);
-  };
-  visit(value);
-  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
-    if (Object.isFrozen(node)) continue;
-    Object.freeze(node);
-    // A list by index: its keys as strings would be made and parsed back for every item of a long run.
-    if (Array.isArray(node)) node.forEach(visit);
-    else for (const key of Object.keys(node)) visit((node as Record<string, unknown>)[key]);
-  }
-  return value;
-}
-
 /** Structural equality of JSON trees; key order is irrelevant, as for Go's DeepEqual on maps. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

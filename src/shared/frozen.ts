@@ -19,3 +19,26 @@ export function rememberedWhenFrozen<K extends object, V>(compute: (key: K) => V
     return value;
   };
 }
+
+/**
+ * Makes a JSON tree read-only, iteratively (any depth). The harness's store keeps its objects
+ * frozen and hands them out without copying, and an edit of a run freezes what it made: a reader
+ * that tried to change one would throw at once. A frozen subtree is already done, so sharing one
+ * between versions costs nothing.
+ */
+export function deepFreeze<T>(value: T): T {
+  const pending: object[] = [];
+  // Only objects wait: an undefined value or a hole in a list must not end the walk.
+  const visit = (item: unknown): void => {
+    if (typeof item === 'object' && item !== null && !Object.isFrozen(item)) pending.push(item);
+  };
+  visit(value);
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (Object.isFrozen(node)) continue;
+    Object.freeze(node);
+    // A list by index: its keys as strings would be made and parsed back for every item of a long run.
+    if (Array.isArray(node)) node.forEach(visit);
+    else for (const key of Object.keys(node)) visit((node as Record<string, unknown>)[key]);
+  }
+  return value;
+}

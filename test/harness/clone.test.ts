@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clone, deepFreeze, storable } from '../../src/harness/types.js';
+import { clone, storable } from '../../src/harness/types.js';
+import { deepFreeze } from '../../src/shared/frozen.js';
 
 describe('clone of a JSON tree', () => {
   it('copies every level, so changing the copy leaves the original as it was', () => {

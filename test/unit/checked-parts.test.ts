@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DRPlanExecutionStatus } from '../../src/api/execution.js';
 import { DRPlanStatus } from '../../src/api/plan.js';
 import { stageStatusesOf } from '../../src/engine/project.js';
-import { deepFreeze } from '../../src/harness/index.js';
+import { deepFreeze } from '../../src/shared/frozen.js';
 import { checkObject } from '../../src/k8s/validate.js';
 import { jobAction, plan, readyWorkflow, stage } from '../fixtures/objects.js';
 import { startRun, step } from '../fixtures/runs.js';

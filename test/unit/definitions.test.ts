@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stagesWithoutDefinitions, withDefinitions } from '../../src/engine/definitions.js';
-import { deepFreeze } from '../../src/harness/index.js';
+import { deepFreeze } from '../../src/shared/frozen.js';
 import type { Run } from '../../src/api/run.js';
 import type { KubeObject } from '../../src/k8s/metacontroller.js';
 import { jobAction, plan, readyWorkflow } from '../fixtures/objects.js';

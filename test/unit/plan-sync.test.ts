@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompositeRequest, CompositeResponse, KubeObject } from '../../src/k8s/metacontroller.js';
 import type { DRPlanStatus } from '../../src/api/plan.js';
-import { deepFreeze } from '../../src/harness/index.js';
+import { deepFreeze } from '../../src/shared/frozen.js';
 import { reconcilePlan } from '../../src/plan/sync.js';
 import { admitted, planRequest, wf } from './plan-sync.cases.js';
 

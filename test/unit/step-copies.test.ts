@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { advanceRun } from '../../src/engine/advance.js';
 import { cancelRun } from '../../src/engine/cancel.js';
 import { noteObservedJobs } from '../../src/engine/lock.js';
-import { deepFreeze } from '../../src/harness/index.js';
+import { deepFreeze } from '../../src/shared/frozen.js';
 import type { Run } from '../../src/api/run.js';
 import type { KubeObject } from '../../src/k8s/metacontroller.js';
 import { jobAction, NAMESPACE, plan, readyWorkflow, stage, T0 } from '../fixtures/objects.js';
@@ -55,6 +55,13 @@ describe('a sync copies only the steps it changes', () => {
     // The second stage has not started in any of these, unless the run was stopped.
     const untouched = JSON.stringify(before.stages[1]) === JSON.stringify(after.stages[1]);
     expect(after.stages[1] === before.stages[1]).toBe(untouched);
+  });
+
+  it.each(edits)('%s: frozen all through after a frozen run, not frozen at all after one that is not', (_, edit) => {
+    const objects = (value: unknown): object[] =>
+      typeof value !== 'object' || value === null ? [] : [value, ...Object.values(value).flatMap(objects)];
+    expect(objects(edit(deepFreeze(started()))).every((object) => Object.isFrozen(object))).toBe(true);
+    expect(objects(edit(started())).some((object) => Object.isFrozen(object))).toBe(false);
   });
 
   it('a sync that changes nothing returns the run itself', () => {
