@@ -4,6 +4,7 @@ import { ApiError, HookError, SyncError } from './errors.js';
 import type { EventLog } from './events.js';
 import type { HookClient, HookName, SyncTrace } from './hookclient.js';
 import type { ObjectReader } from './informers.js';
+import type { CarriedLists } from './carried.js';
 import type { ControllerDef, HookSpec } from './controllers.js';
 import type { ResourceTable, ResourceType } from './resources.js';
 import type { ObjectGroup } from './objectmap.js';
@@ -36,6 +37,8 @@ export interface HookCallsOptions {
   clock: FakeClock;
   log: EventLog;
   view: ObjectReader;
+  /** What syncs work out of the lists they read, carried to the next sync. */
+  carried: CarriedLists;
   resources: ResourceTable;
   /** Under a realistic schedule a remembered customize answer expires, as Metacontroller's does. */
   customizeTtlMs: number;
@@ -86,7 +89,10 @@ export class HookCalls {
     if (c.hooks.customize === undefined) return [];
     const rules = await this.customize(c, parent, trace, context);
     try {
-      return selectRelated(rules, this.scope(c, parent, type));
+      return selectRelated(rules, this.scope(c, parent, type), {
+        lists: this.#options.carried,
+        key: `${c.name}|${parent.metadata.uid ?? ''}`,
+      });
     } catch (err) {
       throw new SyncError(`can't get related objects: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -72,8 +72,10 @@ export class FakeMetacontroller {
     this.#concurrency = schedule === undefined ? undefined : startConcurrency(schedule, options.controllers, clock.nowMs());
     this.#view = this.#concurrency?.informers ?? store;
     this.#guard = new CycleGuard(options.controllers, options.maxCallsPerSettle, schedule === undefined, log);
+    const carried = new CarriedLists();
     this.#hooks = new HookCalls({
       client: new HookClient(options.transport, options.hookHeaders, clock, this.#traffic, schedule),
+      carried,
       guard: this.#guard,
       clock,
       log,
@@ -83,7 +85,7 @@ export class FakeMetacontroller {
     });
     const enqueue = (c: ControllerDef, ref: ObjectRef, cause: Cause): void => this.#enqueue(c, ref, cause);
     const requeueAfter = (c: ControllerDef, ref: ObjectRef, seconds: number, why: string): void => this.#schedule(c, ref, seconds, why);
-    this.#sync = { store, view: this.#view, carried: new CarriedLists(), resources, log, hooks: this.#hooks, requeueAfter };
+    this.#sync = { store, view: this.#view, carried, resources, log, hooks: this.#hooks, requeueAfter };
     this.#watch = { controllers: options.controllers, view: this.#view, hooks: this.#hooks, enqueue, everyParent: schedule !== undefined };
     this.#work = {
       queues: this.#queues,

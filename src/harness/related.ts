@@ -4,6 +4,7 @@ import type { ObjectGroup } from './objectmap.js';
 import type { RelatedRule } from './responses.js';
 import { matchesSelector, selectorTest } from './selectors.js';
 import type { KubeObject } from './types.js';
+import type { CarriedLists } from './carried.js';
 
 /**
  * Selection of related objects from customize rules, after Metacontroller's
@@ -115,18 +116,37 @@ function namespaceLabels(scope: RelatedScope, namespace: string): Record<string,
   return ns?.metadata.labels ?? { 'kubernetes.io/metadata.name': namespace };
 }
 
-/** Every rule's type appears as a group, even when nothing matches. */
-export function selectRelated(rules: RelatedRule[], scope: RelatedScope): ObjectGroup[] {
-  const groups = new Map<ResourceType, Map<string, KubeObject>>();
-  for (const rule of rules) {
+/**
+ * Every rule's type appears as a group, even when nothing matches. Which objects a rule selects
+ * is carried from one listing of its type to the next (`carried`, per parent), except under a
+ * namespace selector, whose verdicts also depend on the Namespaces.
+ */
+export function selectRelated(rules: RelatedRule[], scope: RelatedScope, carried: { lists: CarriedLists; key: string }): ObjectGroup[] {
+  const groups = new Map<ResourceType, KubeObject[][]>();
+  rules.forEach((rule, index) => {
     const type = ruleType(rule, scope.resources);
     // Made before the list: an invalid rule fails the sync even when nothing could match it.
     const matches = ruleMatcher(rule, scope, type);
-    const group = groups.get(type) ?? new Map<string, KubeObject>();
-    groups.set(type, group);
-    for (const obj of scope.store.list(type, undefined, matches)) {
-      group.set(obj.metadata.uid ?? obj.metadata.name, obj);
-    }
-  }
-  return [...groups].map(([type, objects]) => ({ type, objects: [...objects.values()] }));
+    const listed = scope.store.listed(type);
+    const verdicts =
+      rule.namespaceSelector === undefined
+        ? carried.lists.map(
+            `related|${carried.key}|${scope.parent.metadata.namespace ?? ''}|${index}|${JSON.stringify(rule)}`,
+            listed,
+            matches,
+          )
+        : listed.map(matches);
+    const selected = listed.filter((_, at) => verdicts[at] === true);
+    groups.set(type, [...(groups.get(type) ?? []), selected]);
+  });
+  return [...groups].map(([type, lists]) => ({ type, objects: Object.freeze(lists.length === 1 ? (lists[0] ?? []) : union(lists)) }));
+}
+
+/** The objects of several rules of one type, each once, in the order they were first selected. */
+function union(lists: readonly KubeObject[][]): KubeObject[] {
+  const objects = new Map<string, KubeObject>();
+  for (const list of lists)
+    for (const obj of list)
+      if (!objects.has(obj.metadata.uid ?? obj.metadata.name)) objects.set(obj.metadata.uid ?? obj.metadata.name, obj);
+  return [...objects.values()];
 }

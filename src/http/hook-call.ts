@@ -1,5 +1,6 @@
 import { canonicalJson } from '../k8s/json.js';
 import { ENVELOPE_SHAPES, everyRequestObject, KubeObject, namespacedName } from '../k8s/metacontroller.js';
+import { mappedAlongLists } from '../shared/along-lists.js';
 import { rememberedWhenFrozen } from '../shared/frozen.js';
 import { compiledCheck } from '../k8s/validate.js';
 import { etagOf } from './etag.js';
@@ -97,7 +98,7 @@ function parse(body: Uint8Array | undefined): { kind: 'parsed'; value: unknown }
 function envelopeProblem(route: HookRoute, value: unknown): string | undefined {
   const shape = ENVELOPE_SHAPES.get(route.schema);
   // Its shape, then each object on its own: the same verdict as the whole envelope's schema.
-  if (shape !== undefined && compiledCheck(shape).Check(value) && everyRequestObject(value as Record<string, unknown>, isKubeObject)) {
+  if (shape !== undefined && compiledCheck(shape).Check(value) && everyRequestObject(value as Record<string, unknown>, allKubeObjects)) {
     return undefined;
   }
   const check = compiledCheck(route.schema);
@@ -111,4 +112,11 @@ const checkedObject = rememberedWhenFrozen((object: object) => compiledCheck(Kub
 
 function isKubeObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && checkedObject(value);
+}
+
+/** The verdicts on a request map's objects, carried from one request's map to the next. */
+const kubeObjectVerdicts = mappedAlongLists(isKubeObject);
+
+function allKubeObjects(objects: readonly unknown[]): boolean {
+  return kubeObjectVerdicts(objects).every(Boolean);
 }

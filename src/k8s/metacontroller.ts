@@ -69,17 +69,18 @@ export const ENVELOPE_SHAPES: ReadonlyMap<TSchema, TSchema> = new Map<TSchema, T
  * Whether every object of a request (its parent or object, and each member of its object maps)
  * passes `test`, and each object map present is a map of maps, as the envelope's schema reads
  * them (no list, Date or byte array). Walked by hand: a long run's plan request holds thousands
- * of objects, and the compiled check of a map tests a pattern on every key.
+ * of objects, and the compiled check of a map tests a pattern on every key. `test` is given the
+ * objects of one map at a time, as a frozen list, so that it can carry its verdicts from one
+ * request to the next (docs/design.md, "Carried across syncs").
  */
-export function everyRequestObject(request: Record<string, unknown>, test: (object: unknown) => boolean): boolean {
-  for (const key of ['parent', 'object']) if (key in request && !test(request[key])) return false;
+export function everyRequestObject(request: Record<string, unknown>, test: (objects: readonly unknown[]) => boolean): boolean {
+  for (const key of ['parent', 'object']) if (key in request && !test([request[key]])) return false;
   for (const key of ['children', 'attachments', 'related']) {
     const map = request[key];
     if (map === undefined) continue;
     if (!isMapLike(map)) return false;
     for (const group of Object.values(map)) {
-      if (!isMapLike(group)) return false;
-      for (const object of Object.values(group)) if (!test(object)) return false;
+      if (!isMapLike(group) || !test(Object.freeze(Object.values(group)))) return false;
     }
   }
   return true;

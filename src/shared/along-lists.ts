@@ -21,6 +21,8 @@ export function mappedAlongLists<T, R>(each: (item: T) => R): (list: readonly T[
   const recent: Remembered<T, R>[] = [];
   return (list) => {
     if (list.length === 0 || !Object.isFrozen(list)) return list.map((item) => each(item));
+    // Several passes of one sync read the same list.
+    if (recent[0]?.list === list) return recent[0].results;
     const before = predecessor(recent, list);
     if (before !== undefined) recent.splice(recent.indexOf(before), 1);
     const results = before === undefined ? fresh(list, each) : carried(before, list, each);

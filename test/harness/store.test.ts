@@ -8,6 +8,8 @@ import { buildResourceTable } from '../../src/harness/resources.js';
 import { Store } from '../../src/harness/store.js';
 import { CarriedLists } from '../../src/harness/carried.js';
 import { observedChildren } from '../../src/harness/children.js';
+import { ruleMatches, selectRelated } from '../../src/harness/related.js';
+import type { RelatedRule } from '../../src/harness/responses.js';
 
 function configMap(name: string, metadata: Partial<KubeObject['metadata']> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', ...metadata }, data: { a: '1' } };
@@ -204,6 +206,56 @@ describe('listing', () => {
             const owned = (object: Readonly<KubeObject>) => object.metadata.ownerReferences?.[0]?.uid === parent.metadata.uid;
             expect(group?.objects).toEqual(store.list(type, parent.metadata.namespace, owned));
           }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("selects a parent's related objects from one listing to the next as its rules would, one by one", () => {
+    const store = new Store(buildResourceTable([]), new FakeClock(new Date(0)), new EventLog(), () => undefined);
+    const type = store.typeOf('v1', 'ConfigMap');
+    const lists = new CarriedLists();
+    const parent: KubeObject = { apiVersion: 'v1', kind: 'Parent', metadata: { name: 'p', namespace: 'default', uid: 'p' } };
+    const scope = { parent, parentNamespaced: true, version: 'v2' as const, store, resources: buildResourceTable([]) };
+    const rules: RelatedRule[][] = [
+      [{ apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchLabels: { team: 'a' } } }],
+      [{ apiVersion: 'v1', resource: 'configmaps', namespace: 'other', names: ['b', 'step-9'] }],
+      [
+        { apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchLabels: { team: 'b' } } },
+        {
+          apiVersion: 'v1',
+          resource: 'configmaps',
+          namespace: 'default',
+          labelSelector: { matchExpressions: [{ key: 'team', operator: 'Exists' }] },
+        },
+      ],
+    ];
+    const step = fc.record({
+      name: fc.constantFrom('a', 'b', 'step-9', 'step-10'),
+      namespace: fc.constantFrom('default', 'other'),
+      team: fc.constantFrom('a', 'b', 'none', 'delete'),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        for (const { name, namespace, team } of steps) {
+          const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name };
+          const stored = store.get(ref);
+          const labels: Record<string, string> = team === 'none' ? {} : { team };
+          if (team === 'delete') {
+            if (stored !== undefined) store.delete(ref);
+          } else if (stored === undefined) store.create(configMap(name, { namespace, labels }));
+          else store.update({ ...stored, metadata: { ...stored.metadata, labels } });
+          rules.forEach((ruleSet, index) => {
+            const [group] = selectRelated(ruleSet, scope, { lists, key: String(index) });
+            const expected = new Map<string, KubeObject>();
+            for (const rule of ruleSet) {
+              for (const object of store.list(type, undefined, (candidate) => ruleMatches(rule, candidate, scope))) {
+                if (!expected.has(object.metadata.uid ?? '')) expected.set(object.metadata.uid ?? '', object);
+              }
+            }
+            expect(group?.objects).toEqual([...expected.values()]);
+          });
         }
       }),
       { numRuns: 100 },
