@@ -1,5 +1,5 @@
 import { mappedAlongLists } from '../shared/along-lists.js';
-import type { RunAction } from '../api/run.js';
+import type { Run, RunAction } from '../api/run.js';
 import { isDone } from './steps.js';
 
 /**
@@ -16,6 +16,10 @@ export const DONE = 8;
 export const HAS_DEPENDS_ON = 16;
 /** A Job asked for (`jobName`) and not yet seen stored (`jobSeen`). */
 export const JOB_UNSEEN = 32;
+/** A Job asked for (`jobName`). */
+export const HAS_JOB = 64;
+/** A rollback that deletes a Job (`deleteJob`). */
+export const DELETES_JOB = 128;
 
 export const actionFacts: (actions: readonly RunAction[]) => readonly number[] = mappedAlongLists(factsOf);
 
@@ -26,7 +30,9 @@ function factsOf(action: RunAction): number {
     (action.phase === 'Failed' ? FAILED : 0) |
     (isDone(action) ? DONE : 0) |
     ((action.dependsOn ?? []).length > 0 ? HAS_DEPENDS_ON : 0) |
-    (action.jobName !== undefined && action.jobSeen !== true ? JOB_UNSEEN : 0)
+    (action.jobName !== undefined && action.jobSeen !== true ? JOB_UNSEEN : 0) |
+    (action.jobName !== undefined ? HAS_JOB : 0) |
+    (action.deleteJob !== undefined ? DELETES_JOB : 0)
   );
 }
 
@@ -41,4 +47,15 @@ export function countWith(facts: readonly number[], bit: number): number {
 export function firstWithout(facts: readonly number[], bit: number): number {
   const found = facts.findIndex((fact) => (fact & bit) === 0);
   return found < 0 ? facts.length : found;
+}
+
+/** Visits the actions of a run that have one of `bits`, in `actionsOf` order, found by their facts. */
+export function eachActionWith(run: Run, bits: number, visit: (action: RunAction) => void): void {
+  for (const stage of run.stages) {
+    for (const { actions } of stage.workflows) {
+      actionFacts(actions).forEach((fact, index) => {
+        if ((fact & bits) !== 0) visit(actions[index] as RunAction);
+      });
+    }
+  }
 }

@@ -1,21 +1,15 @@
-import type { Run, RunAction } from '../api/run.js';
-import { actionFacts, RUNNING } from './action-facts.js';
+import type { Run } from '../api/run.js';
+import { eachActionWith, RUNNING } from './action-facts.js';
 import { parseTime } from '../k8s/time.js';
 
 /** Seconds until the earliest running action times out, for `resyncAfterSeconds`. */
 export function secondsUntilNextTimeout(run: Run, now: Date): number | undefined {
   let earliest: number | undefined;
-  for (const stage of run.stages) {
-    for (const { actions } of stage.workflows) {
-      // The running actions, found by their facts: a long run has one or two among a thousand.
-      actionFacts(actions).forEach((fact, index) => {
-        if ((fact & RUNNING) === 0) return;
-        const action = actions[index] as RunAction;
-        const started = parseTime(action.startTime) ?? now.getTime();
-        const remaining = Math.ceil((started + action.timeoutSeconds * 1000 - now.getTime()) / 1000);
-        earliest = Math.min(earliest ?? Infinity, Math.max(1, remaining));
-      });
-    }
-  }
+  // The running actions, found by their facts: a long run has one or two among a thousand.
+  eachActionWith(run, RUNNING, (action) => {
+    const started = parseTime(action.startTime) ?? now.getTime();
+    const remaining = Math.ceil((started + action.timeoutSeconds * 1000 - now.getTime()) / 1000);
+    earliest = Math.min(earliest ?? Infinity, Math.max(1, remaining));
+  });
   return earliest;
 }

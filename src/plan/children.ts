@@ -1,7 +1,8 @@
 import { hasDefinition } from '../engine/definitions.js';
 import { desiredJob, isBeingDeleted, jobOutcome, keepObserved, type JobContext } from '../engine/jobs.js';
 import { keptConfigMap, type KubeObject } from '../k8s/metacontroller.js';
-import { eachAction, type Run, type RunAction } from '../api/run.js';
+import type { Run, RunAction } from '../api/run.js';
+import { DELETES_JOB, eachActionWith, HAS_JOB } from '../engine/action-facts.js';
 import type { Ledger, Observed } from './state.js';
 
 /**
@@ -49,7 +50,8 @@ function jobsOfRun(
   const keeps = (name: string, job: KubeObject) =>
     !isBeingDeleted(job) && !known.deleted.has(name) && (known.awaiting.has(name) || jobOutcome(job).state !== 'active');
   const awaitingNamed = new Set<string>();
-  eachAction(run, (action) => {
+  // The actions with a Job or a rollback that deletes one, found by their facts: a long run's pending actions have neither.
+  eachActionWith(run, HAS_JOB | DELETES_JOB, (action) => {
     noteDeletion(action, deletions);
     const name = action.jobName;
     if (name === undefined) return;
