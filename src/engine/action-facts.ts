@@ -1,6 +1,7 @@
 import { mappedAlongLists } from '../shared/along-lists.js';
 import type { Run, RunAction } from '../api/run.js';
 import { isDone } from './steps.js';
+import { hasDefinition } from './definitions.js';
 
 /**
  * What the passes of a sync ask of every action, as bits of one small integer per action. The
@@ -20,6 +21,8 @@ export const JOB_UNSEEN = 32;
 export const HAS_JOB = 64;
 /** A rollback that deletes a Job (`deleteJob`). */
 export const DELETES_JOB = 128;
+/** Its Job template or runner work in the action itself (`hasDefinition`). */
+export const HAS_DEFINITION = 256;
 
 export const actionFacts: (actions: readonly RunAction[]) => readonly number[] = mappedAlongLists(factsOf);
 
@@ -32,7 +35,8 @@ function factsOf(action: RunAction): number {
     ((action.dependsOn ?? []).length > 0 ? HAS_DEPENDS_ON : 0) |
     (action.jobName !== undefined && action.jobSeen !== true ? JOB_UNSEEN : 0) |
     (action.jobName !== undefined ? HAS_JOB : 0) |
-    (action.deleteJob !== undefined ? DELETES_JOB : 0)
+    (action.deleteJob !== undefined ? DELETES_JOB : 0) |
+    (hasDefinition(action) ? HAS_DEFINITION : 0)
   );
 }
 

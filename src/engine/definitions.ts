@@ -4,7 +4,8 @@ import { canonicalJson, isRecord } from '../k8s/json.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { hashedName, shortHash } from '../k8s/names.js';
 import { checkObject } from '../k8s/validate.js';
-import { isDone } from './steps.js';
+import { actionFacts, DONE, HAS_DEFINITION } from './action-facts.js';
+import { deepFreeze } from '../shared/frozen.js';
 
 /**
  * An action's definition: what it starts (its Job template, or the runner's work), the bulk of
@@ -90,10 +91,23 @@ export function definitionsName(plan: PlanIdentity, run: Run, index: number, chu
 
 /** The stages without their actions' definitions: what the status holds of a run that keeps them apart. */
 export function stagesWithoutDefinitions(stages: readonly RunStage[]): RunStage[] {
-  return stages.map((stage) => ({
+  // Frozen all through when the run was, so that whoever freezes the status next finds it done.
+  const frozen = Object.isFrozen(stages);
+  // Only the actions whose facts say they hold a definition are read: the others are kept as they are.
+  const withoutDefinitions = (actions: readonly RunAction[]): RunAction[] => {
+    const facts = actionFacts(actions);
+    const stripped = actions.map((action, index) => {
+      if (((facts[index] ?? 0) & HAS_DEFINITION) === 0) return action;
+      return frozen ? deepFreeze(withoutDefinition(action)) : withoutDefinition(action);
+    });
+    if (frozen) Object.freeze(stripped);
+    return stripped;
+  };
+  const made = stages.map((stage) => ({
     ...stage,
-    workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: workflow.actions.map(withoutDefinition) })),
+    workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: withoutDefinitions(workflow.actions) })),
   }));
+  return frozen ? deepFreeze(made) : made;
 }
 
 /** An action joined to its definition by this sync and left unchanged goes back to the status's own object. */
@@ -114,18 +128,27 @@ function withoutDefinition(action: RunAction): RunAction {
 export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Run {
   if (run.definitions === undefined) return run;
   const texts = definitionTexts(run.definitions, configMaps);
-  let position = 0;
-  const joined = (action: RunAction): RunAction => {
-    const text = texts[position++];
-    return isDone(action) ? action : withDefinition(action, text);
+  let offset = 0;
+  // The actions that have ended are passed over by their facts, without being read.
+  const joinedList = (actions: readonly RunAction[]): RunAction[] => {
+    const facts = actionFacts(actions);
+    const first = offset;
+    offset += actions.length;
+    return actions.map((action, index) => (((facts[index] ?? 0) & DONE) !== 0 ? action : withDefinition(action, texts[first + index])));
   };
-  return {
+  const joinedRun: Run = {
     ...run,
     stages: run.stages.map((stage) => ({
       ...stage,
-      workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: workflow.actions.map(joined) })),
+      workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: joinedList(workflow.actions) })),
     })),
   };
+  // A frozen run's joined actions are frozen too (`withDefinition`): frozen all through, as `editSteps` needs it to carry.
+  if (Object.isFrozen(run)) {
+    for (const stage of joinedRun.stages) for (const workflow of stage.workflows) Object.freeze(workflow.actions);
+    deepFreeze(joinedRun);
+  }
+  return joinedRun;
 }
 
 /**
@@ -179,7 +202,7 @@ function withDefinition(action: RunAction, text: unknown): RunAction {
   if (!Object.isFrozen(action)) return joinDefinition(action, text);
   const known = joined.get(action);
   if (known !== undefined && known.text === text) return known.action;
-  const made = Object.freeze(joinDefinition(action, text));
+  const made = deepFreeze(joinDefinition(action, text));
   joined.set(action, { text, action: made });
   sources.set(made, action);
   return made;

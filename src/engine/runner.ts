@@ -1,5 +1,6 @@
 import type { ActionOutputs } from '../api/execution.js';
 import { LABEL_PLAN, LABEL_RUNNER } from '../k8s/labels.js';
+import { mappedAlongLists } from '../shared/along-lists.js';
 import { inNamespacedNameOrder, objectsInRequestOrder, type KubeObject, type ObjectMap } from '../k8s/metacontroller.js';
 import type { ActionType } from '../api/workflow.js';
 import type { Run, RunAction } from '../api/run.js';
@@ -88,18 +89,27 @@ export function runnerJobSpec(
 export function runnerPodsByJob(related: ObjectMap | undefined, planLabel: string): Map<string, KubeObject[]> {
   const byJob = new Map<string, KubeObject[]>();
   // Grouped first and ordered within each group: a runner Job has one Pod, a long run a thousand Jobs.
-  for (const pod of objectsInRequestOrder(related, 'Pod', 'v1')) {
-    const labels = pod.metadata.labels ?? {};
-    if (labels[LABEL_RUNNER] !== 'true' || labels[LABEL_PLAN] !== planLabel) continue;
-    const job = labels['batch.kubernetes.io/job-name'] ?? labels['job-name'];
-    if (job === undefined) continue;
-    const pods = byJob.get(job);
-    if (pods === undefined) byJob.set(job, [pod]);
-    else pods.push(pod);
-  }
-  for (const [job, pods] of byJob) if (pods.length > 1) byJob.set(job, inNamespacedNameOrder(pods));
+  const pods = Object.freeze(objectsInRequestOrder(related, 'Pod', 'v1'));
+  runnerLabels(pods).forEach((runner, index) => {
+    if (runner === undefined || runner.plan !== planLabel) return;
+    const pod = pods[index] as KubeObject;
+    const group = byJob.get(runner.job);
+    if (group === undefined) byJob.set(runner.job, [pod]);
+    else group.push(pod);
+  });
+  for (const [job, group] of byJob) if (group.length > 1) byJob.set(job, inNamespacedNameOrder(group));
   return byJob;
 }
+
+/**
+ * A runner Pod's plan and Job, as its labels say; undefined for any other Pod. Carried from one
+ * request's list of Pods to the next (docs/design.md, "Carried across syncs").
+ */
+const runnerLabels = mappedAlongLists((pod: KubeObject): { plan: string | undefined; job: string } | undefined => {
+  const labels = pod.metadata.labels ?? {};
+  const job = labels['batch.kubernetes.io/job-name'] ?? labels['job-name'];
+  return labels[LABEL_RUNNER] !== 'true' || job === undefined ? undefined : { plan: labels[LABEL_PLAN], job };
+});
 
 export type RunnerReport =
   { state: 'none' } | { state: 'unreadable'; detail: string } | { state: 'result'; value: Record<string, unknown> };

@@ -36,30 +36,46 @@ export function mappedAlongLists<T, R>(each: (item: T) => R): (list: readonly T[
 
 /**
  * The results of `before` for the items `list` shares with it, `each` of the others; undefined
- * when one of those is not frozen (and may change before the next list). The lists are lined up
- * with a look one place ahead, which follows an item inserted, removed or replaced here and
- * there; `before`'s own results when the lists are the same.
+ * when one of those is not frozen (and may change before the next list). Lists of one length are
+ * compared place by place; others are lined up with a look one place ahead, which follows an
+ * item inserted, removed or replaced here and there. `before`'s own results when the lists are
+ * the same.
  */
 function carried<T, R>(before: Remembered<T, R>, list: readonly T[], each: (item: T) => R): readonly R[] | undefined {
+  return before.list.length === list.length ? carriedInPlace(before, list, each) : carriedAligned(before, list, each);
+}
+
+function carriedInPlace<T, R>(before: Remembered<T, R>, list: readonly T[], each: (item: T) => R): readonly R[] | undefined {
   const old = before.list;
-  const results: R[] = new Array<R>(list.length);
-  let same = old.length === list.length;
+  let results: R[] | undefined;
+  for (let index = 0; index < list.length; index += 1) {
+    const item = list[index] as T;
+    if (old[index] === item) continue;
+    if (!isFrozenObject(item)) return undefined;
+    results ??= before.results.slice();
+    results[index] = each(item);
+  }
+  return results ?? before.results;
+}
+
+function carriedAligned<T, R>(before: Remembered<T, R>, list: readonly T[], each: (item: T) => R): readonly R[] | undefined {
+  const old = before.list;
+  const results: R[] = [];
   let at = 0;
   for (let index = 0; index < list.length; index += 1) {
     const item = list[index] as T;
     if (at + 1 < old.length && old[at] !== item && old[at + 1] === item) at += 1;
     if (at < old.length && old[at] === item) {
-      results[index] = before.results[at] as R;
+      results.push(before.results[at] as R);
       at += 1;
       continue;
     }
-    same = false;
     if (!isFrozenObject(item)) return undefined;
-    results[index] = each(item);
+    results.push(each(item));
     // A replaced item moves on in both lists; an inserted one only in this one.
     if (at < old.length && list[index + 1] !== old[at]) at += 1;
   }
-  return same ? before.results : results;
+  return results;
 }
 
 /** `each` of every item, or undefined when one is not frozen (the list cannot be kept). */

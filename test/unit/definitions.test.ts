@@ -10,6 +10,9 @@ import { actions, startRun } from '../fixtures/runs.js';
  * A run that keeps its definitions apart reads them back on every sync. A frozen status (a
  * rehearsal's) and a parsed one must come to the same run and write the same status back.
  */
+const objects = (value: unknown): object[] =>
+  typeof value !== 'object' || value === null ? [] : [value, ...Object.values(value).flatMap(objects)];
+
 describe('run definitions read back', () => {
   const started = startRun(plan('plan'), [readyWorkflow('wf', { actions: [jobAction('a'), jobAction('b')] })]);
   const status: Run = { ...started, definitions: ['defs'], stages: stagesWithoutDefinitions(started.stages) };
@@ -31,6 +34,23 @@ describe('run definitions read back', () => {
     expect(actions(parsed)[0]).toEqual({ ...actions(status)[0], job });
     expect(stagesWithoutDefinitions(frozen.stages)).toEqual(status.stages);
     expect(stagesWithoutDefinitions(parsed.stages)).toEqual(status.stages);
+    // Frozen all through after a frozen status, so that what is worked out of it can be carried; never frozen after a parsed one.
+    expect(objects(frozen).every((object) => Object.isFrozen(object))).toBe(true);
+    expect(objects(stagesWithoutDefinitions(frozen.stages)).every((object) => Object.isFrozen(object))).toBe(true);
+    expect(objects(parsed).some((object) => Object.isFrozen(object))).toBe(false);
+    expect(objects(stagesWithoutDefinitions(parsed.stages)).some((object) => Object.isFrozen(object))).toBe(false);
+  });
+
+  it('writes back without its definition an action that ended after it was joined', () => {
+    const joined = withDefinitions(deepFreeze(structuredClone(status)), [deepFreeze(configMap({ job }))]);
+    const [stage] = joined.stages;
+    const [workflow] = stage?.workflows ?? [];
+    const [first, ...rest] = workflow?.actions ?? [];
+    const ended = deepFreeze([{ ...first, phase: 'Succeeded' }, ...rest] as typeof rest);
+    const stages = deepFreeze([{ ...stage, workflows: [{ ...workflow, actions: ended }] }] as typeof joined.stages);
+    const [written] = stagesWithoutDefinitions(stages)[0]?.workflows[0]?.actions ?? [];
+    expect(written).toEqual({ ...actions(status)[0], phase: 'Succeeded' });
+    expect(written?.job).toBeUndefined();
   });
 
   it('reads a frozen run again from the ConfigMaps it is read with now, not from those it was read with before', () => {
