@@ -1,6 +1,3 @@
-/** Lists remembered per helper: enough for each workflow of a run with ten in parallel, and then some. */
-const RECENT_LISTS = 32;
-
 interface Remembered<T, R> {
   list: readonly T[];
   results: readonly R[];
@@ -18,19 +15,25 @@ interface Remembered<T, R> {
  * The answer may be shared with an earlier one: callers must not change it.
  */
 export function mappedAlongLists<T, R>(each: (item: T) => R): (list: readonly T[]) => readonly R[] {
-  const recent: Remembered<T, R>[] = [];
+  // The last list kept with each first and each last item: found without a search, and let go with its items.
+  const byFirst = new WeakMap<object, Remembered<T, R>>();
+  const byLast = new WeakMap<object, Remembered<T, R>>();
+  let latest: Remembered<T, R> | undefined;
   return (list) => {
     if (list.length === 0 || !Object.isFrozen(list)) return list.map((item) => each(item));
     // Several passes of one sync read the same list.
-    if (recent[0]?.list === list) return recent[0].results;
-    const before = predecessor(recent, list);
-    if (before !== undefined) recent.splice(recent.indexOf(before), 1);
+    if (latest?.list === list) return latest.results;
+    const first = list[0] as object;
+    const last = list[list.length - 1] as object;
+    const before = byFirst.get(first) ?? byLast.get(last);
     const results = before === undefined ? fresh(list, each) : carried(before, list, each);
     if (results === undefined) return list.map((item) => each(item));
-    const kept = results === before?.results ? before : { list, results };
-    recent.unshift(kept);
-    if (recent.length > RECENT_LISTS) recent.pop();
-    return kept.results;
+    latest = results === before?.results ? before : { list, results };
+    // A list followed by another is let go, so that a lineage of lists keeps only its last one.
+    if (before !== undefined && before !== latest) forget(before, byFirst, byLast);
+    byFirst.set(first, latest);
+    byLast.set(last, latest);
+    return latest.results;
   };
 }
 
@@ -83,11 +86,15 @@ function fresh<T, R>(list: readonly T[], each: (item: T) => R): readonly R[] | u
   return list.every(isFrozenObject) ? list.map((item) => each(item)) : undefined;
 }
 
-/** The most recent list that shares its first or its last item with `list`. */
-function predecessor<T, R>(recent: readonly Remembered<T, R>[], list: readonly T[]): Remembered<T, R> | undefined {
-  const first = list[0];
-  const last = list[list.length - 1];
-  return recent.find((known) => known.list[0] === first || known.list[known.list.length - 1] === last);
+function forget<T, R>(
+  known: Remembered<T, R>,
+  byFirst: WeakMap<object, Remembered<T, R>>,
+  byLast: WeakMap<object, Remembered<T, R>>,
+): void {
+  const first = known.list[0] as object;
+  const last = known.list[known.list.length - 1] as object;
+  if (byFirst.get(first) === known) byFirst.delete(first);
+  if (byLast.get(last) === known) byLast.delete(last);
 }
 
 function isFrozenObject(value: unknown): boolean {
