@@ -97,7 +97,7 @@ export function runnerPodsByJob(related: ObjectMap | undefined, planLabel: strin
     if (group === undefined) byJob.set(runner.job, [pod]);
     else group.push(pod);
   });
-  for (const [job, group] of byJob) if (group.length > 1) byJob.set(job, inNamespacedNameOrder(group));
+  for (const [job, group] of byJob) if (group.length > 1) byJob.set(job, [...inNamespacedNameOrder(group)]);
   return byJob;
 }
 

@@ -36,7 +36,9 @@ export function buildObjectMap(parent: KubeObject, groups: ObjectGroup[], versio
       if ((type.namespaced ? (obj.metadata.namespace ?? '') : '') === parentNamespace) group[obj.metadata.name] = obj;
     }
   }
-  return map;
+  // Frozen like the objects in them, so that a hook in process may work out what it reads of a map once.
+  for (const group of Object.values(map)) Object.freeze(group);
+  return Object.freeze(map);
 }
 
 /**

@@ -80,7 +80,7 @@ export function everyRequestObject(request: Record<string, unknown>, test: (obje
     if (map === undefined) continue;
     if (!isMapLike(map)) return false;
     for (const group of Object.values(map)) {
-      if (!isMapLike(group) || !test(Object.freeze(Object.values(group)))) return false;
+      if (!isMapLike(group) || !test(valuesOf(group))) return false;
     }
   }
   return true;
@@ -139,12 +139,12 @@ export interface HookResult<Response> {
  * The objects of one kind in a request map, whatever the inner key format, sorted by
  * namespace then name so that the input's key order never shows in the output.
  */
-export function objectsOfKind(map: ObjectMap | undefined, kind: string, apiVersion: string): KubeObject[] {
+export function objectsOfKind(map: ObjectMap | undefined, kind: string, apiVersion: string): readonly KubeObject[] {
   return inNamespacedNameOrder(objectsInRequestOrder(map, kind, apiVersion));
 }
 
 /** Objects sorted by namespace then name (`objects` itself when they already are). */
-export function inNamespacedNameOrder(objects: KubeObject[]): KubeObject[] {
+export function inNamespacedNameOrder(objects: readonly KubeObject[]): readonly KubeObject[] {
   // No sort when the map came in order (a long run's plan has a Job per action), and each key
   // made once, not once per comparison, when it did not.
   if (objects.every((object, index) => index === 0 || !sortsBefore(object, objects[index - 1] as KubeObject))) return objects;
@@ -155,10 +155,16 @@ export function inNamespacedNameOrder(objects: KubeObject[]): KubeObject[] {
 }
 
 /** The objects of one kind in a request map as the request lists them: for a caller that puts them in its own order. */
-export function objectsInRequestOrder(map: ObjectMap | undefined, kind: string, apiVersion: string): KubeObject[] {
+export function objectsInRequestOrder(map: ObjectMap | undefined, kind: string, apiVersion: string): readonly KubeObject[] {
   const group = map?.[`${kind}.${apiVersion}`];
-  return group === undefined ? [] : Object.values(group);
+  return group === undefined ? [] : valuesOf(group);
 }
+
+/**
+ * A map's objects as one frozen list, made once per frozen map (a rehearsal's): the envelope
+ * check and the hook both read the maps of a long run's plan, each with a thousand objects.
+ */
+const valuesOf = rememberedWhenFrozen(<T>(map: Record<string, T>): readonly T[] => Object.freeze(Object.values(map)));
 
 /** Whether `a`'s `namespace/name` sorts before `b`'s; without making the keys when the namespaces are the same. */
 function sortsBefore(a: KubeObject, b: KubeObject): boolean {

@@ -32,7 +32,7 @@ export interface PlanView {
   /** The plan's usage ConfigMaps as the children show them. */
   usage: KubeObject[];
   /** Every ConfigMap child: usage, lock and the run's definitions. */
-  configMaps: KubeObject[];
+  configMaps: readonly KubeObject[];
   lock: PlanLock | undefined;
 }
 
