@@ -25,6 +25,8 @@ export interface StoreChange {
  */
 export class Store {
   readonly #objects = new Map<string, KubeObject>();
+  /** `#objects` per type, in the same order: a change wakes the related parents of each controller, found among its type alone. */
+  readonly #byType = new Map<string, Map<string, KubeObject>>();
   readonly #order = new ListOrder();
   readonly #keysByUid = new Map<string, string>();
   readonly #views = new LiveViews();
@@ -89,9 +91,7 @@ export class Store {
 
   /** The stored objects of one type, not copied: for matching only, never to be changed or kept. */
   peek(type: ResourceType): Readonly<KubeObject>[] {
-    const out: KubeObject[] = [];
-    for (const obj of this.#objects.values()) if (obj.apiVersion === type.apiVersion && obj.kind === type.kind) out.push(obj);
-    return out;
+    return [...(this.#byType.get(typePrefix(type))?.values() ?? [])];
   }
 
   create(input: KubeObject): KubeObject {
@@ -236,6 +236,8 @@ export class Store {
     const key = keyOf(refOf(after));
     const prefix = typePrefix(after);
     this.#objects.set(key, deepFreeze(after));
+    const ofType = this.#byType.get(prefix) ?? new Map<string, KubeObject>();
+    this.#byType.set(prefix, ofType.set(key, after));
     this.#order.stored(prefix, key, after);
     if (after.metadata.uid !== undefined) this.#keysByUid.set(after.metadata.uid, key);
     this.#views.stored(prefix, key, after);
@@ -255,6 +257,7 @@ export class Store {
     if (stored === undefined) return;
     const prefix = typePrefix(obj);
     this.#objects.delete(key);
+    this.#byType.get(prefix)?.delete(key);
     this.#order.removed(prefix, key);
     if (stored.metadata.uid !== undefined) this.#keysByUid.delete(stored.metadata.uid);
     this.#views.removed(prefix, key);

@@ -172,7 +172,7 @@ describe('listing', () => {
     );
   });
 
-  it("lists a type as one frozen list until a write, and finds a parent's children in it as a filter would", () => {
+  it("lists a type as one frozen list until a write, peeks at it in creation order, and finds a parent's children in it as a filter would", () => {
     const store = new Store(buildResourceTable([]), new FakeClock(new Date(0)), new EventLog(), () => undefined);
     const type = store.typeOf('v1', 'ConfigMap');
     const carried = new CarriedLists();
@@ -180,6 +180,7 @@ describe('listing', () => {
       ['default', 'other'].map((namespace): KubeObject => ({ apiVersion: 'v1', kind: 'Parent', metadata: { name: uid, namespace, uid } })),
     );
     const owner = (uid: string) => [{ apiVersion: 'v1', kind: 'Parent', name: uid, uid, controller: true }];
+    const created: string[] = [];
     const step = fc.record({
       name: fc.constantFrom('a', 'b', 'b-1', 'step-9', 'step-10'),
       namespace: fc.constantFrom('default', 'other'),
@@ -191,12 +192,19 @@ describe('listing', () => {
           const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name };
           const stored = store.get(ref);
           if (write === 'delete') {
-            if (stored !== undefined) store.delete(ref);
+            if (stored !== undefined) {
+              store.delete(ref);
+              created.splice(created.indexOf(`${namespace}/${name}`), 1);
+            }
           } else {
             const ownerReferences = write === 'none' ? [] : owner(write);
-            if (stored === undefined) store.create(configMap(name, { namespace, ownerReferences }));
-            else store.update({ ...stored, metadata: { ...stored.metadata, ownerReferences } });
+            if (stored === undefined) {
+              store.create(configMap(name, { namespace, ownerReferences }));
+              created.push(`${namespace}/${name}`);
+            } else store.update({ ...stored, metadata: { ...stored.metadata, ownerReferences } });
           }
+          // Peeked in the order they were created, whatever was written since.
+          expect(store.peek(type).map((object) => `${object.metadata.namespace}/${object.metadata.name}`)).toEqual(created);
           const listed = store.listed(type);
           expect(Object.isFrozen(listed)).toBe(true);
           expect(store.listed(type)).toBe(listed);
