@@ -15,9 +15,9 @@ interface Remembered<T, R> {
  * The answer may be shared with an earlier one: callers must not change it.
  */
 export function mappedAlongLists<T, R>(each: (item: T) => R): (list: readonly T[]) => readonly R[] {
-  // The last list kept with each first and each last item: found without a search, and let go with its items.
-  const byFirst = new WeakMap<object, Remembered<T, R>>();
-  const byLast = new WeakMap<object, Remembered<T, R>>();
+  // The last lists kept with each first and each last item: found without a search, and let go with their items.
+  const byFirst: Lineages<T, R> = new WeakMap();
+  const byLast: Lineages<T, R> = new WeakMap();
   let latest: Remembered<T, R> | undefined;
   return (list) => {
     if (list.length === 0 || !Object.isFrozen(list)) return list.map((item) => each(item));
@@ -25,16 +25,58 @@ export function mappedAlongLists<T, R>(each: (item: T) => R): (list: readonly T[
     if (latest?.list === list) return latest.results;
     const first = list[0] as object;
     const last = list[list.length - 1] as object;
-    const before = byFirst.get(first) ?? byLast.get(last);
+    const { before, followed } = predecessor(byFirst, byLast, first, last);
     const results = before === undefined ? fresh(list, each) : carried(before, list, each);
     if (results === undefined) return list.map((item) => each(item));
     latest = results === before?.results ? before : { list, results };
-    // A list followed by another is let go, so that a lineage of lists keeps only its last one.
-    if (before !== undefined && before !== latest) forget(before, byFirst, byLast);
-    byFirst.set(first, latest);
-    byLast.set(last, latest);
+    // A list followed by another is let go, so that a lineage keeps only its last lists; one that
+    // only shares its first item with this one may lead another lineage, and stays findable by it.
+    if (before !== undefined && before !== latest) {
+      drop(byLast, lastOf(before), before);
+      if (followed || before.list[0] !== first) drop(byFirst, before.list[0] as object, before);
+    }
+    keep(byFirst, first, latest);
+    keep(byLast, last, latest);
     return latest.results;
   };
+}
+
+/**
+ * The list a new one follows: of those kept with its first item, the one that also has its last
+ * item (two lineages may share a first item: a run joined to its definitions and the status it
+ * came from), else the latest; else the latest kept with its last item.
+ */
+function predecessor<T, R>(
+  byFirst: Lineages<T, R>,
+  byLast: Lineages<T, R>,
+  first: object,
+  last: object,
+): { before: Remembered<T, R> | undefined; followed: boolean } {
+  const heads = byFirst.get(first) ?? [];
+  const followed = heads.find((known) => lastOf(known) === last);
+  return { before: followed ?? heads[0] ?? byLast.get(last)?.[0], followed: followed !== undefined };
+}
+
+function lastOf<T, R>(known: Remembered<T, R>): object {
+  return known.list[known.list.length - 1] as object;
+}
+
+/** Per first (or last) item, the lists kept with it, the latest first. */
+type Lineages<T, R> = WeakMap<object, Remembered<T, R>[]>;
+
+/** Lineages kept per first or last item. */
+const LINEAGES = 4;
+
+function keep<T, R>(lineages: Lineages<T, R>, item: object, known: Remembered<T, R>): void {
+  const kept = (lineages.get(item) ?? []).filter((other) => other !== known);
+  lineages.set(item, [known, ...kept].slice(0, LINEAGES));
+}
+
+function drop<T, R>(lineages: Lineages<T, R>, item: object, known: Remembered<T, R>): void {
+  const kept = lineages.get(item)?.filter((other) => other !== known);
+  if (kept === undefined) return;
+  if (kept.length === 0) lineages.delete(item);
+  else lineages.set(item, kept);
 }
 
 /**
@@ -84,17 +126,6 @@ function carriedAligned<T, R>(before: Remembered<T, R>, list: readonly T[], each
 /** `each` of every item, or undefined when one is not frozen (the list cannot be kept). */
 function fresh<T, R>(list: readonly T[], each: (item: T) => R): readonly R[] | undefined {
   return list.every(isFrozenObject) ? list.map((item) => each(item)) : undefined;
-}
-
-function forget<T, R>(
-  known: Remembered<T, R>,
-  byFirst: WeakMap<object, Remembered<T, R>>,
-  byLast: WeakMap<object, Remembered<T, R>>,
-): void {
-  const first = known.list[0] as object;
-  const last = known.list[known.list.length - 1] as object;
-  if (byFirst.get(first) === known) byFirst.delete(first);
-  if (byLast.get(last) === known) byLast.delete(last);
 }
 
 function isFrozenObject(value: unknown): boolean {

@@ -56,6 +56,29 @@ describe('mappedAlongLists', () => {
     expect(calls()).toBe(53);
   });
 
+  it('follows two lineages of lists that share their first item, asked in turn', () => {
+    const { each, calls } = counted();
+    const map = mappedAlongLists(each);
+    const shared = Object.freeze({ value: 0 });
+    let lineages = [0, 1].map((lineage) =>
+      Object.freeze([
+        shared,
+        ...frozenItems(30)
+          .slice(1)
+          .map((item) => Object.freeze({ value: item.value + lineage * 100 })),
+      ]),
+    );
+    for (const list of lineages) map(list);
+    const before = calls();
+    for (let step = 1; step <= 10; step += 1) {
+      lineages = lineages.map((list) =>
+        Object.freeze(list.map((item, index) => (index === step ? Object.freeze({ value: -step }) : item))),
+      );
+      for (const list of lineages) expect(map(list)).toEqual(list.map((item) => ({ doubled: item.value * 2 })));
+    }
+    expect(calls() - before).toBe(20);
+  });
+
   it('maps again an item that is not frozen, which may have changed since', () => {
     const { each } = counted();
     const map = mappedAlongLists(each);
