@@ -15,6 +15,28 @@ function configMap(name: string, metadata: Partial<KubeObject['metadata']> = {})
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', ...metadata }, data: { a: '1' } };
 }
 
+/** Creates or updates one ConfigMap with `metadata` merged in, or deletes it (`undefined`); says which it did. */
+function writeConfigMap(
+  store: Store,
+  namespace: string,
+  name: string,
+  metadata: Partial<KubeObject['metadata']> | undefined,
+): 'created' | 'updated' | 'deleted' | 'none' {
+  const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name };
+  const stored = store.get(ref);
+  if (metadata === undefined) {
+    if (stored === undefined) return 'none';
+    store.delete(ref);
+    return 'deleted';
+  }
+  if (stored === undefined) {
+    store.create(configMap(name, { namespace, ...metadata }));
+    return 'created';
+  }
+  store.update({ ...stored, metadata: { ...stored.metadata, ...metadata } });
+  return 'updated';
+}
+
 describe('fake API server', () => {
   it('assigns uid, creationTimestamp, resourceVersion and generation on create', async () => {
     const { h } = await setup({ start: new Date('2030-05-06T07:08:09.500Z') });
@@ -189,20 +211,10 @@ describe('listing', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
         for (const { name, namespace, write } of steps) {
-          const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name };
-          const stored = store.get(ref);
-          if (write === 'delete') {
-            if (stored !== undefined) {
-              store.delete(ref);
-              created.splice(created.indexOf(`${namespace}/${name}`), 1);
-            }
-          } else {
-            const ownerReferences = write === 'none' ? [] : owner(write);
-            if (stored === undefined) {
-              store.create(configMap(name, { namespace, ownerReferences }));
-              created.push(`${namespace}/${name}`);
-            } else store.update({ ...stored, metadata: { ...stored.metadata, ownerReferences } });
-          }
+          const metadata = write === 'delete' ? undefined : { ownerReferences: write === 'none' ? [] : owner(write) };
+          const done = writeConfigMap(store, namespace, name, metadata);
+          if (done === 'created') created.push(`${namespace}/${name}`);
+          if (done === 'deleted') created.splice(created.indexOf(`${namespace}/${name}`), 1);
           // Peeked in the order they were created, whatever was written since.
           expect(store.peek(type).map((object) => `${object.metadata.namespace}/${object.metadata.name}`)).toEqual(created);
           const listed = store.listed(type);
@@ -247,13 +259,7 @@ describe('listing', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
         for (const { name, namespace, team } of steps) {
-          const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name };
-          const stored = store.get(ref);
-          const labels: Record<string, string> = team === 'none' ? {} : { team };
-          if (team === 'delete') {
-            if (stored !== undefined) store.delete(ref);
-          } else if (stored === undefined) store.create(configMap(name, { namespace, labels }));
-          else store.update({ ...stored, metadata: { ...stored.metadata, labels } });
+          writeConfigMap(store, namespace, name, team === 'delete' ? undefined : { labels: team === 'none' ? {} : { team } });
           rules.forEach((ruleSet, index) => {
             const [group] = selectRelated(ruleSet, scope, { lists, key: String(index) });
             const expected = new Map<string, KubeObject>();
