@@ -9,6 +9,7 @@ import { clone, deepEqual, describe, refOf, storable, type KubeObject, type Obje
 import { deepFreeze } from '../shared/frozen.js';
 import { ListOrder } from './list-order.js';
 import { LiveViews } from './live-views.js';
+import { StoredObjects } from './stored-objects.js';
 
 /** One effective write: `before` absent for a create, `after` absent for a removal. */
 export interface StoreChange {
@@ -24,11 +25,8 @@ export interface StoreChange {
  * and reported to `onChange`; no-op writes are dropped, as the real server does.
  */
 export class Store {
-  readonly #objects = new Map<string, KubeObject>();
-  /** `#objects` per type, in the same order: a change wakes the related parents of each controller, found among its type alone. */
-  readonly #byType = new Map<string, Map<string, KubeObject>>();
+  readonly #objects = new StoredObjects();
   readonly #order = new ListOrder();
-  readonly #keysByUid = new Map<string, string>();
   readonly #views = new LiveViews();
   readonly #resources: ResourceTable;
   readonly #clock: FakeClock;
@@ -57,8 +55,7 @@ export class Store {
   }
 
   getByUid(uid: string): KubeObject | undefined {
-    const key = this.#keysByUid.get(uid);
-    return key === undefined ? undefined : this.#objects.get(key);
+    return this.#objects.getByUid(uid);
   }
 
   /**
@@ -91,7 +88,7 @@ export class Store {
 
   /** The stored objects of one type, not copied: for matching only, never to be changed or kept. */
   peek(type: ResourceType): Readonly<KubeObject>[] {
-    return [...(this.#byType.get(typePrefix(type))?.values() ?? [])];
+    return this.#objects.ofType(typePrefix(type));
   }
 
   create(input: KubeObject): KubeObject {
@@ -235,11 +232,8 @@ export class Store {
     after.metadata.resourceVersion = String(this.#resourceVersion);
     const key = keyOf(refOf(after));
     const prefix = typePrefix(after);
-    this.#objects.set(key, deepFreeze(after));
-    const ofType = this.#byType.get(prefix) ?? new Map<string, KubeObject>();
-    this.#byType.set(prefix, ofType.set(key, after));
+    this.#objects.set(prefix, key, deepFreeze(after));
     this.#order.stored(prefix, key, after);
-    if (after.metadata.uid !== undefined) this.#keysByUid.set(after.metadata.uid, key);
     this.#views.stored(prefix, key, after);
     const verbs = known ?? changeVerbs(before, after);
     for (const verb of verbs) this.#log.push({ type: 'change', verb, object: refOf(after) });
@@ -256,10 +250,8 @@ export class Store {
     const stored = this.#objects.get(key);
     if (stored === undefined) return;
     const prefix = typePrefix(obj);
-    this.#objects.delete(key);
-    this.#byType.get(prefix)?.delete(key);
+    this.#objects.delete(prefix, key);
     this.#order.removed(prefix, key);
-    if (stored.metadata.uid !== undefined) this.#keysByUid.delete(stored.metadata.uid);
     this.#views.removed(prefix, key);
     this.#resourceVersion += 1;
     this.#log.push({ type: 'change', verb: 'delete', object: refOf(obj) });
