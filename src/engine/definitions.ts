@@ -5,6 +5,7 @@ import type { KubeObject } from '../k8s/metacontroller.js';
 import { hashedName, shortHash } from '../k8s/names.js';
 import { checkObject } from '../k8s/validate.js';
 import { actionFacts, DONE, HAS_DEFINITION } from './action-facts.js';
+import { freezeAround } from './step-copies.js';
 import { deepFreeze } from '../shared/frozen.js';
 
 /**
@@ -144,10 +145,7 @@ export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Ru
     })),
   };
   // A frozen run's joined actions are frozen too (`withDefinition`): frozen all through, as `editSteps` needs it to carry.
-  if (Object.isFrozen(run)) {
-    for (const stage of joinedRun.stages) for (const workflow of stage.workflows) Object.freeze(workflow.actions);
-    deepFreeze(joinedRun);
-  }
+  if (Object.isFrozen(run)) freezeAround(joinedRun);
   return joinedRun;
 }
 

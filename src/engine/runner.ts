@@ -89,7 +89,7 @@ export function runnerJobSpec(
 export function runnerPodsByJob(related: ObjectMap | undefined, planLabel: string): Map<string, KubeObject[]> {
   const byJob = new Map<string, KubeObject[]>();
   // Grouped first and ordered within each group: a runner Job has one Pod, a long run a thousand Jobs.
-  const pods = Object.freeze(objectsInRequestOrder(related, 'Pod', 'v1'));
+  const pods = objectsInRequestOrder(related, 'Pod', 'v1');
   runnerLabels(pods).forEach((runner, index) => {
     if (runner === undefined || runner.plan !== planLabel) return;
     const pod = pods[index] as KubeObject;

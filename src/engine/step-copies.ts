@@ -68,8 +68,15 @@ function copyContainers(run: Run, untouched: Map<RunAction[], readonly RunAction
 function freezeMade(run: Run, previous: Run, copied: Iterable<RunAction>): void {
   if (!Object.isFrozen(previous)) return;
   for (const action of copied) deepFreeze(action);
+  freezeAround(run);
+}
+
+/**
+ * Freezes a run whose actions are all frozen already: its lists of actions, then the rest, which
+ * then does not walk the actions again.
+ */
+export function freezeAround(run: Run): void {
   for (const stage of run.stages) for (const workflow of stage.workflows) Object.freeze(workflow.actions);
-  // The lists are frozen already, so this does not walk their actions again.
   deepFreeze(run);
 }
 
