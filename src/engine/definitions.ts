@@ -1,12 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { actionsOf, RunAction, type Run, type RunStage } from '../api/run.js';
-import { canonicalJson, isRecord } from '../k8s/json.js';
-import type { KubeObject } from '../k8s/metacontroller.js';
+import { actionsOf, RunAction, type Run } from '../api/run.js';
+import { canonicalJson } from '../k8s/json.js';
 import { hashedName, shortHash } from '../k8s/names.js';
 import { checkObject } from '../k8s/validate.js';
-import { actionFacts, DONE, HAS_DEFINITION } from './action-facts.js';
-import { freezeAround } from './step-copies.js';
-import { deepFreeze } from '../shared/frozen.js';
 
 /**
  * An action's definition: what it starts (its Job template, or the runner's work), the bulk of
@@ -47,6 +43,12 @@ export function definitionText(definition: Definition): { text: string; bytes: n
 /** ConfigMap keys allow `[-._a-zA-Z0-9]` only, and action ids are free text: an entry is keyed by the action's position in the run. */
 export function definitionKey(position: number): string {
   return `action-${position}`;
+}
+
+/** The position `definitionKey` wrote into a key; undefined for any other key. */
+export function definitionPosition(key: string): number | undefined {
+  const match = /^action-(0|[1-9][0-9]{0,8})$/.exec(key);
+  return match === null ? undefined : Number(match[1]);
 }
 
 /** The plan, as the names of a run's ConfigMaps need it. */
@@ -90,128 +92,8 @@ export function definitionsName(plan: PlanIdentity, run: Run, index: number, chu
   );
 }
 
-/** The stages without their actions' definitions: what the status holds of a run that keeps them apart. */
-export function stagesWithoutDefinitions(stages: readonly RunStage[]): RunStage[] {
-  // Frozen all through when the run was, so that whoever freezes the status next finds it done.
-  const frozen = Object.isFrozen(stages);
-  // Only the actions whose facts say they hold a definition are read: the others are kept as they are.
-  const withoutDefinitions = (actions: readonly RunAction[]): RunAction[] => {
-    const facts = actionFacts(actions);
-    const stripped = actions.map((action, index) => {
-      if (((facts[index] ?? 0) & HAS_DEFINITION) === 0) return action;
-      return frozen ? deepFreeze(withoutDefinition(action)) : withoutDefinition(action);
-    });
-    if (frozen) Object.freeze(stripped);
-    return stripped;
-  };
-  const made = stages.map((stage) => ({
-    ...stage,
-    workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: withoutDefinitions(workflow.actions) })),
-  }));
-  return frozen ? deepFreeze(made) : made;
-}
-
-/** An action joined to its definition by this sync and left unchanged goes back to the status's own object. */
-function withoutDefinition(action: RunAction): RunAction {
-  if (!hasDefinition(action)) return action;
-  const source = sources.get(action);
-  if (source !== undefined && !hasDefinition(source)) return source;
-  const { job: _job, runner: _runner, ...progress } = action;
-  return progress;
-}
-
-/**
- * The run with the definitions its observed ConfigMaps hold, for the actions that have not
- * ended: only those can still start a Job (an ended action's Job is kept as observed), and a
- * long run reads its definitions back on every sync. An entry that is missing or cannot be read
- * leaves its action without one: that action cannot start its Job, and the plan says so.
- */
-export function withDefinitions(run: Run, configMaps: readonly KubeObject[]): Run {
-  if (run.definitions === undefined) return run;
-  const texts = definitionTexts(run.definitions, configMaps);
-  let offset = 0;
-  // The actions that have ended are passed over by their facts, without being read.
-  const joinedList = (actions: readonly RunAction[]): RunAction[] => {
-    const facts = actionFacts(actions);
-    const first = offset;
-    offset += actions.length;
-    return actions.map((action, index) => (((facts[index] ?? 0) & DONE) !== 0 ? action : withDefinition(action, texts[first + index])));
-  };
-  const joinedRun: Run = {
-    ...run,
-    stages: run.stages.map((stage) => ({
-      ...stage,
-      workflows: stage.workflows.map((workflow) => ({ ...workflow, actions: joinedList(workflow.actions) })),
-    })),
-  };
-  // A frozen run's joined actions are frozen too (`withDefinition`): frozen all through, as `editSteps` needs it to carry.
-  if (Object.isFrozen(run)) freezeAround(joinedRun);
-  return joinedRun;
-}
-
-/**
- * Each position's entry in the named ConfigMaps. Worked out once for a frozen list of names
- * read with the same ConfigMaps: a rehearsal's plan reads the same definitions back on every
- * sync of a long run.
- */
-function definitionTexts(names: readonly string[], configMaps: readonly KubeObject[]): readonly unknown[] {
-  const named = configMaps.filter((configMap) => names.includes(configMap.metadata.name));
-  const remembered = Object.isFrozen(names) && named.every((configMap) => isFrozenData(configMap));
-  const known = remembered ? textsRead.get(names) : undefined;
-  if (known !== undefined && known.from.length === named.length && known.from.every((configMap, index) => configMap === named[index]))
-    return known.texts;
-  const texts: unknown[] = [];
-  for (const configMap of named) {
-    const data = (configMap as { data?: unknown }).data;
-    if (!isRecord(data)) continue;
-    for (const [key, value] of Object.entries(data)) {
-      const position = definitionPosition(key);
-      if (position !== undefined) texts[position] = value;
-    }
-  }
-  if (remembered) textsRead.set(names, { from: named, texts });
-  return texts;
-}
-
-/** A ConfigMap whose entries cannot change: it and its data are frozen (a rehearsal's). */
-function isFrozenData(configMap: KubeObject): boolean {
-  const data = (configMap as { data?: unknown }).data;
-  return Object.isFrozen(configMap) && (typeof data !== 'object' || data === null || Object.isFrozen(data));
-}
-
-const textsRead = new WeakMap<readonly string[], { from: readonly KubeObject[]; texts: readonly unknown[] }>();
-
-/** The position `definitionKey` wrote into a key; undefined for any other key. */
-function definitionPosition(key: string): number | undefined {
-  const match = /^action-(0|[1-9][0-9]{0,8})$/.exec(key);
-  return match === null ? undefined : Number(match[1]);
-}
-
-/**
- * Per frozen action of a status (a rehearsal's), the action joined to its definition, made once
- * per definition text: every sync of a long run reads its definitions back, and a joined action
- * that stays the same object lets what is remembered of it hold (docs/design.md, "Rehearsal").
- * `sources` leads back from a joined action to the status's own.
- */
-const joined = new WeakMap<RunAction, { text: unknown; action: RunAction }>();
-const sources = new WeakMap<RunAction, RunAction>();
-
-function withDefinition(action: RunAction, text: unknown): RunAction {
-  if (!Object.isFrozen(action)) return joinDefinition(action, text);
-  const known = joined.get(action);
-  if (known !== undefined && known.text === text) return known.action;
-  const made = deepFreeze(joinDefinition(action, text));
-  joined.set(action, { text, action: made });
-  sources.set(made, action);
-  return made;
-}
-
-function joinDefinition(action: RunAction, text: unknown): RunAction {
-  const definition = parseDefinition(text);
-  return definition === undefined ? action : { ...action, ...definition };
-}
-
-function parseDefinition(text: unknown): Definition | undefined {
+/** A definition as its ConfigMap entry holds it; undefined when the entry cannot be read as one. */
+export function parseDefinition(text: unknown): Definition | undefined {
   if (typeof text !== 'string') return undefined;
   let value: unknown;
   try {

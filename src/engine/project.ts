@@ -1,27 +1,48 @@
 import { mappedAlongLists } from '../shared/along-lists.js';
 import type { ActionStatus, ExecutionSummary, StageStatus, WorkflowExecutionStatus } from '../api/execution.js';
 import { formatDuration, parseTime } from '../k8s/time.js';
-import type { Run, RunAction, RunWorkflow } from '../api/run.js';
+import type { Run, RunAction, RunStage, RunWorkflow } from '../api/run.js';
+import { frozenLike } from '../shared/frozen.js';
 import type { Step } from './steps.js';
 import { actionFacts, countWith, DONE, RUNNING, SUCCEEDED } from './action-facts.js';
 
-/** The run as the execution shows it: the upstream `stageStatuses` shape plus undo data. */
+/**
+ * The run as the execution shows it: the upstream `stageStatuses` shape plus undo data. A frozen
+ * stage's, workflow's or action's status is made once and frozen (docs/design.md, "Carried across
+ * syncs"): a rehearsal's execution then writes the same objects sync after sync, and what is
+ * worked out of its stored status is carried too. The answer gets copies of the lists
+ * (`mappedAlongLists` may share them).
+ */
 export function stageStatusesOf(run: Run): StageStatus[] {
-  return run.stages.map((stage) => ({
-    name: stage.name,
-    phase: stage.phase,
-    parallel: stage.parallel,
-    ...(stage.dependsOn ? { dependsOn: stage.dependsOn } : {}),
-    ...timing(stage),
-    workflowExecutions: stage.workflows.map((workflow) => workflowStatus(workflow, run)),
-  }));
+  return STAGE_STATUSES[run.operationType](run.stages).slice();
 }
 
-function workflowStatus(workflow: RunWorkflow, run: Run): WorkflowExecutionStatus {
+type Operation = Run['operationType'];
+
+function stageStatusesFor(operation: Operation): (stages: readonly RunStage[]) => readonly StageStatus[] {
+  const workflowStatuses = mappedAlongLists((workflow: RunWorkflow) => frozenLike(workflow, workflowStatus(workflow, operation)));
+  return mappedAlongLists((stage: RunStage) =>
+    frozenLike(stage, {
+      name: stage.name,
+      phase: stage.phase,
+      parallel: stage.parallel,
+      ...(stage.dependsOn ? { dependsOn: stage.dependsOn } : {}),
+      ...timing(stage),
+      workflowExecutions: workflowStatuses(stage.workflows).slice(),
+    }),
+  );
+}
+
+const STAGE_STATUSES: Record<Operation, (stages: readonly RunStage[]) => readonly StageStatus[]> = {
+  Execute: stageStatusesFor('Execute'),
+  Revert: stageStatusesFor('Revert'),
+};
+
+function workflowStatus(workflow: RunWorkflow, operation: Operation): WorkflowExecutionStatus {
   const total = workflow.actions.length;
   const facts = actionFacts(workflow.actions);
   const progress =
-    run.operationType === 'Revert'
+    operation === 'Revert'
       ? `${countWith(facts, SUCCEEDED)}/${total} actions rolled back`
       : `${countWith(facts, DONE)}/${total} actions completed`;
   const current = workflow.actions[facts.findIndex((fact) => (fact & RUNNING) !== 0)];
@@ -35,11 +56,7 @@ function workflowStatus(workflow: RunWorkflow, run: Run): WorkflowExecutionStatu
   };
 }
 
-/**
- * A long run's actions mostly stay as they were from one sync to the next: a frozen one's is made
- * once, and the answer gets a copy of the list (`mappedAlongLists` may share it).
- */
-const actionStatuses = mappedAlongLists(actionStatusOf);
+const actionStatuses = mappedAlongLists((action: RunAction) => frozenLike(action, actionStatusOf(action)));
 
 function actionStatusOf(action: RunAction): ActionStatus {
   return {

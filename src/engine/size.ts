@@ -4,7 +4,8 @@ import type { Run } from '../api/run.js';
 import { jobNameFor } from './jobs.js';
 import { MAX_RESULT_BYTES, RESULT_MIN_SHARE, resultFixedBytes } from './results.js';
 import { runnerKind } from './runner.js';
-import { DEFINITIONS_CHUNK_BYTES, definitionOf, definitionText, stagesWithoutDefinitions } from './definitions.js';
+import { DEFINITIONS_CHUNK_BYTES, definitionOf, definitionText } from './definitions.js';
+import { stagesWithoutDefinitions } from './joined-definitions.js';
 
 /**
  * How much of the plan's status one run may take. The status must stay under 1 MiB (etcd

@@ -2,7 +2,8 @@ import type { Run } from '../api/run.js';
 import { LABEL_EXECUTION, LABEL_PLAN } from '../k8s/labels.js';
 import { keptConfigMap, type KubeObject } from '../k8s/metacontroller.js';
 import { labelValue } from '../k8s/names.js';
-import { definitionChunks, definitionsName, stagesWithoutDefinitions, type PlanIdentity } from '../engine/definitions.js';
+import { definitionChunks, definitionsName, type PlanIdentity } from '../engine/definitions.js';
+import { stagesWithoutDefinitions } from '../engine/joined-definitions.js';
 
 /**
  * The ConfigMaps of a run's definitions (docs/design.md, "Run definitions"): children of the

@@ -9,7 +9,7 @@ import { parseTime } from '../k8s/time.js';
 import { checkObject, validObjectsOfKind, type Checked } from '../k8s/validate.js';
 import { DEFAULT_HISTORY_LIMIT, DRPlan, DRPlanSpec, DRPlanStatus } from '../api/plan.js';
 import { childrenAsObserved } from './children.js';
-import { withDefinitions } from '../engine/definitions.js';
+import { withDefinitions } from '../engine/joined-definitions.js';
 import { observedLock, type PlanLock } from './lock.js';
 import { workflowKeysOf } from './references.js';
 import type { Ledger, Observed } from './state.js';

@@ -42,3 +42,8 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** `made`, frozen all through when `source` (what it was made of) is frozen; left as it is when not. */
+export function frozenLike<T>(source: object, made: T): T {
+  return Object.isFrozen(source) ? deepFreeze(made) : made;
+}

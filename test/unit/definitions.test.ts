@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { stagesWithoutDefinitions, withDefinitions } from '../../src/engine/definitions.js';
+import { stagesWithoutDefinitions, withDefinitions } from '../../src/engine/joined-definitions.js';
 import { deepFreeze } from '../../src/shared/frozen.js';
 import type { Run } from '../../src/api/run.js';
 import type { KubeObject } from '../../src/k8s/metacontroller.js';
-import { jobAction, plan, readyWorkflow } from '../fixtures/objects.js';
-import { actions, startRun } from '../fixtures/runs.js';
+import { jobAction, plan, readyWorkflow, stage } from '../fixtures/objects.js';
+import { actions, startRun, step } from '../fixtures/runs.js';
 
 /**
  * A run that keeps its definitions apart reads them back on every sync. A frozen status (a
@@ -72,5 +72,44 @@ describe('run definitions read back', () => {
     expect(actions(withDefinitions(frozen, [observed]))[0]?.job).toEqual(job);
     (observed as unknown as { data: Record<string, string> }).data['action-0'] = JSON.stringify({ job: actions(started)[1]?.job });
     expect(actions(withDefinitions(frozen, [observed]))[0]?.job).toEqual(actions(started)[1]?.job);
+  });
+});
+
+/**
+ * A long run's status is joined to its definitions and stripped again on every sync: the stages
+ * and workflows a sync leaves alone must come back as the status's own objects, so that what is
+ * worked out of them is carried to the next sync.
+ */
+describe('run definitions joined and stripped', () => {
+  const workflow = (name: string) => readyWorkflow(name, { actions: [jobAction(`${name}-a`), jobAction(`${name}-b`)] });
+  const started = startRun(plan('plan', { stages: [stage('one', ['w1']), stage('two', ['w2'])] }), [workflow('w1'), workflow('w2')]);
+  const entries = Object.fromEntries(actions(started).map((action, index) => [`action-${index}`, JSON.stringify({ job: action.job })]));
+  const configMaps = deepFreeze([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'defs', namespace: 'default' }, data: entries }]);
+  const status = deepFreeze({ ...started, definitions: ['defs'], stages: stagesWithoutDefinitions(structuredClone(started.stages)) });
+
+  it('reads a frozen status twice into the same run parts, and writes an unchanged one back as the status itself', () => {
+    const joined = withDefinitions(status, configMaps);
+    expect(joined.stages).toEqual(started.stages);
+    expect(withDefinitions(status, configMaps).stages.every((part, index) => part === joined.stages[index])).toBe(true);
+    const written = stagesWithoutDefinitions(joined.stages);
+    expect(written.every((part, index) => part === status.stages[index])).toBe(true);
+  });
+
+  it('writes back a stage a sync moved as a new one, and the stages it left alone as they were', () => {
+    const moved = step(withDefinitions(status, configMaps), { 'w1-a': 'Complete' });
+    const written = stagesWithoutDefinitions(moved.stages);
+    expect(written).toEqual(stagesWithoutDefinitions(structuredClone(moved.stages)));
+    expect(written[0]).not.toBe(status.stages[0]);
+    expect(written[0]?.workflows[0]?.actions[1]).toBe(status.stages[0]?.workflows[0]?.actions[1]);
+    expect(written[1]).toBe(status.stages[1]);
+  });
+
+  it('reads a run whose actions have all ended as it is', () => {
+    const succeeded = <T>(part: T): T => ({ ...part, phase: 'Succeeded' });
+    const stages = status.stages.map((part) =>
+      succeeded({ ...part, workflows: part.workflows.map((flow) => succeeded({ ...flow, actions: flow.actions.map(succeeded) })) }),
+    );
+    const ended = deepFreeze({ ...status, stages });
+    expect(withDefinitions(ended, configMaps)).toBe(ended);
   });
 });
