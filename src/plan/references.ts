@@ -1,4 +1,5 @@
-import type { WorkflowKey } from '../api/usage.js';
+import { usageConfigMap, type WorkflowKey } from '../api/usage.js';
+import type { KubeObject } from '../k8s/metacontroller.js';
 import type { DRPlanSpec } from '../api/plan.js';
 
 /** The workflows a plan spec uses; a reference without namespace means the plan's own. */
@@ -12,3 +13,17 @@ export function workflowKeysOf(spec: DRPlanSpec, planNamespace: string): Workflo
   }
   return [...keys.values()];
 }
+
+/**
+ * The usage ConfigMap of a plan spec, made once per frozen spec (a rehearsal's): each workflow
+ * it names is hashed into a label, and a long run's plan with many workflows syncs once per action.
+ */
+export function usageOfSpec(spec: DRPlanSpec, plan: { namespace: string; name: string }): KubeObject {
+  const known = usageBySpec.get(spec);
+  if (known !== undefined && known.namespace === plan.namespace && known.name === plan.name) return known.configMap;
+  const configMap = usageConfigMap(plan, workflowKeysOf(spec, plan.namespace));
+  if (Object.isFrozen(spec)) usageBySpec.set(spec, { ...plan, configMap });
+  return configMap;
+}
+
+const usageBySpec = new WeakMap<DRPlanSpec, { namespace: string; name: string; configMap: KubeObject }>();

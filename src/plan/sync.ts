@@ -1,7 +1,6 @@
 import { secondsUntilNextTimeout } from '../engine/timeouts.js';
 import { jobOutcome } from '../engine/jobs.js';
 import { DEFAULT_RUNNER, type RunnerDefaults } from '../engine/runner.js';
-import { usageConfigMap } from '../api/usage.js';
 import { listed } from '../k8s/bounds.js';
 import { keptConfigMap, type CompositeRequest, type CompositeResponse, type HookResult, type KubeObject } from '../k8s/metacontroller.js';
 import { formatTime } from '../k8s/time.js';
@@ -9,7 +8,7 @@ import { childrenAsObserved, desiredJobs } from './children.js';
 import { definitionConfigMaps } from './definitions.js';
 import { LOCK_GRACE_SECONDS, lockConfigMap, lockSettled, nextLock, reconcileHolder, type PlanLock } from './lock.js';
 import { ledgerOf, observePlan, type PlanView, type UnreadableStatus } from './observe.js';
-import { workflowKeysOf } from './references.js';
+import { usageOfSpec } from './references.js';
 import type { Ledger } from './state.js';
 import { planStatus } from './status.js';
 import { advanceCurrent } from './steps/advance.js';
@@ -142,7 +141,7 @@ function desiredUsage({ deleting, spec, usage, observed }: PlanView): KubeObject
   if (!spec.ok) return usage.map(keptConfigMap);
   const plan = observed.plan.metadata;
   const namespace = plan.namespace ?? '';
-  return [usageConfigMap({ namespace, name: plan.name }, workflowKeysOf(spec.value, namespace))];
+  return [usageOfSpec(spec.value, { namespace, name: plan.name })];
 }
 
 function finalized(ledger: Ledger, { observed }: PlanView): boolean {
