@@ -5,7 +5,7 @@ import { observeAction, startAction, type Context, type ObservedJobs } from './a
 import { Dependencies } from './dependencies.js';
 import { IndexQueue } from './queue.js';
 import { editSteps, type WritableAction } from './step-copies.js';
-import { isDone, isRunning, rollUp, skip, start } from './steps.js';
+import { isDone, isRunning, isUnderWay, rollUp, skip, start } from './steps.js';
 import { actionFacts, DONE, FAILED, firstWithout, HAS_DEPENDS_ON, RUNNING } from './action-facts.js';
 
 /**
@@ -20,13 +20,17 @@ import { actionFacts, DONE, FAILED, firstWithout, HAS_DEPENDS_ON, RUNNING } from
  */
 export function advanceRun(previous: Run, observed: ObservedJobs, now: Date): Run {
   if (previous.phase !== 'Running') return previous;
-  return editSteps(previous, (run, writable, given) => {
-    const context: Context = { run, observed, now, at: formatTime(now), writable, given };
-    for (const stage of run.stages) if (stage.phase === 'Running') settleStage(stage, context);
-    startStages(context);
-    if (run.stages.every(isDone)) finishRun(run, context.at);
-    return run;
-  });
+  return editSteps(
+    previous,
+    (run, writable, given) => {
+      const context: Context = { run, observed, now, at: formatTime(now), writable, given };
+      for (const stage of run.stages) if (stage.phase === 'Running') settleStage(stage, context);
+      startStages(context);
+      if (run.stages.every(isDone)) finishRun(run, context.at);
+      return run;
+    },
+    isUnderWay,
+  );
 }
 
 /** Settles a running stage: its workflows in order, each as far as it goes, then the stage itself. */

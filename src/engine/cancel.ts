@@ -1,6 +1,6 @@
 import type { Run } from '../api/run.js';
 import { editSteps, type WritableAction } from './step-copies.js';
-import { finish, rollUp, skip, type Step } from './steps.js';
+import { finish, isUnderWay, rollUp, skip, type Step } from './steps.js';
 
 /**
  * Stops a run: nothing new starts, running actions are interrupted (their Jobs are
@@ -8,7 +8,7 @@ import { finish, rollUp, skip, type Step } from './steps.js';
  */
 export function cancelRun(previous: Run, message: string, at: string, phase: 'Cancelled' | 'Failed' = 'Cancelled'): Run {
   if (previous.phase !== 'Running') return previous;
-  return editSteps(previous, (run, writable) => stopped(run, writable, message, at, phase));
+  return editSteps(previous, (run, writable) => stopped(run, writable, message, at, phase), isUnderWay);
 }
 
 function stopped(run: Run, writable: WritableAction, message: string, at: string, phase: 'Cancelled' | 'Failed'): Run {

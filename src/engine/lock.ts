@@ -2,7 +2,7 @@ import type { KubeObject } from '../k8s/metacontroller.js';
 import { parseTime } from '../k8s/time.js';
 import { editSteps } from './step-copies.js';
 import { jobOutcome } from './jobs.js';
-import { someAction, type Run, type RunAction } from '../api/run.js';
+import { someAction, type Run, type RunAction, type RunStage } from '../api/run.js';
 import { actionFacts, JOB_UNSEEN } from './action-facts.js';
 
 /**
@@ -28,13 +28,18 @@ export function noteObservedJobs(run: Run, jobs: ReadonlyMap<string, KubeObject>
     });
     return found;
   };
-  if (!run.stages.some((stage) => stage.workflows.some(({ actions }) => newlySeen(actions).length > 0))) return run;
-  return editSteps(run, (next, writable, given) => {
-    for (const stage of next.stages) {
-      for (const { actions } of stage.workflows) for (const index of newlySeen(given(actions))) writable(actions, index).jobSeen = true;
-    }
-    return next;
-  });
+  const seenIn = (stage: RunStage) => stage.workflows.some(({ actions }) => newlySeen(actions).length > 0);
+  if (!run.stages.some(seenIn)) return run;
+  return editSteps(
+    run,
+    (next, writable, given) => {
+      for (const stage of next.stages) {
+        for (const { actions } of stage.workflows) for (const index of newlySeen(given(actions))) writable(actions, index).jobSeen = true;
+      }
+      return next;
+    },
+    seenIn,
+  );
 }
 
 /** Whether no Job of the run can still be running, as far as the children and the timeouts tell. */

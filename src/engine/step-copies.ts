@@ -1,4 +1,4 @@
-import type { Run, RunAction } from '../api/run.js';
+import type { Run, RunAction, RunStage } from '../api/run.js';
 import { capStepMessages } from './steps.js';
 import { deepFreeze } from '../shared/frozen.js';
 
@@ -14,9 +14,15 @@ export type WritableAction = (actions: RunAction[], index: number) => RunAction;
  * as they were: one step of a long run changes a few actions, so each is copied only when the
  * edit asks to change it (`writable`). Actions, workflows and stages that come out as they were
  * are `previous`'s own objects again, and an edit that changed nothing returns `previous`: what
- * compares, mirrors or stores the run next can tell the unchanged parts by identity.
+ * compares, mirrors or stores the run next can tell the unchanged parts by identity. Only the
+ * stages `editable` names are copied; the edit must leave the others alone: a long run's edit
+ * changes a stage or two, and its ended stages stay as they are.
  */
-export function editSteps(previous: Run, edit: (run: Run, writable: WritableAction, given: GivenActions) => Run): Run {
+export function editSteps(
+  previous: Run,
+  edit: (run: Run, writable: WritableAction, given: GivenActions) => Run,
+  editable: (stage: RunStage) => boolean = () => true,
+): Run {
   const copies = new Map<RunAction, { actions: RunAction[]; index: number; original: RunAction }>();
   const untouched = new Map<RunAction[], readonly RunAction[]>();
   const writable: WritableAction = (actions, index) => {
@@ -29,7 +35,8 @@ export function editSteps(previous: Run, edit: (run: Run, writable: WritableActi
     return copy;
   };
   const given: GivenActions = (actions) => untouched.get(actions) ?? actions;
-  const next = capStepMessages(edit(copyContainers(previous, untouched), writable, given), copies.keys());
+  const copied = copyContainers(previous, untouched, editable);
+  const next = capStepMessages(edit(copied.run, writable, given), copies.keys(), copied.stages);
   for (const [copy, { actions, index, original }] of copies)
     if (actions[index] === copy && sameFields(copy, original)) actions[index] = original;
   const edited = sharedWhereUnchanged(next, previous);
@@ -44,18 +51,26 @@ export function editSteps(previous: Run, edit: (run: Run, writable: WritableActi
  */
 export type GivenActions = (actions: RunAction[]) => readonly RunAction[];
 
-function copyContainers(run: Run, untouched: Map<RunAction[], readonly RunAction[]>): Run {
-  return {
-    ...run,
-    stages: run.stages.map((stage) => ({
+function copyContainers(
+  run: Run,
+  untouched: Map<RunAction[], readonly RunAction[]>,
+  editable: (stage: RunStage) => boolean,
+): { run: Run; stages: RunStage[] } {
+  const copies: RunStage[] = [];
+  const stages = run.stages.map((stage) => {
+    if (!editable(stage)) return stage;
+    const copy = {
       ...stage,
       workflows: stage.workflows.map((workflow) => {
         const actions = workflow.actions.slice();
         untouched.set(actions, workflow.actions);
         return { ...workflow, actions };
       }),
-    })),
-  };
+    };
+    copies.push(copy);
+    return copy;
+  });
+  return { run: { ...run, stages }, stages: copies };
 }
 
 /**
@@ -82,6 +97,7 @@ export function freezeAround(run: Run): void {
 
 function sharedWhereUnchanged(next: Run, previous: Run): Run {
   const stages = sameItems(next.stages, previous.stages, (stage, before) => {
+    if (stage === before) return before;
     const workflows = sameItems(stage.workflows, before.workflows, (workflow, earlier) => {
       const actions = sameItems(workflow.actions, earlier.actions, (action) => action);
       return keptIfSame({ ...workflow, actions }, earlier);

@@ -1,6 +1,7 @@
 import type { StepPhase } from '../api/execution.js';
 import { capText, MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
-import { actionsOf, type Run, type RunAction, type SkipReason } from '../api/run.js';
+import { rememberedWhenFrozen } from '../shared/frozen.js';
+import { actionsOf, type Run, type RunAction, type RunStage, type SkipReason } from '../api/run.js';
 
 /** The state every stage, workflow and action carries. */
 export interface Step {
@@ -17,6 +18,16 @@ const BLOCKING: readonly SkipReason[] = ['FailFast', 'DependencyFailed', 'PlanSt
 export function isDone(step: Step): boolean {
   return step.phase === 'Succeeded' || step.phase === 'Failed' || step.phase === 'Skipped';
 }
+
+/**
+ * Whether something in a stage may still change: the stage, or one of its workflows or actions,
+ * is not done. Advancing or stopping a run changes only those; a status edited by hand may hold a
+ * running action in a stage that ended. Worked out once per frozen stage: a long run is edited
+ * several times per sync, and most of its stages have ended or not begun.
+ */
+export const isUnderWay: (stage: RunStage) => boolean = rememberedWhenFrozen(
+  (stage: RunStage) => !isDone(stage) || stage.workflows.some((workflow) => !isDone(workflow) || !workflow.actions.every(isDone)),
+);
 
 /** A function rather than a comparison, so that it is read again after `start` changed the phase. */
 export function isRunning(step: Step): boolean {
@@ -52,17 +63,17 @@ export function finish(step: Step, phase: 'Succeeded' | 'Failed', message: strin
 }
 
 /**
- * Cuts the messages of the stages, the workflows and `actions` (by default every action) to the
- * run's own limit, when it has one (a very large run). A sync passes only the actions it changed:
- * the others were cut when they changed.
+ * Cuts the messages of `stages` and their workflows, and of `actions` (by default every stage and
+ * every action) to the run's own limit, when it has one (a very large run). A sync passes only
+ * the steps it could change: the others were cut when they changed.
  */
-export function capStepMessages(run: Run, actions: Iterable<RunAction> = actionsOf(run)): Run {
+export function capStepMessages(run: Run, actions: Iterable<RunAction> = actionsOf(run), stages: readonly RunStage[] = run.stages): Run {
   const chars = run.stepMessageChars;
   if (chars === undefined) return run;
   const cap = (step: Step) => {
     if (step.message !== undefined) step.message = capText(step.message, chars);
   };
-  for (const stage of run.stages) {
+  for (const stage of stages) {
     cap(stage);
     stage.workflows.forEach(cap);
   }

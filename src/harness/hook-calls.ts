@@ -44,6 +44,12 @@ export interface HookCallsOptions {
   customizeTtlMs: number;
 }
 
+interface CachedRules {
+  generation: number;
+  rules: RelatedRule[];
+  expiresMs: number;
+}
+
 /**
  * The hook calls of the syncs and event handlers: each one counted and logged, its answer
  * decoded; the customize answers remembered; the failures recorded.
@@ -51,7 +57,7 @@ export interface HookCallsOptions {
 export class HookCalls {
   readonly errors: HookFailure[] = [];
   readonly #options: HookCallsOptions;
-  readonly #customizeCache = new Map<string, { generation: number; rules: RelatedRule[]; expiresMs: number }>();
+  readonly #customizeCache = new Map<ControllerDef, Map<string, CachedRules>>();
 
   constructor(options: HookCallsOptions) {
     this.#options = options;
@@ -105,16 +111,31 @@ export class HookCalls {
   async customize(c: ControllerDef, parent: KubeObject, trace: SyncTrace, context: SyncContext): Promise<RelatedRule[]> {
     const hook = c.hooks.customize;
     if (hook === undefined) return [];
-    const key = `${c.name}|${parent.metadata.uid ?? ''}`;
-    const generation = parent.metadata.generation ?? 0;
-    const now = this.#options.clock.nowMs();
-    const cached = this.#customizeCache.get(key);
-    if (cached !== undefined && cached.generation === generation && cached.expiresMs > now) return cached.rules;
+    const known = this.knownRules(c, parent);
+    if (known !== undefined) return known;
     const answer = await this.call(c, 'customize', hook, parent, trace, context, { controller: c.object, parent }, (v) =>
       decodeCustomizeResponse(v, hook.strict),
     );
-    this.#customizeCache.set(key, { generation, rules: answer.relatedResources, expiresMs: now + this.#options.customizeTtlMs });
+    const byUid = this.#customizeCache.get(c) ?? new Map<string, CachedRules>();
+    this.#customizeCache.set(c, byUid);
+    byUid.set(parent.metadata.uid ?? '', {
+      generation: parent.metadata.generation ?? 0,
+      rules: answer.relatedResources,
+      expiresMs: this.#options.clock.nowMs() + this.#options.customizeTtlMs,
+    });
     return answer.relatedResources;
+  }
+
+  /**
+   * The parent's customize rules while they are cached, without a call: the event handlers ask
+   * for the rules of every parent on every change.
+   */
+  knownRules(c: ControllerDef, parent: KubeObject): RelatedRule[] | undefined {
+    if (c.hooks.customize === undefined) return [];
+    const cached = this.#customizeCache.get(c)?.get(parent.metadata.uid ?? '');
+    const fresh =
+      cached !== undefined && cached.generation === (parent.metadata.generation ?? 0) && cached.expiresMs > this.#options.clock.nowMs();
+    return fresh ? cached.rules : undefined;
   }
 
   scope(c: ControllerDef, parent: KubeObject, type: ResourceType): RelatedScope {

@@ -66,7 +66,7 @@ async function enqueueRelatedParents(
     for (const parent of deps.view.peek(type)) {
       const managed = manages(c, parent);
       if (!managed && !deps.everyParent) continue;
-      const rules = await rulesOf(deps.hooks, c, parent, cause);
+      const rules = deps.hooks.knownRules(c, parent) ?? (await rulesOf(deps.hooks, c, parent, cause));
       if (rules === undefined) continue;
       const scope = deps.hooks.scope(c, parent, type);
       if (managed && (matchesAny(rules, before, scope) || matchesAny(rules, after, scope))) deps.enqueue(c, refOf(parent), cause);

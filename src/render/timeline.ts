@@ -65,10 +65,11 @@ export class TimelineRecorder {
   readonly #phases = new Map<string, string>();
   readonly #jobActions = new Map<string, string>();
   /**
-   * Actions already read, as the frozen objects of the statuses they came in: a plan status shares
-   * its unchanged actions with the last one, and an action read before has nothing new to tell.
+   * Stages, workflows and actions already read, as the frozen objects of the statuses they came
+   * in: a plan status shares its unchanged steps with the last one, and a step read before has
+   * nothing new to tell (nor has any step in it).
    */
-  readonly #readActions = new WeakSet<object>();
+  readonly #readSteps = new WeakSet<object>();
 
   constructor(harness: ContractHarness, start: Date) {
     this.#harness = harness;
@@ -178,13 +179,14 @@ export class TimelineRecorder {
       found.push({ at, ...entry, execution, event: phase, ...why });
     };
     for (const stage of run.stages) {
+      if (this.#readBefore(stage)) continue;
       const stageEntry = { kind: 'stage' as const, name: stage.name };
       // A stage skipped because an earlier one failed never started; one with nothing to undo did.
       if (stage.startTime !== undefined) step(`stage ${stage.name} started`, 'Running', stageEntry);
       for (const workflow of stage.workflows) {
+        if (this.#readBefore(workflow)) continue;
         for (const action of workflow.actions) {
-          if (this.#readActions.has(action)) continue;
-          if (Object.isFrozen(action)) this.#readActions.add(action);
+          if (this.#readBefore(action)) continue;
           if (action.phase === 'Pending' || action.phase === 'Running') continue;
           const where = { stage: stage.name, workflow: `${workflow.workflowRef.namespace}/${workflow.workflowRef.name}` };
           // A runner action's message names what it touched (the object, the endpoint).
@@ -200,6 +202,13 @@ export class TimelineRecorder {
       if (stage.phase !== 'Pending' && stage.phase !== 'Running') step(`stage ${stage.name}`, stage.phase, stageEntry, stage.message);
     }
     return found;
+  }
+
+  /** Whether `step` was read before (and is frozen, so it cannot have changed since); notes it read. */
+  #readBefore(step: object): boolean {
+    if (this.#readSteps.has(step)) return true;
+    if (Object.isFrozen(step)) this.#readSteps.add(step);
+    return false;
   }
 
   #executionStatus(execution: ObjectRef, at: number): void {

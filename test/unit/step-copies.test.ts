@@ -70,3 +70,42 @@ describe('a sync copies only the steps it changes', () => {
     expect(noteObservedJobs(run, new Map())).toBe(run);
   });
 });
+
+describe('a sync edits only the stages where something can still change', () => {
+  const wf = (name: string) => readyWorkflow(name, { actions: [jobAction(`${name}-a`), jobAction(`${name}-b`)] });
+  const started = begin(startRun(plan('plan', { stages: [stage('one', ['w1']), stage('two', ['w2'])] }), [wf('w1'), wf('w2')]));
+  const finishOne = (run: Run) => {
+    let next = run;
+    for (const name of ['w1-a', 'w1-b']) next = advanceRun(next, { jobs: jobsOf(next, { [name]: 'Complete' }), namespace: NAMESPACE }, at);
+    return next;
+  };
+  // A status edited by hand: the first stage says it ended, yet one of its actions still runs.
+  const handEdited = (run: Run): Run => {
+    const [one, two] = structuredClone(run.stages);
+    const [first] = one?.workflows ?? [];
+    if (one === undefined || two === undefined || first === undefined) throw new Error('two stages expected');
+    const stillRunning = {
+      ...first,
+      actions: first.actions.map((action, index) => (index === 0 ? { ...action, phase: 'Running' as const } : action)),
+    };
+    return { ...run, stages: [{ ...one, workflows: [stillRunning] }, two] };
+  };
+
+  it('leaves an ended stage as it was, the same object, while the next one moves', () => {
+    const before = deepFreeze(finishOne(started));
+    expect(before.stages.map((part) => part.phase)).toEqual(['Succeeded', 'Running']);
+    const after = advanceRun(before, { jobs: jobsOf(before, { 'w2-a': 'Complete' }), namespace: NAMESPACE }, at);
+    expect(after.stages[0]).toBe(before.stages[0]);
+    expect(after.stages[1]).not.toBe(before.stages[1]);
+    expect(after).toEqual(advanceRun(structuredClone(before), { jobs: jobsOf(before, { 'w2-a': 'Complete' }), namespace: NAMESPACE }, at));
+  });
+
+  it('still stops an action that runs in a stage said to have ended, frozen or not, and leaves the input untouched', () => {
+    const edited = handEdited(finishOne(started));
+    const frozen = deepFreeze(structuredClone(edited));
+    const cancelled = cancelRun(frozen, 'cancelled by user', T0);
+    expect(cancelled).toEqual(cancelRun(edited, 'cancelled by user', T0));
+    expect(cancelled.stages[0]?.workflows[0]?.actions[0]?.phase).toBe('Failed');
+    expect(edited).toEqual(frozen);
+  });
+});
