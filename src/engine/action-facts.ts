@@ -1,5 +1,6 @@
 import { mappedAlongLists } from '../shared/along-lists.js';
-import type { Run, RunAction } from '../api/run.js';
+import type { Run, RunAction, RunStage } from '../api/run.js';
+import { rememberedWhenFrozen } from '../shared/frozen.js';
 import { isDone } from './steps.js';
 import { hasDefinition } from './definitions.js';
 
@@ -56,6 +57,7 @@ export function firstWithout(facts: readonly number[], bit: number): number {
 /** Visits the actions of a run that have one of `bits`, in `actionsOf` order, found by their facts. */
 export function eachActionWith(run: Run, bits: number, visit: (action: RunAction) => void): void {
   for (const stage of run.stages) {
+    if (!mayHave(stage, bits)) continue;
     for (const { actions } of stage.workflows) {
       actionFacts(actions).forEach((fact, index) => {
         if ((fact & bits) !== 0) visit(actions[index] as RunAction);
@@ -63,3 +65,19 @@ export function eachActionWith(run: Run, bits: number, visit: (action: RunAction
     }
   }
 }
+
+/**
+ * Whether an action of the stage may have one of `bits`: false only for a frozen stage whose
+ * actions' facts, all taken together, have none (worked out once per frozen stage). A run of
+ * many stages is read by several passes per sync, each looking for the few actions that are
+ * running or not yet seen.
+ */
+export function mayHave(stage: RunStage, bits: number): boolean {
+  return !Object.isFrozen(stage) || (stageFacts(stage) & bits) !== 0;
+}
+
+const stageFacts = rememberedWhenFrozen((stage: RunStage) => {
+  let facts = 0;
+  for (const { actions } of stage.workflows) for (const fact of actionFacts(actions)) facts |= fact;
+  return facts;
+});

@@ -3,7 +3,7 @@ import { parseTime } from '../k8s/time.js';
 import { editSteps } from './step-copies.js';
 import { jobOutcome } from './jobs.js';
 import { someAction, type Run, type RunAction, type RunStage } from '../api/run.js';
-import { actionFacts, JOB_UNSEEN } from './action-facts.js';
+import { actionFacts, JOB_UNSEEN, mayHave } from './action-facts.js';
 
 /**
  * When the plan may let go of an ended run (docs/design.md, "Release"). Metacontroller's Job
@@ -28,12 +28,13 @@ export function noteObservedJobs(run: Run, jobs: ReadonlyMap<string, KubeObject>
     });
     return found;
   };
-  const seenIn = (stage: RunStage) => stage.workflows.some(({ actions }) => newlySeen(actions).length > 0);
+  const seenIn = (stage: RunStage) => mayHave(stage, JOB_UNSEEN) && stage.workflows.some(({ actions }) => newlySeen(actions).length > 0);
   if (!run.stages.some(seenIn)) return run;
   return editSteps(
     run,
     (next, writable, given) => {
       for (const stage of next.stages) {
+        if (!mayHave(stage, JOB_UNSEEN)) continue;
         for (const { actions } of stage.workflows) for (const index of newlySeen(given(actions))) writable(actions, index).jobSeen = true;
       }
       return next;
