@@ -1,7 +1,9 @@
 import type { KubeObject } from '../k8s/metacontroller.js';
 import { isRecord } from '../k8s/json.js';
 import type { Run, RunAction, RunStage, RunWorkflow } from '../api/run.js';
-import { deepFreeze } from '../shared/frozen.js';
+import { carriedListOf, deepFreeze, frozenLike } from '../shared/frozen.js';
+import { mappedAlongLists, mappedInPlaceAlongLists } from '../shared/along-lists.js';
+import { isDone } from './steps.js';
 import { mappedOrSame } from '../shared/mapped-or-same.js';
 import { actionFacts, countWith, DONE, HAS_DEFINITION } from './action-facts.js';
 import { definitionPosition, hasDefinition, parseDefinition } from './definitions.js';
@@ -47,13 +49,35 @@ function joinedStage(stage: RunStage, texts: readonly unknown[], first: number):
   return workflows === stage.workflows ? stage : { ...stage, workflows };
 }
 
-/** The actions that have ended are passed over by their facts, without being read. */
+/** The actions that have ended are passed over, without being read. */
 function joinedWorkflow(workflow: RunWorkflow, texts: readonly unknown[], first: number): RunWorkflow {
-  const facts = actionFacts(workflow.actions);
-  const actions = mappedOrSame(workflow.actions, (action, index) =>
-    ((facts[index] ?? 0) & DONE) !== 0 ? action : withDefinition(action, texts[first + index]),
-  );
-  return actions === workflow.actions ? workflow : { ...workflow, actions };
+  const { actions } = workflow;
+  if (countWith(actionFacts(actions), DONE) === actions.length) return workflow;
+  const joined = Object.isFrozen(actions) ? joinerOf(texts, first)(actions) : actions.map(joinedAt(texts, first));
+  return joined.every((action, index) => action === actions[index]) ? workflow : { ...workflow, actions: carriedListOf(actions, joined) };
+}
+
+/**
+ * Per definitions read and place of a workflow's first action in the run, its actions joined to
+ * their definitions, carried along its lists (docs/design.md, "Carried across syncs"): a long
+ * run is joined on every sync with an action or two changed since the last.
+ */
+function joinerOf(texts: readonly unknown[], first: number): (actions: readonly RunAction[]) => readonly RunAction[] {
+  const byFirst = joiners.get(texts) ?? new Map<number, (actions: readonly RunAction[]) => readonly RunAction[]>();
+  joiners.set(texts, byFirst);
+  let joiner = byFirst.get(first);
+  if (joiner === undefined) {
+    joiner = mappedInPlaceAlongLists(joinedAt(texts, first));
+    byFirst.set(first, joiner);
+  }
+  return joiner;
+}
+
+const joiners = new WeakMap<readonly unknown[], Map<number, (actions: readonly RunAction[]) => readonly RunAction[]>>();
+
+/** An action at `index` of a workflow whose first action is the run's `first`, joined to its definition unless it has ended. */
+function joinedAt(texts: readonly unknown[], first: number): (action: RunAction, index: number) => RunAction {
+  return (action, index) => (isDone(action) ? action : withDefinition(action, texts[first + index]));
 }
 
 /**
@@ -87,28 +111,28 @@ function holdsDefinitions(part: RunStage | RunWorkflow): boolean {
 /** The stages without their actions' definitions: what the status holds of a run that keeps them apart. */
 export function stagesWithoutDefinitions(stages: RunStage[]): RunStage[] {
   // Frozen all through when the run was, so that whoever freezes the status next finds it done.
-  const frozen = Object.isFrozen(stages);
-  const stripped = mappedOrSame(stages, (stage) => sourceOf(stage) ?? strippedStage(stage, frozen));
-  return frozen ? deepFreeze(stripped) : stripped;
+  const stripped = mappedOrSame(stages, (stage) => sourceOf(stage) ?? strippedStage(stage));
+  return Object.isFrozen(stages) ? deepFreeze(stripped) : stripped;
 }
 
-function strippedStage(stage: RunStage, frozen: boolean): RunStage {
-  const workflows = mappedOrSame(stage.workflows, (workflow) => sourceOf(workflow) ?? strippedWorkflow(workflow, frozen));
+function strippedStage(stage: RunStage): RunStage {
+  const workflows = mappedOrSame(stage.workflows, (workflow) => sourceOf(workflow) ?? strippedWorkflow(workflow));
   return workflows === stage.workflows ? stage : { ...stage, workflows };
 }
 
-/** Only the actions whose facts say they hold a definition are read: the others are kept as they are. */
-function strippedWorkflow(workflow: RunWorkflow, frozen: boolean): RunWorkflow {
-  const facts = actionFacts(workflow.actions);
-  const actions = mappedOrSame(workflow.actions, (action, index) => {
-    if (((facts[index] ?? 0) & HAS_DEFINITION) === 0) return action;
-    return frozen ? deepFreeze(withoutDefinition(action)) : withoutDefinition(action);
-  });
-  if (actions === workflow.actions) return workflow;
-  // Frozen before the rest, so that freezing the stages does not walk its actions again.
-  if (frozen) Object.freeze(actions);
-  return { ...workflow, actions };
+/** A workflow whose facts say none of its actions holds a definition is kept as it is. */
+function strippedWorkflow(workflow: RunWorkflow): RunWorkflow {
+  if (countWith(actionFacts(workflow.actions), HAS_DEFINITION) === 0) return workflow;
+  return { ...workflow, actions: carriedListOf(workflow.actions, strippedActions(workflow.actions)) };
 }
+
+/**
+ * Carried along a workflow's lists (docs/design.md, "Carried across syncs"): a long run is
+ * stripped on every sync with an action or two changed since the last. Frozen like the action.
+ */
+const strippedActions = mappedAlongLists((action: RunAction) =>
+  hasDefinition(action) ? frozenLike(action, withoutDefinition(action)) : action,
+);
 
 function sourceOf<P extends RunStage | RunWorkflow>(part: P): P | undefined {
   return sourceParts.get(part) as P | undefined;

@@ -2,7 +2,7 @@ import { mappedAlongLists } from '../shared/along-lists.js';
 import type { ActionStatus, ExecutionSummary, StageStatus, WorkflowExecutionStatus } from '../api/execution.js';
 import { formatDuration, parseTime } from '../k8s/time.js';
 import type { Run, RunAction, RunStage, RunWorkflow } from '../api/run.js';
-import { frozenLike } from '../shared/frozen.js';
+import { carriedListOf, frozenLike } from '../shared/frozen.js';
 import type { Step } from './steps.js';
 import { actionFacts, countWith, DONE, RUNNING, SUCCEEDED } from './action-facts.js';
 
@@ -10,11 +10,10 @@ import { actionFacts, countWith, DONE, RUNNING, SUCCEEDED } from './action-facts
  * The run as the execution shows it: the upstream `stageStatuses` shape plus undo data. A frozen
  * stage's, workflow's or action's status is made once and frozen (docs/design.md, "Carried across
  * syncs"): a rehearsal's execution then writes the same objects sync after sync, and what is
- * worked out of its stored status is carried too. The answer gets copies of the lists
- * (`mappedAlongLists` may share them).
+ * worked out of its stored status is carried too.
  */
 export function stageStatusesOf(run: Run): StageStatus[] {
-  return STAGE_STATUSES[run.operationType](run.stages).slice();
+  return carriedListOf(run.stages, STAGE_STATUSES[run.operationType](run.stages));
 }
 
 type Operation = Run['operationType'];
@@ -28,7 +27,7 @@ function stageStatusesFor(operation: Operation): (stages: readonly RunStage[]) =
       parallel: stage.parallel,
       ...(stage.dependsOn ? { dependsOn: stage.dependsOn } : {}),
       ...timing(stage),
-      workflowExecutions: workflowStatuses(stage.workflows).slice(),
+      workflowExecutions: carriedListOf(stage.workflows, workflowStatuses(stage.workflows)),
     }),
   );
 }
@@ -52,7 +51,7 @@ function workflowStatus(workflow: RunWorkflow, operation: Operation): WorkflowEx
     ...timing(workflow),
     progress,
     ...(current ? { currentAction: current.name } : {}),
-    actionStatuses: actionStatuses(workflow.actions).slice(),
+    actionStatuses: carriedListOf(workflow.actions, actionStatuses(workflow.actions)),
   };
 }
 

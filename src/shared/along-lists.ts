@@ -15,19 +15,34 @@ interface Remembered<T, R> {
  * The answer may be shared with an earlier one: callers must not change it.
  */
 export function mappedAlongLists<T, R>(each: (item: T) => R): (list: readonly T[]) => readonly R[] {
+  return alongLists((item) => each(item), false);
+}
+
+/**
+ * `mappedAlongLists` for an `each` that also depends on the item's place in the list: results
+ * are carried only from a list of the same length, place by place (a run's lists of actions
+ * keep their lengths; a list of another length is mapped whole).
+ */
+export function mappedInPlaceAlongLists<T, R>(each: (item: T, index: number) => R): (list: readonly T[]) => readonly R[] {
+  return alongLists(each, true);
+}
+
+function alongLists<T, R>(each: (item: T, index: number) => R, inPlaceOnly: boolean): (list: readonly T[]) => readonly R[] {
   // The last lists kept with each first and each last item: found without a search, and let go with their items.
   const byFirst: Lineages<T, R> = new WeakMap();
   const byLast: Lineages<T, R> = new WeakMap();
   let latest: Remembered<T, R> | undefined;
   return (list) => {
-    if (list.length === 0 || !Object.isFrozen(list)) return list.map((item) => each(item));
+    if (list.length === 0 || !Object.isFrozen(list)) return list.map((item, index) => each(item, index));
     // Several passes of one sync read the same list.
     if (latest?.list === list) return latest.results;
     const first = list[0] as object;
     const last = list[list.length - 1] as object;
-    const { before, followed } = predecessor(byFirst, byLast, first, last);
+    const found = predecessor(byFirst, byLast, first, last);
+    const { followed } = found;
+    const before = inPlaceOnly && found.before?.list.length !== list.length ? undefined : found.before;
     const results = before === undefined ? fresh(list, each) : carried(before, list, each);
-    if (results === undefined) return list.map((item) => each(item));
+    if (results === undefined) return list.map((item, index) => each(item, index));
     latest = results === before?.results ? before : { list, results };
     // A list followed by another is let go, so that a lineage keeps only its last lists; one that
     // only shares its first item with this one may lead another lineage, and stays findable by it.
@@ -86,11 +101,11 @@ function drop<T, R>(lineages: Lineages<T, R>, item: object, known: Remembered<T,
  * item inserted, removed or replaced here and there. `before`'s own results when the lists are
  * the same.
  */
-function carried<T, R>(before: Remembered<T, R>, list: readonly T[], each: (item: T) => R): readonly R[] | undefined {
+function carried<T, R>(before: Remembered<T, R>, list: readonly T[], each: (item: T, index: number) => R): readonly R[] | undefined {
   return before.list.length === list.length ? carriedInPlace(before, list, each) : carriedAligned(before, list, each);
 }
 
-function carriedInPlace<T, R>(before: Remembered<T, R>, list: readonly T[], each: (item: T) => R): readonly R[] | undefined {
+function carriedInPlace<T, R>(before: Remembered<T, R>, list: readonly T[], each: (item: T, index: number) => R): readonly R[] | undefined {
   const old = before.list;
   let results: R[] | undefined;
   for (let index = 0; index < list.length; index += 1) {
@@ -98,12 +113,12 @@ function carriedInPlace<T, R>(before: Remembered<T, R>, list: readonly T[], each
     if (old[index] === item) continue;
     if (!isFrozenObject(item)) return undefined;
     results ??= before.results.slice();
-    results[index] = each(item);
+    results[index] = each(item, index);
   }
   return results ?? before.results;
 }
 
-function carriedAligned<T, R>(before: Remembered<T, R>, list: readonly T[], each: (item: T) => R): readonly R[] | undefined {
+function carriedAligned<T, R>(before: Remembered<T, R>, list: readonly T[], each: (item: T, index: number) => R): readonly R[] | undefined {
   const old = before.list;
   const results: R[] = [];
   let at = 0;
@@ -116,7 +131,7 @@ function carriedAligned<T, R>(before: Remembered<T, R>, list: readonly T[], each
       continue;
     }
     if (!isFrozenObject(item)) return undefined;
-    results.push(each(item));
+    results.push(each(item, index));
     // A replaced item moves on in both lists; an inserted one only in this one.
     if (at < old.length && list[index + 1] !== old[at]) at += 1;
   }
@@ -124,8 +139,8 @@ function carriedAligned<T, R>(before: Remembered<T, R>, list: readonly T[], each
 }
 
 /** `each` of every item, or undefined when one is not frozen (the list cannot be kept). */
-function fresh<T, R>(list: readonly T[], each: (item: T) => R): readonly R[] | undefined {
-  return list.every(isFrozenObject) ? list.map((item) => each(item)) : undefined;
+function fresh<T, R>(list: readonly T[], each: (item: T, index: number) => R): readonly R[] | undefined {
+  return list.every(isFrozenObject) ? list.map((item, index) => each(item, index)) : undefined;
 }
 
 function isFrozenObject(value: unknown): boolean {

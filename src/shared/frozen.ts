@@ -47,3 +47,13 @@ export function deepFreeze<T>(value: T): T {
 export function frozenLike<T>(source: object, made: T): T {
   return Object.isFrozen(source) ? deepFreeze(made) : made;
 }
+
+/**
+ * What `mappedAlongLists` made of `source`, as a list of a caller's answer: frozen when `source`
+ * is, as the helper may share it with other answers (nothing may change it, and freezing what
+ * holds it need not walk it again); when `source` is not frozen, the list was made for this
+ * answer alone.
+ */
+export function carriedListOf<T>(source: readonly unknown[], made: readonly T[]): T[] {
+  return (Object.isFrozen(source) ? Object.freeze(made) : made) as T[];
+}

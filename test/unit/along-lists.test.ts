@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mappedAlongLists } from '../../src/shared/along-lists.js';
+import { mappedAlongLists, mappedInPlaceAlongLists } from '../../src/shared/along-lists.js';
 
 /**
  * `mappedAlongLists` carries what it made of a list's items to the next list that holds the same
@@ -142,6 +142,56 @@ describe('mappedAlongLists', () => {
           }
           for (const item of items) if (!Object.isFrozen(item)) item.value += 1;
           expect(map(Object.freeze(items))).toEqual(items.map((item) => ({ doubled: item.value * 2 })));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** A map that also reads each item's place: carried only place by place, from a list of the same length. */
+describe('mappedInPlaceAlongLists', () => {
+  const placed = () => {
+    let calls = 0;
+    const each = (item: Item, index: number) => {
+      calls += 1;
+      return { at: index, doubled: item.value * 2 };
+    };
+    return { map: mappedInPlaceAlongLists(each), calls: () => calls };
+  };
+
+  it('maps only the items that differ from the last list of the same length, and a list of another length whole', () => {
+    const { map, calls } = placed();
+    const first = frozenItems(50);
+    map(first);
+    const second = Object.freeze(first.map((item, index) => (index === 7 ? Object.freeze({ value: -1 }) : item)));
+    expect(map(second)).toEqual(second.map((item, index) => ({ at: index, doubled: item.value * 2 })));
+    expect(calls()).toBe(51);
+    const shifted = Object.freeze([Object.freeze({ value: -2 }), ...second]);
+    expect(map(shifted)).toEqual(shifted.map((item, index) => ({ at: index, doubled: item.value * 2 })));
+    expect(calls()).toBe(102);
+  });
+
+  it('answers as a plain map, places included, for lists edited from one to the next', () => {
+    const edit = fc.record({ at: fc.nat(), kind: fc.constantFrom('insert', 'remove', 'replace', 'move'), loose: fc.boolean() });
+    fc.assert(
+      fc.property(fc.nat(20), fc.array(fc.array(edit, { maxLength: 4 }), { maxLength: 25 }), (length, rounds) => {
+        const { map } = placed();
+        let items: Item[] = [...frozenItems(length)];
+        let next = 1000;
+        for (const edits of rounds) {
+          items = [...items];
+          for (const { at, kind, loose } of edits) {
+            const made: Item = loose ? { value: next } : Object.freeze({ value: next });
+            next += 1;
+            const index = items.length === 0 ? 0 : at % items.length;
+            if (kind === 'insert') items.splice(index, 0, made);
+            else if (kind === 'remove') items.splice(index, 1);
+            else if (kind === 'move') items.push(...items.splice(index, 1));
+            else items[index] = made;
+          }
+          for (const item of items) if (!Object.isFrozen(item)) item.value += 1;
+          expect(map(Object.freeze(items))).toEqual(items.map((item, index) => ({ at: index, doubled: item.value * 2 })));
         }
       }),
       { numRuns: 500 },
