@@ -38,9 +38,7 @@ function alongLists<T, R>(each: (item: T, index: number) => R, inPlaceOnly: bool
     if (latest?.list === list) return latest.results;
     const first = list[0] as object;
     const last = list[list.length - 1] as object;
-    const found = predecessor(byFirst, byLast, first, last);
-    const { followed } = found;
-    const before = inPlaceOnly && found.before?.list.length !== list.length ? undefined : found.before;
+    const { before, followed } = predecessor(byFirst, byLast, first, last, inPlaceOnly ? list.length : undefined);
     const results = before === undefined ? fresh(list, each) : carried(before, list, each);
     if (results === undefined) return list.map((item, index) => each(item, index));
     latest = results === before?.results ? before : { list, results };
@@ -66,10 +64,13 @@ function predecessor<T, R>(
   byLast: Lineages<T, R>,
   first: object,
   last: object,
+  length: number | undefined,
 ): { before: Remembered<T, R> | undefined; followed: boolean } {
   const heads = byFirst.get(first) ?? [];
   const followed = heads.find((known) => lastOf(known) === last);
-  return { before: followed ?? heads[0] ?? byLast.get(last)?.[0], followed: followed !== undefined };
+  const before = followed ?? heads[0] ?? byLast.get(last)?.[0];
+  // A map that reads places carries only from a list of the same length.
+  return { before: length === undefined || before?.list.length === length ? before : undefined, followed: followed !== undefined };
 }
 
 function lastOf<T, R>(known: Remembered<T, R>): object {
