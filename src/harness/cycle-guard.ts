@@ -97,12 +97,31 @@ function digest(json: string): string {
 }
 
 /**
- * JSON.stringify replacer: a frozen object stands for itself by its digest, itself taken with
- * the digests of the frozen objects inside it: a plan's status shares most of its run with the
- * last one, and only what changed is serialised again.
+ * JSON.stringify replacer: a frozen object of the request (a stored object), a frozen long list
+ * and each item of one stand for themselves by their digests, each taken with the digests of such
+ * parts inside it: a plan's status shares most of its run with the last one, and its children
+ * are the same objects from one request to the next, so only what changed is serialised again.
+ * Smaller parts (metadata, a Job's template and conditions) are serialised with what holds them:
+ * a digest of each would cost more than it saves.
  */
 function digestFrozen(this: unknown, _key: string, value: unknown): unknown {
-  return typeof value === 'object' && value !== null && Object.isFrozen(value) ? `#${digestOf(value)}` : value;
+  return digestedPart(this, value);
+}
+
+function digestedPart(holder: unknown, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return value;
+  return isLongList(value) || isLongList(holder) || isStoredObject(value) ? `#${digestOf(value)}` : value;
+}
+
+/** Lists longer than this are digested apart, item by item: a run's actions, a plan's history. */
+const SHORT_LIST = 8;
+
+function isLongList(value: unknown): boolean {
+  return Array.isArray(value) && value.length > SHORT_LIST;
+}
+
+function isStoredObject(value: object): boolean {
+  return 'metadata' in value && 'kind' in value;
 }
 
 /**
@@ -110,5 +129,9 @@ function digestFrozen(this: unknown, _key: string, value: unknown): unknown {
  * every request that carries it: a long run's plan sync carries every Job of the run.
  */
 const digestOf = rememberedWhenFrozen((value: object) =>
-  digest(JSON.stringify(value, (key, inner: unknown) => (inner === value ? inner : digestFrozen(key, inner)))),
+  digest(
+    JSON.stringify(value, function (this: unknown, _key: string, inner: unknown) {
+      return inner === value ? inner : digestedPart(this, inner);
+    }),
+  ),
 );

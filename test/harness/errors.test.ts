@@ -138,6 +138,19 @@ describe('hook failures', () => {
     expect(n).toBeLessThan(1_000);
   });
 
+  it('throws from settle() on a cycle inside an item of a long list, digested apart from the rest', async () => {
+    const { h, hooks } = await setup({ maxSyncsPerSettle: 200 });
+    let n = 0;
+    hooks.on('/widget/sync', () => {
+      n += 1;
+      const items = Array.from({ length: 20 }, (_, index) => ({ index, detail: { flip: index === 5 && n % 2 === 0 } }));
+      return { status: { items }, children: [] };
+    });
+    h.apply(widget('w1'));
+    await expect(h.settle()).rejects.toThrow(/hot loop — sync widget default\/w1 was sent the same request 4 times/);
+    expect(n).toBeLessThan(12);
+  });
+
   it('throws from settle() on answers that change on every call', async () => {
     const { h, hooks } = await setup({ maxSyncsPerSettle: 50 });
     let n = 0;
