@@ -3,6 +3,7 @@ import { isRecord } from '../k8s/json.js';
 import type { Run, RunAction, RunStage, RunWorkflow } from '../api/run.js';
 import { carriedListOf, deepFreeze, frozenLike } from '../shared/frozen.js';
 import { mappedAlongLists, mappedInPlaceAlongLists } from '../shared/along-lists.js';
+import { everyOf } from '../shared/frozen-lists.js';
 import { isDone } from './steps.js';
 import { mappedOrSame } from '../shared/mapped-or-same.js';
 import { actionFacts, countWith, DONE, HAS_DEFINITION } from './action-facts.js';
@@ -54,7 +55,9 @@ function joinedWorkflow(workflow: RunWorkflow, texts: readonly unknown[], first:
   const { actions } = workflow;
   if (countWith(actionFacts(actions), DONE) === actions.length) return workflow;
   const joined = Object.isFrozen(actions) ? joinerOf(texts, first)(actions) : actions.map(joinedAt(texts, first));
-  return joined.every((action, index) => action === actions[index]) ? workflow : { ...workflow, actions: carriedListOf(actions, joined) };
+  return everyOf(joined, (action, index) => action === actions[index])
+    ? workflow
+    : { ...workflow, actions: carriedListOf(actions, joined) };
 }
 
 /**

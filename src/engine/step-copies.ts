@@ -1,6 +1,7 @@
 import type { Run, RunAction, RunStage } from '../api/run.js';
 import { capStepMessages } from './steps.js';
 import { deepFreeze } from '../shared/frozen.js';
+import { copyOf } from '../shared/frozen-lists.js';
 
 /**
  * The action at `index` of a workflow's list, made safe to change: a copy, put in the list in its
@@ -62,7 +63,7 @@ function copyContainers(
     const copy = {
       ...stage,
       workflows: stage.workflows.map((workflow) => {
-        const actions = workflow.actions.slice();
+        const actions = copyOf(workflow.actions);
         untouched.set(actions, workflow.actions);
         return { ...workflow, actions };
       }),

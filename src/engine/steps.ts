@@ -1,6 +1,7 @@
 import type { StepPhase } from '../api/execution.js';
 import { capText, MAX_STEP_MESSAGE_CHARS } from '../k8s/bounds.js';
 import { rememberedWhenFrozen } from '../shared/frozen.js';
+import { everyOf } from '../shared/frozen-lists.js';
 import { actionsOf, type Run, type RunAction, type RunStage, type SkipReason } from '../api/run.js';
 
 /** The state every stage, workflow and action carries. */
@@ -26,7 +27,7 @@ export function isDone(step: Step): boolean {
  * several times per sync, and most of its stages have ended or not begun.
  */
 export const isUnderWay: (stage: RunStage) => boolean = rememberedWhenFrozen(
-  (stage: RunStage) => !isDone(stage) || stage.workflows.some((workflow) => !isDone(workflow) || !workflow.actions.every(isDone)),
+  (stage: RunStage) => !isDone(stage) || stage.workflows.some((workflow) => !isDone(workflow) || !everyOf(workflow.actions, isDone)),
 );
 
 /** A function rather than a comparison, so that it is read again after `start` changed the phase. */

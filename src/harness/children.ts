@@ -7,6 +7,7 @@ import type { CarriedLists } from './carried.js';
 import { expectVersion } from './sync-steps.js';
 import { rememberedWhenFrozen } from '../shared/frozen.js';
 import { mappedAlongLists } from '../shared/along-lists.js';
+import { eachOf, filteredOf } from '../shared/frozen-lists.js';
 import { clone, deepEqual, describe, isRecord, refOf, type KubeObject, type OwnerReference } from './types.js';
 
 /** Children and attachments, after Metacontroller's `common/manage_children.go` (dynamic apply). */
@@ -41,7 +42,7 @@ export function observedChildren(
       if (controllerRef(obj)?.uid !== uid) return false;
       return decorator === undefined || obj.metadata.annotations?.[DECORATOR_ANNOTATION] === decorator;
     });
-    return { type, objects: Object.freeze(listed.filter((_, index) => owned[index] === true)) };
+    return { type, objects: Object.freeze(filteredOf(listed, (_, index) => owned[index] === true)) };
   });
 }
 
@@ -185,7 +186,7 @@ function byKey(lists: readonly (readonly KubeObject[])[]): Map<string, KubeObjec
   const found = new Map<string, KubeObject>();
   for (const list of lists) {
     const keys = childKeys(list);
-    list.forEach((obj, index) => found.set(keys[index] as string, obj));
+    eachOf(list, (obj, index) => found.set(keys[index] as string, obj));
   }
   return found;
 }

@@ -1,5 +1,6 @@
 import type { ResourceType } from './resources.js';
 import { mappedAlongLists } from '../shared/along-lists.js';
+import { eachOf } from '../shared/frozen-lists.js';
 import { qualifiedName, type KubeObject } from './types.js';
 
 /** `{ "<Kind>.<apiVersion>": { "<key>": object } }`, the shape of children/attachments/related. */
@@ -27,7 +28,7 @@ export function buildObjectMap(parent: KubeObject, groups: ObjectGroup[], versio
     const group = (map[groupKey(type)] ??= {});
     if (version === 'v2' || parentNamespace === '') {
       const keys = (type.namespaced ? namespacedKeys : names)(objects);
-      objects.forEach((obj, index) => {
+      eachOf(objects, (obj, index) => {
         group[keys[index] as string] = obj;
       });
       continue;

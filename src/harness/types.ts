@@ -1,3 +1,5 @@
+import { eachOf } from '../shared/frozen-lists.js';
+
 /**
  * Plain-data shapes shared by the harness modules. Objects are kept as JSON trees: the harness
  * never interprets the fields of user objects beyond metadata, spec and status.
@@ -80,7 +82,7 @@ function copyTree<T>(value: T, shareFrozen: boolean): T {
     const [source, target] = next;
     // A list by index: its keys as strings would be made and parsed back for every item of a long run.
     if (Array.isArray(source)) {
-      source.forEach((item: unknown, index) => ((target as unknown as unknown[])[index] = copied(item)));
+      eachOf(source as unknown[], (item, index) => ((target as unknown as unknown[])[index] = copied(item)));
       continue;
     }
     for (const key of Object.keys(source)) {

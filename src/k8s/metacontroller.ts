@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { rememberedWhenFrozen } from '../shared/frozen.js';
+import { everyOf } from '../shared/frozen-lists.js';
 import { isRecord } from './json.js';
 import { ObjectMeta } from './schema.js';
 
@@ -147,7 +148,7 @@ export function objectsOfKind(map: ObjectMap | undefined, kind: string, apiVersi
 export function inNamespacedNameOrder(objects: readonly KubeObject[]): readonly KubeObject[] {
   // No sort when the map came in order (a long run's plan has a Job per action), and each key
   // made once, not once per comparison, when it did not.
-  if (objects.every((object, index) => index === 0 || !sortsBefore(object, objects[index - 1] as KubeObject))) return objects;
+  if (everyOf(objects, (object, index) => index === 0 || !sortsBefore(object, objects[index - 1] as KubeObject))) return objects;
   return objects
     .map((object) => ({ key: namespacedName(object), object }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))

@@ -1,3 +1,5 @@
+import { copyOf, everyOf } from './frozen-lists.js';
+
 interface Remembered<T, R> {
   list: readonly T[];
   results: readonly R[];
@@ -113,7 +115,7 @@ function carriedInPlace<T, R>(before: Remembered<T, R>, list: readonly T[], each
     const item = list[index] as T;
     if (old[index] === item) continue;
     if (!isFrozenObject(item)) return undefined;
-    results ??= before.results.slice();
+    results ??= copyOf(before.results);
     results[index] = each(item, index);
   }
   return results ?? before.results;
@@ -141,7 +143,7 @@ function carriedAligned<T, R>(before: Remembered<T, R>, list: readonly T[], each
 
 /** `each` of every item, or undefined when one is not frozen (the list cannot be kept). */
 function fresh<T, R>(list: readonly T[], each: (item: T, index: number) => R): readonly R[] | undefined {
-  return list.every(isFrozenObject) ? list.map((item, index) => each(item, index)) : undefined;
+  return everyOf(list, isFrozenObject) ? list.map((item, index) => each(item, index)) : undefined;
 }
 
 function isFrozenObject(value: unknown): boolean {

@@ -1,3 +1,5 @@
+import { eachOf } from './frozen-lists.js';
+
 /**
  * `compute`, remembered for frozen objects. A frozen object cannot change, so what a pure
  * function makes of it can be worked out once. Objects parsed from a request are never frozen
@@ -37,7 +39,7 @@ export function deepFreeze<T>(value: T): T {
     if (Object.isFrozen(node)) continue;
     Object.freeze(node);
     // A list by index: its keys as strings would be made and parsed back for every item of a long run.
-    if (Array.isArray(node)) node.forEach(visit);
+    if (Array.isArray(node)) eachOf(node, visit);
     else for (const key of Object.keys(node)) visit((node as Record<string, unknown>)[key]);
   }
   return value;
