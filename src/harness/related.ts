@@ -5,6 +5,7 @@ import type { RelatedRule } from './responses.js';
 import { matchesSelector, selectorTest } from './selectors.js';
 import type { KubeObject } from './types.js';
 import type { CarriedLists } from './carried.js';
+import { filteredOf } from '../shared/frozen-lists.js';
 
 /**
  * Selection of related objects from customize rules, after Metacontroller's
@@ -136,7 +137,7 @@ export function selectRelated(rules: RelatedRule[], scope: RelatedScope, carried
             matches,
           )
         : listed.map(matches);
-    const selected = listed.filter((_, at) => verdicts[at] === true);
+    const selected = filteredOf(listed, (_, at) => verdicts[at] === true);
     groups.set(type, [...(groups.get(type) ?? []), selected]);
   });
   return [...groups].map(([type, lists]) => ({ type, objects: Object.freeze(lists.length === 1 ? (lists[0] ?? []) : union(lists)) }));
