@@ -1,4 +1,5 @@
-import type { Run } from '../api/run.js';
+import type { Run, RunAction } from '../api/run.js';
+import { eachOf, filteredOf } from '../shared/frozen-lists.js';
 import { jobOutcome } from '../engine/jobs.js';
 import { runnerKind } from '../engine/runner.js';
 import { DRPlanExecutionSpec, type DRPlanExecutionStatus } from '../api/execution.js';
@@ -70,6 +71,8 @@ export class TimelineRecorder {
    * nothing new to tell (nor has any step in it).
    */
   readonly #readSteps = new WeakSet<object>();
+  /** Per run and place of a workflow in it, the frozen list of actions read last there (`#unread`). */
+  readonly #lastActions = new Map<string, readonly RunAction[]>();
 
   constructor(harness: ContractHarness, start: Date) {
     this.#harness = harness;
@@ -178,15 +181,14 @@ export class TimelineRecorder {
       const why = message !== undefined && (always || (entry.kind === 'stage' ? WHY_STAGE : WHY_ACTION).has(phase)) ? { message } : {};
       found.push({ at, ...entry, execution, event: phase, ...why });
     };
-    for (const stage of run.stages) {
-      if (this.#readBefore(stage)) continue;
+    eachOf(run.stages, (stage, stageIndex) => {
+      if (this.#readBefore(stage)) return;
       const stageEntry = { kind: 'stage' as const, name: stage.name };
       // A stage skipped because an earlier one failed never started; one with nothing to undo did.
       if (stage.startTime !== undefined) step(`stage ${stage.name} started`, 'Running', stageEntry);
-      for (const workflow of stage.workflows) {
-        if (this.#readBefore(workflow)) continue;
-        for (const action of workflow.actions) {
-          if (this.#readBefore(action)) continue;
+      eachOf(stage.workflows, (workflow, workflowIndex) => {
+        if (this.#readBefore(workflow)) return;
+        for (const action of this.#unread(`${run.execution.uid} ${stageIndex} ${workflowIndex}`, workflow.actions)) {
           if (action.phase === 'Pending' || action.phase === 'Running') continue;
           const where = { stage: stage.name, workflow: `${workflow.workflowRef.namespace}/${workflow.workflowRef.name}` };
           // A runner action's message names what it touched (the object, the endpoint).
@@ -198,10 +200,23 @@ export class TimelineRecorder {
             runnerKind(action.type) !== undefined,
           );
         }
-      }
+      });
       if (stage.phase !== 'Pending' && stage.phase !== 'Running') step(`stage ${stage.name}`, stage.phase, stageEntry, stage.message);
-    }
+    });
     return found;
+  }
+
+  /**
+   * The actions of a list not read before. The list read last at the same place of the run is
+   * compared with it place by place, by reference: a long run's plan status holds its actions in
+   * a new list on every sync, the same objects but one or two, and a lookup per action in
+   * `#readSteps` would visit each of them.
+   */
+  #unread(place: string, actions: readonly RunAction[]): RunAction[] {
+    const last = this.#lastActions.get(place);
+    if (Object.isFrozen(actions)) this.#lastActions.set(place, actions);
+    const readLast = (action: RunAction, index: number) => last?.[index] === action && Object.isFrozen(action);
+    return filteredOf(actions, (action, index) => !readLast(action, index) && !this.#readBefore(action));
   }
 
   /** Whether `step` was read before (and is frozen, so it cannot have changed since); notes it read. */
