@@ -1,5 +1,6 @@
 import { usageConfigMap, type WorkflowKey } from '../api/usage.js';
 import type { KubeObject } from '../k8s/metacontroller.js';
+import { frozenLike } from '../shared/frozen.js';
 import type { DRPlanSpec } from '../api/plan.js';
 
 /** The workflows a plan spec uses; a reference without namespace means the plan's own. */
@@ -21,7 +22,8 @@ export function workflowKeysOf(spec: DRPlanSpec, planNamespace: string): Workflo
 export function usageOfSpec(spec: DRPlanSpec, plan: { namespace: string; name: string }): KubeObject {
   const known = usageBySpec.get(spec);
   if (known !== undefined && known.namespace === plan.namespace && known.name === plan.name) return known.configMap;
-  const configMap = usageConfigMap(plan, workflowKeysOf(spec, plan.namespace));
+  // Shared by every answer made from the spec: frozen, so that none can change it for the others.
+  const configMap = frozenLike(spec, usageConfigMap(plan, workflowKeysOf(spec, plan.namespace)));
   if (Object.isFrozen(spec)) usageBySpec.set(spec, { ...plan, configMap });
   return configMap;
 }

@@ -4,7 +4,8 @@
  * `slice` take four to twenty times as long on a frozen array as on the same array unfrozen,
  * whereas `map`, `for…of`, spread and indexed loops do not. A rehearsal's lists are frozen and
  * long (docs/design.md, "Frozen arrays and the array builtins"), and these helpers walk them
- * with indexed loops.
+ * with indexed loops. For dense lists only (every list of JSON is): a hole is visited as
+ * `undefined`, where the builtins pass over it.
  */
 
 /** `list.every(test)`. */

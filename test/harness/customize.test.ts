@@ -6,6 +6,10 @@ import { EventLog } from '../../src/harness/events.js';
 import { ruleMatches } from '../../src/harness/related.js';
 import { buildResourceTable } from '../../src/harness/resources.js';
 import { Store } from '../../src/harness/store.js';
+import { parseController } from '../../src/harness/controllers.js';
+import { manages } from '../../src/harness/targets.js';
+import type { KubeObject } from '../../src/harness/types.js';
+import { deepFreeze } from '../../src/shared/frozen.js';
 
 const GADGETS = { apiVersion: 'test.example.com/v1', resource: 'gadgets' };
 
@@ -141,5 +145,26 @@ describe('customize and related objects', () => {
     expect([ruleMatches(broken, pod, scope), ruleMatches(pods, pod, scope)]).toEqual([false, true]);
     const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'x' } };
     expect(() => ruleMatches(broken, configMap, scope)).toThrow(/cannot have both names and labelSelector/);
+  });
+});
+
+describe('which parents a controller manages', () => {
+  const decorator = (name: string, app: string): KubeObject => ({
+    apiVersion: 'metacontroller.k8s.io/v1alpha1',
+    kind: 'DecoratorController',
+    metadata: { name },
+    spec: {
+      resources: [{ apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchLabels: { app } } }],
+      hooks: { sync: { webhook: { url: 'http://hooks/sync' } } },
+    },
+  });
+
+  it("is each controller's own verdict on a frozen object, worked out once per controller", () => {
+    const resources = buildResourceTable([]);
+    const [web, db] = [parseController(decorator('web', 'web'), resources), parseController(decorator('db', 'db'), resources)];
+    const object = deepFreeze({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'x', labels: { app: 'web' } } });
+    for (let round = 0; round < 2; round += 1) expect([manages(web, object), manages(db, object)]).toEqual([true, false]);
+    const other = deepFreeze({ ...object, metadata: { ...object.metadata, labels: { app: 'db' } } });
+    expect([manages(web, other), manages(db, other)]).toEqual([false, true]);
   });
 });

@@ -151,6 +151,18 @@ describe('hook failures', () => {
     expect(n).toBeLessThan(12);
   });
 
+  it('tells apart answers that differ only inside one item of a long list: a long run, not a hot loop', async () => {
+    const { h, hooks } = await setup({ maxSyncsPerSettle: 50 });
+    let n = 0;
+    hooks.on('/widget/sync', () => {
+      n += 1;
+      const items = Array.from({ length: 20 }, (_, index) => ({ index, detail: { step: index === 5 ? n : 0 } }));
+      return { status: { items }, children: [] };
+    });
+    h.apply(widget('w1'));
+    await expect(h.settle()).rejects.toThrow(/more than 50 hook calls .*hot loop.*sync widget default\/w1/);
+  });
+
   it('throws from settle() on answers that change on every call', async () => {
     const { h, hooks } = await setup({ maxSyncsPerSettle: 50 });
     let n = 0;

@@ -1,10 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stagesWithoutDefinitions, withDefinitions } from '../../src/engine/joined-definitions.js';
+import { cancelRun } from '../../src/engine/cancel.js';
+import { noteObservedJobs } from '../../src/engine/lock.js';
+import { stageStatusesOf } from '../../src/engine/project.js';
 import { deepFreeze } from '../../src/shared/frozen.js';
 import type { Run } from '../../src/api/run.js';
 import type { KubeObject } from '../../src/k8s/metacontroller.js';
-import { jobAction, plan, readyWorkflow, stage } from '../fixtures/objects.js';
-import { actions, startRun, step } from '../fixtures/runs.js';
+import { jobAction, plan, readyWorkflow, stage, T0 } from '../fixtures/objects.js';
+import { actions, job, startRun, step } from '../fixtures/runs.js';
 
 /**
  * A run that keeps its definitions apart reads them back on every sync. A frozen status (a
@@ -111,5 +115,78 @@ describe('run definitions joined and stripped', () => {
     );
     const ended = deepFreeze({ ...status, stages });
     expect(withDefinitions(ended, configMaps)).toBe(ended);
+  });
+});
+
+/**
+ * A rehearsal reads a frozen status, moves it and writes it back, sync after sync; a server reads
+ * the same status parsed from each request. Both must come to the same runs, statuses written and
+ * stage statuses, and the parsed input must never change.
+ */
+describe('run definitions across syncs, frozen or parsed', () => {
+  const workflow = (name: string, count: number) =>
+    readyWorkflow(name, { actions: Array.from({ length: count }, (_, index) => jobAction(`${name}-${index}`)) });
+  const started = startRun(
+    plan('plan', { stages: [stage('one', ['w1', 'w2'], { parallel: true }), stage('two', ['w3']), stage('three', ['w4', 'w5'])] }),
+    [workflow('w1', 2), workflow('w2', 3), workflow('w3', 1), workflow('w4', 2), workflow('w5', 2)],
+  );
+  const entries = Object.fromEntries(actions(started).map((action, index) => [`action-${index}`, JSON.stringify({ job: action.job })]));
+  const configMaps: KubeObject[] = deepFreeze([
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'defs', namespace: 'default' }, data: entries },
+  ]);
+  const status: Run = { ...started, definitions: ['defs'], stages: stagesWithoutDefinitions(structuredClone(started.stages)) };
+  type Move = 'Complete' | 'Failed' | 'active' | 'seen' | 'cancel';
+
+  /** The run after `move`, applied to one of its running actions (`pick`); the input is left as it was. */
+  const moved = (run: Run, pick: number, move: Move): Run => {
+    const running = actions(run).filter((action) => action.phase === 'Running');
+    const before = structuredClone(run);
+    let next: Run;
+    if (move === 'cancel') next = cancelRun(run, 'cancelled by user', T0);
+    else if (move === 'seen')
+      next = noteObservedJobs(
+        run,
+        new Map(running.flatMap((action) => (action.jobName ? [[action.jobName, job(action.jobName, 'active')] as const] : []))),
+      );
+    else {
+      const target = running[pick % Math.max(1, running.length)];
+      next = step(run, target === undefined ? {} : { [target.name]: move });
+    }
+    expect(run).toEqual(before);
+    return next;
+  };
+
+  it('gives the same runs and statuses from a frozen status as from a parsed one, sync after sync', () => {
+    const move = fc.tuple(fc.nat(20), fc.constantFrom<Move>('Complete', 'Failed', 'active', 'seen', 'cancel'));
+    fc.assert(
+      fc.property(fc.array(move, { maxLength: 30 }), (moves) => {
+        let frozen: Run = deepFreeze(structuredClone(status));
+        let parsed: Run = structuredClone(status);
+        for (const [pick, what] of moves) {
+          const joinedFrozen = withDefinitions(frozen, configMaps);
+          const joinedParsed = withDefinitions(structuredClone(parsed), structuredClone(configMaps));
+          expect(joinedFrozen).toEqual(joinedParsed);
+          const nextFrozen = moved(joinedFrozen, pick, what);
+          const nextParsed = moved(joinedParsed, pick, what);
+          expect(nextFrozen).toEqual(nextParsed);
+          expect(stageStatusesOf(nextFrozen)).toEqual(stageStatusesOf(nextParsed));
+          frozen = deepFreeze({ ...nextFrozen, stages: stagesWithoutDefinitions(nextFrozen.stages) });
+          parsed = { ...nextParsed, stages: stagesWithoutDefinitions(nextParsed.stages) };
+          expect(frozen).toEqual(parsed);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('joins a frozen stage met at another place in a run to the definitions of that place', () => {
+    const frozen = deepFreeze(structuredClone(status));
+    const [one, two, three] = frozen.stages;
+    if (one === undefined || two === undefined || three === undefined) throw new Error('three stages expected');
+    const before = withDefinitions(frozen, configMaps);
+    const reordered = deepFreeze({ ...frozen, stages: [three, one, two] });
+    const after = withDefinitions(reordered, configMaps);
+    expect(after).toEqual(withDefinitions(structuredClone(reordered), structuredClone(configMaps)));
+    expect(after.stages[0]).not.toBe(before.stages[2]);
   });
 });

@@ -18,9 +18,11 @@ describe('usage ConfigMap of a plan spec', () => {
     const frozen = deepFreeze(structuredClone(spec));
     const first = usageOfSpec(frozen, of('p'));
     expect(usageOfSpec(frozen, of('p'))).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.metadata.labels)).toBe(true);
     expect(usageOfSpec(frozen, of('q'))).toEqual(usageConfigMap(of('q'), workflowKeysOf(spec, 'default')));
     expect(usageOfSpec(frozen, { namespace: 'other', name: 'p' }).metadata.namespace).toBe('other');
     const parsed = structuredClone(spec);
     expect(usageOfSpec(parsed, of('p'))).not.toBe(usageOfSpec(parsed, of('p')));
+    expect(Object.isFrozen(usageOfSpec(parsed, of('p')))).toBe(false);
   });
 });
