@@ -138,14 +138,16 @@ describe('hook failures', () => {
     expect(n).toBeLessThan(1_000);
   });
 
+  /** An answer whose status holds a list of 20 items, the sixth with `detail`: the guard digests such a list item by item. */
+  const longListAnswer = (detail: unknown) => ({
+    status: { items: Array.from({ length: 20 }, (_, index) => ({ index, detail: index === 5 ? detail : null })) },
+    children: [],
+  });
+
   it('throws from settle() on a cycle inside an item of a long list, digested apart from the rest', async () => {
     const { h, hooks } = await setup({ maxSyncsPerSettle: 200 });
     let n = 0;
-    hooks.on('/widget/sync', () => {
-      n += 1;
-      const items = Array.from({ length: 20 }, (_, index) => ({ index, detail: { flip: index === 5 && n % 2 === 0 } }));
-      return { status: { items }, children: [] };
-    });
+    hooks.on('/widget/sync', () => longListAnswer({ flip: (n += 1) % 2 === 0 }));
     h.apply(widget('w1'));
     await expect(h.settle()).rejects.toThrow(/hot loop — sync widget default\/w1 was sent the same request 4 times/);
     expect(n).toBeLessThan(12);
@@ -154,11 +156,7 @@ describe('hook failures', () => {
   it('tells apart answers that differ only inside one item of a long list: a long run, not a hot loop', async () => {
     const { h, hooks } = await setup({ maxSyncsPerSettle: 50 });
     let n = 0;
-    hooks.on('/widget/sync', () => {
-      n += 1;
-      const items = Array.from({ length: 20 }, (_, index) => ({ index, detail: { step: index === 5 ? n : 0 } }));
-      return { status: { items }, children: [] };
-    });
+    hooks.on('/widget/sync', () => longListAnswer({ step: (n += 1) }));
     h.apply(widget('w1'));
     await expect(h.settle()).rejects.toThrow(/more than 50 hook calls .*hot loop.*sync widget default\/w1/);
   });

@@ -24,6 +24,37 @@ function counted(): { each: (item: Item) => { doubled: number }; calls: () => nu
 
 const frozenItems = (count: number) => Object.freeze(Array.from({ length: count }, (_, value) => Object.freeze({ value })));
 
+/** Rounds of edits to a list: items inserted, removed, replaced or moved to the end, frozen or loose. */
+const editRounds = fc.array(
+  fc.array(fc.record({ at: fc.nat(), kind: fc.constantFrom('insert', 'remove', 'replace', 'move'), loose: fc.boolean() }), {
+    maxLength: 4,
+  }),
+  { maxLength: 25 },
+);
+
+/**
+ * Plays `rounds` on a list of `length` frozen items, each round on a new list, and asks `ask` of
+ * each round's list, frozen. Loose items change in place between rounds, as objects being edited do.
+ */
+function playEdits(length: number, rounds: { at: number; kind: string; loose: boolean }[][], ask: (items: readonly Item[]) => void): void {
+  let items: Item[] = [...frozenItems(length)];
+  let next = 1000;
+  for (const edits of rounds) {
+    items = [...items];
+    for (const { at, kind, loose } of edits) {
+      const made: Item = loose ? { value: next } : Object.freeze({ value: next });
+      next += 1;
+      const index = items.length === 0 ? 0 : at % items.length;
+      if (kind === 'insert') items.splice(index, 0, made);
+      else if (kind === 'remove') items.splice(index, 1);
+      else if (kind === 'move') items.push(...items.splice(index, 1));
+      else items[index] = made;
+    }
+    for (const item of items) if (!Object.isFrozen(item)) item.value += 1;
+    ask(Object.freeze(items));
+  }
+}
+
 describe('mappedAlongLists', () => {
   it('maps only the items that differ from the last list of the same length', () => {
     const { each, calls } = counted();
@@ -123,26 +154,10 @@ describe('mappedAlongLists', () => {
   });
 
   it('answers as a plain map for lists edited from one to the next', () => {
-    const edit = fc.record({ at: fc.nat(), kind: fc.constantFrom('insert', 'remove', 'replace'), loose: fc.boolean() });
     fc.assert(
-      fc.property(fc.nat(20), fc.array(fc.array(edit, { maxLength: 4 }), { maxLength: 25 }), (length, rounds) => {
-        const { each } = counted();
-        const map = mappedAlongLists(each);
-        let items: Item[] = [...frozenItems(length)];
-        let next = 1000;
-        for (const edits of rounds) {
-          items = [...items];
-          for (const { at, kind, loose } of edits) {
-            const made: Item = loose ? { value: next } : Object.freeze({ value: next });
-            next += 1;
-            const index = items.length === 0 ? 0 : at % items.length;
-            if (kind === 'insert') items.splice(index, 0, made);
-            else if (kind === 'remove') items.splice(index, 1);
-            else items[index] = made;
-          }
-          for (const item of items) if (!Object.isFrozen(item)) item.value += 1;
-          expect(map(Object.freeze(items))).toEqual(items.map((item) => ({ doubled: item.value * 2 })));
-        }
+      fc.property(fc.nat(20), editRounds, (length, rounds) => {
+        const map = mappedAlongLists(counted().each);
+        playEdits(length, rounds, (items) => expect(map(items)).toEqual(items.map((item) => ({ doubled: item.value * 2 }))));
       }),
       { numRuns: 500 },
     );
@@ -173,26 +188,12 @@ describe('mappedInPlaceAlongLists', () => {
   });
 
   it('answers as a plain map, places included, for lists edited from one to the next', () => {
-    const edit = fc.record({ at: fc.nat(), kind: fc.constantFrom('insert', 'remove', 'replace', 'move'), loose: fc.boolean() });
     fc.assert(
-      fc.property(fc.nat(20), fc.array(fc.array(edit, { maxLength: 4 }), { maxLength: 25 }), (length, rounds) => {
+      fc.property(fc.nat(20), editRounds, (length, rounds) => {
         const { map } = placed();
-        let items: Item[] = [...frozenItems(length)];
-        let next = 1000;
-        for (const edits of rounds) {
-          items = [...items];
-          for (const { at, kind, loose } of edits) {
-            const made: Item = loose ? { value: next } : Object.freeze({ value: next });
-            next += 1;
-            const index = items.length === 0 ? 0 : at % items.length;
-            if (kind === 'insert') items.splice(index, 0, made);
-            else if (kind === 'remove') items.splice(index, 1);
-            else if (kind === 'move') items.push(...items.splice(index, 1));
-            else items[index] = made;
-          }
-          for (const item of items) if (!Object.isFrozen(item)) item.value += 1;
-          expect(map(Object.freeze(items))).toEqual(items.map((item, index) => ({ at: index, doubled: item.value * 2 })));
-        }
+        playEdits(length, rounds, (items) =>
+          expect(map(items)).toEqual(items.map((item, index) => ({ at: index, doubled: item.value * 2 }))),
+        );
       }),
       { numRuns: 500 },
     );
