@@ -1,5 +1,5 @@
 import { ApiServer } from './apiserver/server.js';
-import { threeWay } from './children.js';
+import { ClientApply } from './client-apply.js';
 import { FakeClock, WallClock } from './clock.js';
 import { EventLog, type HarnessEvent } from './events.js';
 import type { HookFailure } from './hook-calls.js';
@@ -10,13 +10,7 @@ import type { HarnessOptions } from './options.js';
 import { processRunner } from './runner-process.js';
 import { Store, type StoreChange } from './store.js';
 import type { TrafficReport } from './traffic.js';
-import { clone, isRecord, mergeStringMap, type KubeObject, type ObjectRef } from './types.js';
-
-/** Label and annotation keys the test last applied, for kubectl-apply style merges. */
-interface Applied {
-  labels: string[];
-  annotations: string[];
-}
+import { clone, mergeStringMap, type KubeObject, type ObjectRef } from './types.js';
 
 const DEFAULT_START = new Date('2026-01-01T00:00:00Z');
 
@@ -32,7 +26,7 @@ export class ContractHarness {
   readonly #log = new EventLog();
   readonly #store: Store;
   readonly #mc: FakeMetacontroller;
-  readonly #applied = new Map<string, Applied>();
+  readonly #kubectl: ClientApply;
   readonly #apiPort: number;
   readonly #kubeletEverySync: boolean;
   #apiServer: Promise<ApiServer> | undefined;
@@ -47,6 +41,7 @@ export class ContractHarness {
     const start = options.start ?? DEFAULT_START;
     this.#clock = options.wallClock === true ? new WallClock(start) : new FakeClock(start);
     this.#store = new Store(manifests.resources, this.#clock, this.#log, (change) => this.#mc.observe(change));
+    this.#kubectl = new ClientApply(this.#store);
     this.#mc = new FakeMetacontroller({
       controllers: manifests.controllers,
       resources: manifests.resources,
@@ -154,29 +149,9 @@ export class ContractHarness {
     return this.#clock.now();
   }
 
-  /**
-   * `kubectl apply`: creates the object, or replaces its body while keeping status and system
-   * metadata; labels and annotations set by others (hooks) survive unless this caller applied
-   * them before and dropped them. The namespace defaults to `default`.
-   */
+  /** `kubectl apply` (`ClientApply`); returns a copy of the object as stored. */
   apply(input: KubeObject): KubeObject {
-    if (!isRecord(input.metadata)) throw new Error(`apply: ${input.kind} without metadata`);
-    const type = this.#store.typeOf(input.apiVersion, input.kind);
-    const given = input.metadata.namespace ?? '';
-    const namespace = type.namespaced ? given || 'default' : '';
-    const ref: ObjectRef = { apiVersion: input.apiVersion, kind: input.kind, namespace, name: input.metadata.name };
-    const existing = this.#store.get(ref);
-    const body = clone(input);
-    delete body.status;
-    const result =
-      existing === undefined
-        ? this.#store.create({ ...body, metadata: { ...body.metadata, namespace } })
-        : this.#store.update(this.#merged(existing, body));
-    this.#applied.set(result.metadata.uid ?? '', {
-      labels: Object.keys(input.metadata.labels ?? {}),
-      annotations: Object.keys(input.metadata.annotations ?? {}),
-    });
-    return clone(result);
+    return clone(this.#kubectl.apply(input));
   }
 
   get(kind: string, namespace: string, name: string): KubeObject | undefined {
@@ -282,20 +257,5 @@ export class ContractHarness {
     const obj = this.#store.get(ref);
     if (obj === undefined) throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} not found`);
     return clone(obj);
-  }
-
-  /** What `apply` writes over an existing object: the new body with the live status and system metadata. */
-  #merged(existing: KubeObject, body: KubeObject): KubeObject {
-    const before = this.#applied.get(existing.metadata.uid ?? '') ?? { labels: [], annotations: [] };
-    const metadata = clone(existing.metadata);
-    metadata.labels = threeWay(existing.metadata.labels, before.labels, body.metadata.labels);
-    metadata.annotations = threeWay(existing.metadata.annotations, before.annotations, body.metadata.annotations);
-    const finalizers = [...(existing.metadata.finalizers ?? [])];
-    for (const f of body.metadata.finalizers ?? []) if (!finalizers.includes(f)) finalizers.push(f);
-    metadata.finalizers = finalizers;
-    if (body.metadata.ownerReferences !== undefined) metadata.ownerReferences = body.metadata.ownerReferences;
-    const next: KubeObject = { ...body, metadata };
-    if (existing.status !== undefined) next.status = existing.status;
-    return next;
   }
 }
