@@ -2,7 +2,7 @@ import type { KubeObject } from '../k8s/metacontroller.js';
 import { parseTime } from '../k8s/time.js';
 import { editSteps } from './step-copies.js';
 import { jobOutcome } from './jobs.js';
-import { someAction, type Run, type RunAction, type RunStage } from '../api/run.js';
+import { someAction, type Run, type RunAction } from '../api/run.js';
 import { actionFacts, JOB_UNSEEN, mayHave } from './action-facts.js';
 
 /**
@@ -28,8 +28,11 @@ export function noteObservedJobs(run: Run, jobs: ReadonlyMap<string, KubeObject>
     });
     return found;
   };
-  const seenIn = (stage: RunStage) => mayHave(stage, JOB_UNSEEN) && stage.workflows.some(({ actions }) => newlySeen(actions).length > 0);
-  if (!run.stages.some(seenIn)) return run;
+  // The stages with a Job seen now, found once: the edit copies only these.
+  const seenIn = new Set(
+    run.stages.filter((stage) => mayHave(stage, JOB_UNSEEN) && stage.workflows.some(({ actions }) => newlySeen(actions).length > 0)),
+  );
+  if (seenIn.size === 0) return run;
   return editSteps(
     run,
     (next, writable, given) => {
@@ -39,7 +42,7 @@ export function noteObservedJobs(run: Run, jobs: ReadonlyMap<string, KubeObject>
       }
       return next;
     },
-    seenIn,
+    (stage) => seenIn.has(stage),
   );
 }
 
